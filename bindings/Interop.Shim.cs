@@ -1,0 +1,100 @@
+using System.Runtime.InteropServices;
+
+namespace SlurmNative;
+
+internal static partial class Interop
+{
+    /// <summary>The plugin's C shim (native/slurmnative_shim.c); values mirror slurmnative_shim.h.</summary>
+    internal static partial class Shim
+    {
+        internal const int SLURMNATIVE_HOOK_INIT_POST_OPT = 1;
+        internal const int SLURMNATIVE_HOOK_USER_INIT = 2;
+        internal const int SLURMNATIVE_HOOK_EXIT = 3;
+
+        internal const int SLURMNATIVE_OPTION_UNSET = 0;
+        internal const int SLURMNATIVE_OPTION_YES = 1;
+        internal const int SLURMNATIVE_OPTION_NO = 2;
+        internal const int SLURMNATIVE_OPTION_DONE = 3;
+
+        internal const int SLURMNATIVE_LOG_ERROR = 0;
+        internal const int SLURMNATIVE_LOG_USER = 1;
+        internal const int SLURMNATIVE_LOG_INFO = 2;
+        internal const int SLURMNATIVE_LOG_VERBOSE = 3;
+        internal const int SLURMNATIVE_LOG_DEBUG = 4;
+
+        [LibraryImport(Libraries.Shim, EntryPoint = "slurmnative_option_state")]
+        internal static partial int OptionState();
+
+        [LibraryImport(Libraries.Shim, EntryPoint = "slurmnative_context")]
+        internal static partial int Context();
+
+        [LibraryImport(Libraries.Shim, EntryPoint = "slurmnative_get_item_u32")]
+        internal static partial int GetItemUInt32(nint spank, int item, out uint value);
+
+        [LibraryImport(Libraries.Shim, EntryPoint = "slurmnative_getenv", StringMarshalling = StringMarshalling.Utf8)]
+        internal static partial int GetEnv(nint spank, string name, [Out] byte[] buffer, int length);
+
+        [LibraryImport(Libraries.Shim, EntryPoint = "slurmnative_setenv", StringMarshalling = StringMarshalling.Utf8)]
+        internal static partial int SetEnv(nint spank, string name, string value, int overwrite);
+
+        [LibraryImport(Libraries.Shim, EntryPoint = "slurmnative_unsetenv", StringMarshalling = StringMarshalling.Utf8)]
+        internal static partial int UnsetEnv(nint spank, string name);
+
+        [LibraryImport(Libraries.Shim, EntryPoint = "slurmnative_log", StringMarshalling = StringMarshalling.Utf8)]
+        internal static partial void Log(int level, string message);
+
+        /// <summary>Copies a hook's (argc, argv) into managed strings; the pointers never leave bindings/.</summary>
+        internal static string[] ReadArguments(int count, nint vector)
+        {
+            if (count <= 0 || vector == 0)
+                return [];
+            var arguments = new string[count];
+            for (int i = 0; i < count; i++)
+            {
+                nint item = Marshal.ReadIntPtr(vector, i * nint.Size);
+                arguments[i] = Marshal.PtrToStringUTF8(item) ?? string.Empty;
+            }
+            return arguments;
+        }
+    }
+
+    /// <summary>Slurm's spank.h values the plugin passes through the shim.</summary>
+    internal static class Spank
+    {
+        internal const int ESPANK_SUCCESS = 0;
+        internal const int ESPANK_ERROR = 3000;
+        internal const int ESPANK_BAD_ARG = 3001;
+        internal const int ESPANK_NOT_TASK = 3002;
+        internal const int ESPANK_ENV_EXISTS = 3003;
+        internal const int ESPANK_ENV_NOEXIST = 3004;
+        internal const int ESPANK_NOSPACE = 3005;
+        internal const int ESPANK_NOT_REMOTE = 3006;
+        internal const int ESPANK_NOEXIST = 3007;
+        internal const int ESPANK_NOT_EXECD = 3008;
+        internal const int ESPANK_NOT_AVAIL = 3009;
+        internal const int ESPANK_NOT_LOCAL = 3010;
+
+        internal const int S_CTX_ERROR = 0;
+        internal const int S_CTX_LOCAL = 1;
+        internal const int S_CTX_REMOTE = 2;
+        internal const int S_CTX_ALLOCATOR = 3;
+        internal const int S_CTX_SLURMD = 4;
+        internal const int S_CTX_JOB_SCRIPT = 5;
+
+        internal const int S_JOB_UID = 0;
+        internal const int S_JOB_GID = 1;
+        internal const int S_JOB_ID = 2;
+        internal const int S_JOB_STEPID = 3;
+        internal const int S_JOB_NNODES = 4;
+        internal const int S_JOB_NODEID = 5;
+        internal const int S_JOB_LOCAL_TASK_COUNT = 6;
+        internal const int S_JOB_TOTAL_TASK_COUNT = 7;
+        internal const int S_JOB_ARRAY_ID = 30;
+        internal const int S_JOB_ARRAY_TASK_ID = 31;
+
+        // Special step ids (slurm/slurm.h).
+        internal const uint SLURM_INTERACTIVE_STEP = 0xfffffffa;
+        internal const uint SLURM_BATCH_SCRIPT = 0xfffffffb;
+        internal const uint SLURM_EXTERN_CONT = 0xfffffffc;
+    }
+}

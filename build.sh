@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# SlurmNative's one entry point.
+#
+#   ./build.sh demo    install what is missing, build, start a local demo cluster
+#                      (MIT KDC, munged, slurmctld, slurmd, the plugin) and run a job
+#   ./build.sh test    install what is missing, build, run every test (unit + real cluster)
+#   ./build.sh build   build the shim, the plugin and all .NET projects
+#   ./build.sh bench   run the benchmarks in bench/ (builds first)
+#   ./build.sh deps    only install the Debian packages
+#
+# demo, test and bench must run as root: the test cluster starts system daemons.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$ROOT"
+
+PLUGIN="$ROOT/artifacts/plugin/slurmnative.so"
+TESTBED="$ROOT/testbed/testbed.sh"
+
+APT_PACKAGES=(
+    slurmctld slurmd slurm-client slurmrestd libslurm-dev
+    munge libmunge-dev
+    krb5-kdc krb5-admin-server krb5-user libkrb5-dev
+    cmake gcc clang binutils iproute2 procps util-linux curl
+)
+
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
+
+require_root() {
+    [ "$(id -u)" -eq 0 ] || die "'$1' starts a test cluster (KDC, munged, Slurm daemons) and must run as root: sudo ./build.sh $1"
+}
+
+install_deps() {
+    local missing=()
+    for package in "${APT_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        [ "$(id -u)" -eq 0 ] || die "missing Debian packages: ${missing[*]}; run as root so build.sh can install them"
+        say "installing ${missing[*]}"
+        # The packages' own services (munge, slurmd, ...) are not what the test cluster
+        # runs; keep them from starting so the machine's state stays as it was.
+        local policy=/usr/sbin/policy-rc.d added_policy=""
+        if [ ! -e "$policy" ]; then
+            printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && added_policy=1
+        fi
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+            || { [ -n "$added_policy" ] && rm -f "$policy"; die "apt-get install failed for: ${missing[*]}"; }
+        [ -n "$added_policy" ] && rm -f "$policy"
+    fi
+    command -v dotnet >/dev/null || {
+        [ "$(id -u)" -eq 0 ] && apt-get install -y -qq dotnet-sdk-10.0 >/dev/null 2>&1 || true
+        command -v dotnet >/dev/null || die "the .NET 10 SDK is missing: install dotnet-sdk-10.0 (Microsoft's Debian 12 package feed) and run again"
+    }
+}
+
+build() {
+    local v
+    v=$(awk '/define SLURM_VERSION_NUMBER/ { print $3 }' /usr/include/slurm/slurm_version.h)
+    say "building the SPANK shim against Slurm $((v >> 16)).$(((v >> 8) & 255)).$((v & 255))'s spank.h"
+    cmake -S "$ROOT" -B "$ROOT/artifacts/native" -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake --build "$ROOT/artifacts/native" >/dev/null
+    say "publishing the plugin with NativeAOT"
+    dotnet publish "$ROOT/src/SlurmNative.Plugin/SlurmNative.Plugin.csproj" -c Release -r linux-x64 \
+        -o "$ROOT/artifacts/plugin/publish" -nologo -v quiet -clp:NoSummary
+    install -m 0755 "$ROOT/artifacts/plugin/publish/SlurmNative.Plugin.so" "$PLUGIN"
+    say "building the .NET projects"
+    dotnet build "$ROOT/SlurmNative.sln" -c Release -nologo -v quiet -clp:NoSummary
+    say "plugin: $PLUGIN ($(du -k "$PLUGIN" | cut -f1) KiB)"
+}
+
+run_tests() {
+    local log="$ROOT/artifacts/test-output.log"
+    mkdir -p "$ROOT/artifacts"
+    say "running all tests (unit, ABI, plugin loading, real test cluster)"
+    set +e
+    dotnet test "$ROOT/SlurmNative.sln" -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log"
+    local status=${PIPESTATUS[0]}
+    set -e
+    # The integration fixture stops the cluster itself; this catches a run that was killed.
+    "$TESTBED" stop >/dev/null 2>&1 || true
+    # One plain closing line for CI, summed over the test assemblies.
+    awk '/^(Passed|Failed)!/ {
+            for (i = 1; i <= NF; i++) {
+                gsub(",", "", $(i+1));
+                if ($i == "Failed:") f += $(i+1);
+                if ($i == "Passed:") p += $(i+1);
+                if ($i == "Skipped:") s += $(i+1);
+            }
+         }
+         END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+    return "$status"
+}
+
+demo() {
+    say "starting the demo cluster (KDC, munged, slurmctld, slurmd; plugin in plugstack.conf)"
+    "$TESTBED" start --plugin "$PLUGIN" --plugstack-line "required $PLUGIN default=on"
+    say "alice runs kinit on the 'login node'"
+    "$TESTBED" kinit alice
+    "$TESTBED" run-as alice klist
+    say "alice runs: srun -v -N1 klist"
+    "$TESTBED" run-as alice srun -v -N1 klist || true
+    cat <<MSG
+
+The demo cluster keeps running. Try, for example:
+    $TESTBED run-as alice srun -N1 klist
+    $TESTBED run-as alice sbatch --wrap 'klist'
+    $TESTBED status
+Stop it and remove everything it created with:
+    $TESTBED stop
+MSG
+}
+
+case "${1:-build}" in
+    deps) install_deps ;;
+    build) install_deps; build ;;
+    test) require_root test; install_deps; build; run_tests ;;
+    demo) require_root demo; install_deps; build; demo ;;
+    bench) require_root bench; install_deps; build; for b in "$ROOT"/bench/*.sh; do "$b"; done ;;
+    *) die "unknown command '$1'; use one of: demo, test, build, bench, deps" ;;
+esac

@@ -1,0 +1,221 @@
+/*
+ * The C side of the SlurmNative SPANK plugin.
+ *
+ * C# cannot export data symbols or call variadic functions portably, and
+ * Slurm's plugin loader needs both, so this file holds exactly that: the SPANK
+ * data symbols, the hooks (which forward to one managed entry point), the
+ * --krb5 option (whose callback must run without the .NET runtime), and plain
+ * non-variadic wrappers around the Slurm calls managed code needs.
+ *
+ * The one decision made here is whether the plugin has anything to do at all:
+ * when it has not, the hook returns before the .NET runtime starts, so a
+ * disabled plugin costs a few string compares.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include <slurm/spank.h>
+
+#include "slurmnative_shim.h"
+
+SPANK_PLUGIN(slurmnative, 1);
+
+/* Defined by the NativeAOT half of the same shared object. */
+extern int slurmnative_managed_hook(int hook, spank_t sp, int ac, char **av);
+
+static int option_state = SLURMNATIVE_OPTION_UNSET;
+
+static int on_krb5_option(int val, const char *optarg, int remote)
+{
+    (void) val;
+    (void) remote;
+    if (optarg == NULL || optarg[0] == '\0' || strcmp(optarg, "yes") == 0)
+        option_state = SLURMNATIVE_OPTION_YES;
+    else if (strcmp(optarg, "no") == 0)
+        option_state = SLURMNATIVE_OPTION_NO;
+    else if (strcmp(optarg, "done") == 0)
+        option_state = SLURMNATIVE_OPTION_DONE;
+    else {
+        slurm_error("slurmnative: --krb5=%s is not understood; use --krb5, --krb5=yes, --krb5=no or --krb5=done",
+                    optarg);
+        return -1;
+    }
+    return 0;
+}
+
+static struct spank_option krb5_option = {
+    "krb5",
+    "[yes|no|done]",
+    "Forward your Kerberos ticket to the job (yes), do not (no), or reuse the one "
+    "already forwarded to this allocation (done). Bare --krb5 means yes.",
+    2,
+    0,
+    on_krb5_option,
+};
+
+static int acts_in_context(spank_context_t context)
+{
+    return context == S_CTX_LOCAL || context == S_CTX_ALLOCATOR || context == S_CTX_REMOTE;
+}
+
+/*
+ * Off only when certainly off: the user said --krb5=no, or said nothing and the
+ * site's default is absent or exactly "default=off". Anything else, including
+ * a malformed default, starts managed code, which validates every argument and
+ * names the one that is wrong.
+ */
+static int has_work(int ac, char **av)
+{
+    if (!acts_in_context(spank_context()))
+        return 0;
+    if (option_state == SLURMNATIVE_OPTION_NO)
+        return 0;
+    if (option_state != SLURMNATIVE_OPTION_UNSET)
+        return 1;
+    for (int i = 0; i < ac; i++) {
+        if (strncmp(av[i], "default=", 8) == 0)
+            return strcmp(av[i] + 8, "off") != 0;
+    }
+    return 0;
+}
+
+static int forward(int hook, spank_t sp, int ac, char **av)
+{
+    if (!has_work(ac, av))
+        return 0;
+    return slurmnative_managed_hook(hook, sp, ac, av);
+}
+
+/* Every context, as root (or the submitting user for srun/sbatch/salloc). */
+int slurm_spank_init(spank_t sp, int ac, char **av)
+{
+    (void) ac;
+    (void) av;
+    /* spank_options[] would not reach sbatch/salloc; registration does. */
+    if (spank_option_register(sp, &krb5_option) != ESPANK_SUCCESS) {
+        slurm_error("slurmnative: could not register the --krb5 option");
+        return -1;
+    }
+    return 0;
+}
+
+/* After options are parsed: local/allocator as the user, remote as root. */
+int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
+{
+    return forward(SLURMNATIVE_HOOK_INIT_POST_OPT, sp, ac, av);
+}
+
+/* Remote only, in slurmstepd with euid = job user, before tasks fork. */
+int slurm_spank_user_init(spank_t sp, int ac, char **av)
+{
+    return forward(SLURMNATIVE_HOOK_USER_INIT, sp, ac, av);
+}
+
+/* Every context at teardown; in slurmstepd as root. */
+int slurm_spank_exit(spank_t sp, int ac, char **av)
+{
+    return forward(SLURMNATIVE_HOOK_EXIT, sp, ac, av);
+}
+
+/* ---- wrappers called from managed code ---- */
+
+int slurmnative_option_state(void)
+{
+    return option_state;
+}
+
+int slurmnative_context(void)
+{
+    return (int) spank_context();
+}
+
+int slurmnative_get_item_u32(spank_t sp, int item, uint32_t *value)
+{
+    /* Only items whose single out-argument is a 32-bit unsigned integer. */
+    switch (item) {
+    case S_JOB_UID: {
+        uid_t uid;
+        spank_err_t rc = spank_get_item(sp, S_JOB_UID, &uid);
+        if (rc == ESPANK_SUCCESS)
+            *value = (uint32_t) uid;
+        return rc;
+    }
+    case S_JOB_GID: {
+        gid_t gid;
+        spank_err_t rc = spank_get_item(sp, S_JOB_GID, &gid);
+        if (rc == ESPANK_SUCCESS)
+            *value = (uint32_t) gid;
+        return rc;
+    }
+    case S_JOB_ID:
+    case S_JOB_STEPID:
+    case S_JOB_NNODES:
+    case S_JOB_NODEID:
+    case S_JOB_LOCAL_TASK_COUNT:
+    case S_JOB_TOTAL_TASK_COUNT:
+    case S_JOB_ARRAY_ID:
+    case S_JOB_ARRAY_TASK_ID:
+        return spank_get_item(sp, (spank_item_t) item, value);
+    default:
+        return ESPANK_BAD_ARG;
+    }
+}
+
+int slurmnative_getenv(spank_t sp, const char *name, char *buffer, int length)
+{
+    return spank_getenv(sp, name, buffer, length);
+}
+
+int slurmnative_setenv(spank_t sp, const char *name, const char *value, int overwrite)
+{
+    return spank_setenv(sp, name, value, overwrite);
+}
+
+int slurmnative_unsetenv(spank_t sp, const char *name)
+{
+    return spank_unsetenv(sp, name);
+}
+
+typedef void (*spank_log_fn)(const char *format, ...);
+
+/* slurm_spank_log is newer than some Slurm releases; look it up rather than link it. */
+static spank_log_fn find_spank_log(void)
+{
+    static int looked_up;
+    static spank_log_fn fn;
+    if (!looked_up) {
+        fn = (spank_log_fn) dlsym(RTLD_DEFAULT, "slurm_spank_log");
+        looked_up = 1;
+    }
+    return fn;
+}
+
+void slurmnative_log(int level, const char *message)
+{
+    switch (level) {
+    case SLURMNATIVE_LOG_ERROR:
+        slurm_error("slurmnative: %s", message);
+        break;
+    case SLURMNATIVE_LOG_USER: {
+        /* Shown on the user's terminal without "error:"; falls back to error. */
+        spank_log_fn spank_log = find_spank_log();
+        if (spank_log != NULL)
+            spank_log("slurmnative: %s", message);
+        else
+            slurm_error("slurmnative: %s", message);
+        break;
+    }
+    case SLURMNATIVE_LOG_INFO:
+        slurm_info("slurmnative: %s", message);
+        break;
+    case SLURMNATIVE_LOG_VERBOSE:
+        slurm_verbose("slurmnative: %s", message);
+        break;
+    default:
+        slurm_debug("slurmnative: %s", message);
+        break;
+    }
+}

@@ -1,0 +1,35 @@
+namespace SlurmNative.Plugin.Spank;
+
+/// <summary>
+/// What a hook may ask of Slurm. The flow classes see only this, so tests drive
+/// them with a fake and no Slurm process.
+/// </summary>
+internal interface ISpankSession
+{
+    SpankContext Context { get; }
+
+    ForwardingRequest Request { get; }
+
+    /// <summary>The job owner's uid; in local context Slurm has no job yet, so the caller's uid.</summary>
+    uint JobUserId { get; }
+
+    /// <summary>Null outside slurmstepd or before the job has an id.</summary>
+    uint? JobId { get; }
+
+    uint? StepId { get; }
+}
+
+/// <summary>Slurm's logging, so messages carry Slurm's prefixes and land where Slurm's own do.</summary>
+internal interface IPluginLog
+{
+    void Error(string message);
+
+    /// <summary>Shown on the user's terminal without Slurm's "error:" prefix.</summary>
+    void User(string message);
+
+    void Info(string message);
+
+    void Verbose(string message);
+
+    void Debug(string message);
+}

@@ -1,0 +1,35 @@
+namespace SlurmNative.Plugin.Spank;
+
+/// <summary>The live SPANK handle of the current hook, reached through the shim.</summary>
+internal sealed class SlurmSpankSession(nint spank) : ISpankSession
+{
+    public SpankContext Context { get; } = (SpankContext)Interop.Shim.Context();
+
+    public ForwardingRequest Request { get; } = (ForwardingRequest)Interop.Shim.OptionState();
+
+    public uint JobUserId =>
+        // spank_get_item(S_JOB_UID) fails in local context: srun runs as the submitting user.
+        Context == SpankContext.Local ? 0u : ItemOrNull(Interop.Spank.S_JOB_UID) ?? 0u;
+
+    public uint? JobId => ItemOrNull(Interop.Spank.S_JOB_ID);
+
+    public uint? StepId => ItemOrNull(Interop.Spank.S_JOB_STEPID);
+
+    private uint? ItemOrNull(int item) =>
+        Interop.Shim.GetItemUInt32(spank, item, out uint value) == Interop.Spank.ESPANK_SUCCESS ? value : null;
+}
+
+internal sealed class SlurmLog : IPluginLog
+{
+    public static readonly SlurmLog Instance = new();
+
+    public void Error(string message) => Interop.Shim.Log(Interop.Shim.SLURMNATIVE_LOG_ERROR, message);
+
+    public void User(string message) => Interop.Shim.Log(Interop.Shim.SLURMNATIVE_LOG_USER, message);
+
+    public void Info(string message) => Interop.Shim.Log(Interop.Shim.SLURMNATIVE_LOG_INFO, message);
+
+    public void Verbose(string message) => Interop.Shim.Log(Interop.Shim.SLURMNATIVE_LOG_VERBOSE, message);
+
+    public void Debug(string message) => Interop.Shim.Log(Interop.Shim.SLURMNATIVE_LOG_DEBUG, message);
+}

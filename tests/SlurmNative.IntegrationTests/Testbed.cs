@@ -1,0 +1,66 @@
+using SlurmNative.Tests.TestSupport;
+
+namespace SlurmNative.IntegrationTests;
+
+/// <summary>
+/// The project's own test cluster (testbed/testbed.sh): a real MIT KDC, munged,
+/// slurmctld and slurmd on loopback, started once for all integration tests and
+/// stopped at the end, with the published plugin in plugstack.conf.
+/// </summary>
+public sealed class Testbed : IDisposable
+{
+    public static readonly string Script = Path.Combine(Repository.Root, "testbed", "testbed.sh");
+
+    public string Directory { get; } = Environment.GetEnvironmentVariable("TESTBED_DIR") ?? "/tmp/slurmnative-testbed";
+
+    public string PluginPath { get; } = Repository.PluginPath;
+
+    public Testbed()
+    {
+        string uid = Command.Run("id", ["-u"]).Stdout.Trim();
+        if (uid != "0")
+            throw new InvalidOperationException("the integration tests start krb5kdc, munged, slurmctld and slurmd and must run as root: sudo ./build.sh test");
+        UsePlugstackLine($"optional {PluginPath} default=on");
+    }
+
+    /// <summary>
+    /// Rewrites plugstack.conf. srun and slurmstepd read it at every start, so the
+    /// next job sees the new line without restarting a daemon.
+    /// </summary>
+    public void UsePlugstackLine(string line) =>
+        Command.Run(Script, ["start", "--plugin", PluginPath, "--plugstack-line", line], TimeSpan.FromMinutes(3))
+            .EnsureSuccess($"testbed.sh start (plugstack line: {line})");
+
+    /// <summary>Runs a command as a test user with the cluster's SLURM_CONF and KRB5_CONFIG.</summary>
+    public CommandResult RunAs(string user, params string[] command) =>
+        Command.Run(Script, ["run-as", user, .. command], TimeSpan.FromMinutes(2));
+
+    public uint UidOf(string user) => uint.Parse(Command.Run("id", ["-u", user]).EnsureSuccess($"id -u {user}").Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>slurmstepd logs through slurmd's log file; lines may land just after the job ends.</summary>
+    public string WaitForSlurmdLogLine(string needle, TimeSpan? timeout = null)
+    {
+        string path = Path.Combine(Directory, "log", "slurmd.log");
+        DateTime deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        do
+        {
+            if (File.Exists(path))
+            {
+                string? line = File.ReadLines(path).LastOrDefault(l => l.Contains(needle, StringComparison.Ordinal));
+                if (line is not null)
+                    return line;
+            }
+            Thread.Sleep(200);
+        }
+        while (DateTime.UtcNow < deadline);
+        throw new Xunit.Sdk.XunitException($"'{needle}' did not appear in {path} within the timeout");
+    }
+
+    public void Dispose() => Command.Run(Script, ["stop"], TimeSpan.FromMinutes(2));
+}
+
+[CollectionDefinition(Name)]
+public sealed class TestbedCollection : ICollectionFixture<Testbed>
+{
+    public const string Name = "testbed";
+}

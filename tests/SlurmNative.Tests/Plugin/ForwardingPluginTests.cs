@@ -1,0 +1,76 @@
+using SlurmNative.Plugin;
+using SlurmNative.Plugin.Configuration;
+using SlurmNative.Plugin.Spank;
+
+namespace SlurmNative.Tests.Plugin;
+
+public class ForwardingPluginTests
+{
+    private sealed class FakeSession(SpankContext context, ForwardingRequest request) : ISpankSession
+    {
+        public SpankContext Context => context;
+        public ForwardingRequest Request => request;
+        public uint JobUserId => 1234;
+        public uint? JobId => context == SpankContext.Remote ? 55u : null;
+        public uint? StepId => context == SpankContext.Remote ? 0u : null;
+    }
+
+    private sealed class RecordingLog : IPluginLog
+    {
+        public List<(string Level, string Message)> Lines { get; } = [];
+        public void Error(string message) => Lines.Add(("error", message));
+        public void User(string message) => Lines.Add(("user", message));
+        public void Info(string message) => Lines.Add(("info", message));
+        public void Verbose(string message) => Lines.Add(("verbose", message));
+        public void Debug(string message) => Lines.Add(("debug", message));
+    }
+
+    [Theory]
+    [InlineData("Unset", false, false)]
+    [InlineData("Unset", true, true)]
+    [InlineData("Yes", false, true)]
+    [InlineData("Done", false, true)]
+    [InlineData("No", true, false)]
+    public void The_users_option_overrides_the_site_default(string request, bool siteDefault, bool expected) =>
+        Assert.Equal(expected, ForwardingPlugin.IsForwarding(Enum.Parse<ForwardingRequest>(request), new PluginSettings(siteDefault)));
+
+    [Fact]
+    public void An_active_hook_announces_its_context_and_job()
+    {
+        var log = new RecordingLog();
+        var plugin = new ForwardingPlugin(log);
+
+        int rc = plugin.Run(SpankHook.UserInit, new FakeSession(SpankContext.Remote, ForwardingRequest.Unset), ["default=on"]);
+
+        Assert.Equal(0, rc);
+        var line = Assert.Single(log.Lines);
+        Assert.Equal("verbose", line.Level);
+        Assert.Equal("active in remote context (user_init, uid 1234 job 55.0)", line.Message);
+    }
+
+    [Fact]
+    public void A_bad_argument_fails_the_first_hook_once_and_later_hooks_stay_quiet()
+    {
+        var log = new RecordingLog();
+        var plugin = new ForwardingPlugin(log);
+        var session = new FakeSession(SpankContext.Local, ForwardingRequest.Yes);
+
+        int first = plugin.Run(SpankHook.InitPostOpt, session, ["default=on", "colour=blue"]);
+        int second = plugin.Run(SpankHook.Exit, session, ["default=on", "colour=blue"]);
+
+        Assert.Equal(-1, first);
+        Assert.Equal(0, second);
+        var line = Assert.Single(log.Lines);
+        Assert.Equal("error", line.Level);
+        Assert.Contains("'colour=blue'", line.Message);
+    }
+
+    [Fact]
+    public void Nothing_is_logged_when_the_user_opted_out()
+    {
+        var log = new RecordingLog();
+        int rc = new ForwardingPlugin(log).Run(SpankHook.InitPostOpt, new FakeSession(SpankContext.Local, ForwardingRequest.No), ["default=on"]);
+        Assert.Equal(0, rc);
+        Assert.Empty(log.Lines);
+    }
+}

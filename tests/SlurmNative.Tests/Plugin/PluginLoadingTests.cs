@@ -1,0 +1,115 @@
+using SlurmNative.Tests.TestSupport;
+
+namespace SlurmNative.Tests.Plugin;
+
+/// <summary>
+/// The published .so, loaded the way Slurm's plugin loader loads it (dlopen, dlsym),
+/// by a small C host that plays Slurm (fake_slurm_host.c). No Slurm daemon needed.
+/// </summary>
+public class PluginLoadingTests
+{
+    private static readonly Lazy<string> Host = new(() => Command.CompileC(
+        Path.Combine(Repository.Root, "tests", "SlurmNative.Tests", "Plugin", "fake_slurm_host.c"),
+        "fake_slurm_host", "-rdynamic", "-ldl"));
+
+    private static Dictionary<string, List<string>> Load(string context, string option, params string[] arguments)
+    {
+        CommandResult result = Command.Run(Host.Value, [Repository.PluginPath, context, option, .. arguments]).EnsureSuccess("fake_slurm_host");
+        var lines = new Dictionary<string, List<string>>();
+        foreach (string line in result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            int equals = line.IndexOf('=');
+            string key = line[..equals];
+            if (!lines.TryGetValue(key, out List<string>? values))
+                lines[key] = values = [];
+            values.Add(line[(equals + 1)..]);
+        }
+        return lines;
+    }
+
+    [Fact]
+    public void Exports_exactly_the_spank_symbols()
+    {
+        string[] expected =
+        [
+            "plugin_name", "plugin_type", "plugin_version", "spank_plugin_version",
+            "slurm_spank_exit", "slurm_spank_init", "slurm_spank_init_post_opt", "slurm_spank_user_init",
+        ];
+        CommandResult nm = Command.Run("nm", ["-D", "--defined-only", Repository.PluginPath]).EnsureSuccess("nm");
+        string[] exported = nm.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields.Length == 3 && fields[1] != "A") // "A" lines are version nodes, not symbols
+            .Select(fields => fields[2].Split('@')[0])
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+        Assert.Equal(expected.Order(StringComparer.Ordinal), exported);
+    }
+
+    [Fact]
+    public void Unload_is_a_no_op_and_binding_is_immediate()
+    {
+        CommandResult dynamic = Command.Run("readelf", ["-d", Repository.PluginPath]).EnsureSuccess("readelf");
+        Assert.Matches(@"FLAGS_1\)\s+Flags:.*NODELETE", dynamic.Stdout);
+        Assert.Matches(@"FLAGS_1\)\s+Flags:.*NOW", dynamic.Stdout);
+    }
+
+    [Fact]
+    public void Carries_the_identity_of_the_slurm_it_was_built_against()
+    {
+        var result = Load("local", "-");
+        Assert.Equal(["slurmnative"], result["plugin_name"]);
+        Assert.Equal(["spank"], result["plugin_type"]);
+        Assert.Equal(["1"], result["plugin_version_matches"]);
+        Assert.Equal(["1"], result["unloaded"]);
+    }
+
+    [Fact]
+    public void Registers_the_krb5_option_with_an_optional_argument()
+    {
+        var result = Load("allocator", "-");
+        Assert.Equal(["1"], result["options_registered"]);
+        Assert.Equal(["krb5"], result["option_name"]);
+        Assert.Equal(["2"], result["option_has_arg"]);
+    }
+
+    [Theory]
+    [InlineData("local", "-")]                 // site default absent: off
+    [InlineData("local", "no", "default=on")]  // the user opted out
+    [InlineData("slurmd", "-", "default=on")]  // a context the plugin never acts in
+    public void Does_not_start_the_runtime_when_there_is_nothing_to_do(string context, string option, params string[] arguments)
+    {
+        var result = Load(context, option, arguments);
+        Assert.Equal(["0"], result["runtime_started"]);
+        Assert.Equal(["0"], result["slurm_spank_init_post_opt"]);
+        Assert.False(result.ContainsKey("log.verbose"));
+    }
+
+    [Theory]
+    [InlineData("local", "-", "default=on")]
+    [InlineData("allocator", "yes")]
+    [InlineData("remote", "", "default=off")]
+    public void Starts_managed_code_when_forwarding_is_on(string context, string option, params string[] arguments)
+    {
+        var result = Load(context, option, arguments);
+        Assert.Equal(["1"], result["runtime_started"]);
+        Assert.Contains(result["log.verbose"], line => line.StartsWith($"slurmnative: active in {context} context", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_bad_plugstack_argument_fails_the_hook_and_names_the_argument()
+    {
+        var result = Load("local", "-", "default=on", "colour=blue");
+        Assert.Equal(["-1"], result["slurm_spank_init_post_opt"]);
+        string error = Assert.Single(result["log.error"]);
+        Assert.Contains("'colour=blue'", error);
+        Assert.Contains("plugstack.conf", error);
+    }
+
+    [Fact]
+    public void A_bad_option_value_is_refused_by_the_option_callback()
+    {
+        var result = Load("local", "maybe");
+        Assert.Equal(["-1"], result["option_callback"]);
+        Assert.Contains(result["log.error"], line => line.Contains("--krb5=maybe", StringComparison.Ordinal));
+    }
+}

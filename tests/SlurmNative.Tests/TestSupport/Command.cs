@@ -1,0 +1,53 @@
+using System.Diagnostics;
+
+namespace SlurmNative.Tests.TestSupport;
+
+internal sealed record CommandResult(int ExitCode, string Stdout, string Stderr)
+{
+    public string Output => Stdout + Stderr;
+
+    public CommandResult EnsureSuccess(string what)
+    {
+        if (ExitCode != 0)
+            throw new InvalidOperationException($"{what} failed with exit code {ExitCode}:\n{Stdout}\n{Stderr}");
+        return this;
+    }
+}
+
+/// <summary>Runs a program to completion with a hard time limit, so no test can hang the suite.</summary>
+internal static class Command
+{
+    public static CommandResult Run(string program, IEnumerable<string> arguments, TimeSpan? timeout = null, string? workingDirectory = null)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Repository.Root,
+        };
+        foreach (string argument in arguments)
+            start.ArgumentList.Add(argument);
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        TimeSpan limit = timeout ?? TimeSpan.FromMinutes(2);
+        if (!process.WaitForExit(limit))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{program} {string.Join(' ', start.ArgumentList)} did not finish within {limit.TotalSeconds:0} s");
+        }
+        process.WaitForExit();
+        return new CommandResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Compiles one C file with gcc; the compiler's messages become the exception's.</summary>
+    public static string CompileC(string source, string outputName, params string[] extraArguments)
+    {
+        string output = Path.Combine(Path.GetTempPath(), $"slurmnative-{Environment.ProcessId}-{outputName}");
+        Run("gcc", ["-Wall", "-Wextra", "-Werror", "-o", output, source, .. extraArguments])
+            .EnsureSuccess($"gcc {source}");
+        return output;
+    }
+}
