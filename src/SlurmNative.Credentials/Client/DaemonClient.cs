@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Sockets;
+using SlurmNative.Credentials.Protocol;
+
+namespace SlurmNative.Credentials.Client;
+
+/// <summary>Wraps a request's payload in a credential that proves who sent it (MUNGE in production).</summary>
+public interface IRequestSigner
+{
+    byte[] Sign(byte[] payload);
+}
+
+/// <summary>The daemon refused or failed; <see cref="Status"/> says how, the message says what to do.</summary>
+public sealed class DaemonException(ReplyStatus status, string message) : Exception(message)
+{
+    public ReplyStatus Status { get; } = status;
+}
+
+/// <summary>No configured daemon could be reached within the timeout.</summary>
+public sealed class DaemonUnreachableException(string message) : Exception(message);
+
+/// <summary>
+/// Talks to the credential daemons: tries each configured server in order (failover),
+/// each attempt bounded by one timeout, so a dead or silent daemon delays a job start
+/// by at most that timeout per server.
+/// </summary>
+public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout, IRequestSigner signer)
+{
+    public async Task<Reply> SendAsync(Request request, CancellationToken cancel = default)
+    {
+        byte[] frame = Frame.Encode(FrameKind.Request, signer.Sign(request.Encode()));
+        var failures = new List<string>();
+        foreach (string server in servers)
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            deadline.CancelAfter(timeout);
+            try
+            {
+                return await ExchangeAsync(server, frame, request, deadline.Token).ConfigureAwait(false);
+            }
+            // The caller's own cancellation propagates; anything else moves on to the next server.
+            catch (Exception e) when (!cancel.IsCancellationRequested && e is SocketException or IOException or OperationCanceledException)
+            {
+                failures.Add($"{server}: {(e is OperationCanceledException ? $"no answer within {timeout.TotalSeconds:0.#} s" : e.Message)}");
+            }
+        }
+        throw new DaemonUnreachableException($"no credential daemon answered ({string.Join("; ", failures)}); check that slurmnatived runs and that 'servers' in slurmnative.conf is right");
+    }
+
+    /// <summary>Sends and throws <see cref="DaemonException"/> unless the reply is Ok; returns the body.</summary>
+    public async Task<byte[]> CallAsync(Request request, CancellationToken cancel = default)
+    {
+        Reply reply = await SendAsync(request, cancel).ConfigureAwait(false);
+        if (reply.Status != ReplyStatus.Ok)
+            throw new DaemonException(reply.Status, reply.Message);
+        return reply.Body;
+    }
+
+    private static async Task<Reply> ExchangeAsync(string server, byte[] frame, Request request, CancellationToken cancel)
+    {
+        using Socket socket = await ConnectAsync(server, cancel).ConfigureAwait(false);
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        await stream.WriteAsync(frame, cancel).ConfigureAwait(false);
+        var answer = await Frame.ReadAsync(stream, cancel).ConfigureAwait(false)
+            ?? throw new IOException("the daemon closed the connection without answering");
+        return answer.Kind switch
+        {
+            FrameKind.SealedReply => Reply.Open(request, answer.Body),
+            FrameKind.PlainReply => Reply.DecodePlain(answer.Body),
+            _ => throw new IOException("the daemon answered with a request frame"),
+        };
+    }
+
+    /// <summary>host:port, [v6]:port, or unix:/path.</summary>
+    private static async Task<Socket> ConnectAsync(string server, CancellationToken cancel)
+    {
+        if (server.StartsWith("unix:", StringComparison.Ordinal))
+        {
+            var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await unix.ConnectAsync(new UnixDomainSocketEndPoint(server[5..]), cancel).ConfigureAwait(false);
+                return unix;
+            }
+            catch
+            {
+                unix.Dispose();
+                throw;
+            }
+        }
+        (string host, int port) = SplitHostPort(server);
+        var tcp = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await tcp.ConnectAsync(host, port, cancel).ConfigureAwait(false);
+            return tcp;
+        }
+        catch
+        {
+            tcp.Dispose();
+            throw;
+        }
+    }
+
+    internal static (string Host, int Port) SplitHostPort(string server)
+    {
+        if (IPEndPoint.TryParse(server, out IPEndPoint? endpoint) && endpoint.Port != 0)
+            return (endpoint.Address.ToString(), endpoint.Port);
+        int colon = server.LastIndexOf(':');
+        if (colon > 0 && int.TryParse(server.AsSpan(colon + 1), out int port) && port is > 0 and < 65536)
+            return (server[..colon].Trim('[', ']'), port);
+        return (server.Trim('[', ']'), Configuration.SlurmNativeConfig.DefaultPort);
+    }
+}

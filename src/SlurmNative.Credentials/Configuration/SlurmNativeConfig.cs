@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Net;
+
+namespace SlurmNative.Credentials.Configuration;
+
+public sealed class ConfigException(string message) : Exception(message);
+
+/// <summary>
+/// The one configuration file (default <c>/etc/slurmnative/slurmnative.conf</c>) read by
+/// the daemon, the CLI and the plugin: <c>key = value</c> lines, <c>#</c> comments.
+/// Every key has a default; see <c>etc/slurmnative.conf</c> for the documented list.
+/// </summary>
+public sealed record SlurmNativeConfig
+{
+    public const string DefaultPath = "/etc/slurmnative/slurmnative.conf";
+    public const int DefaultPort = 6850;
+
+    // ---- clients (plugin, CLI, gateway) ----
+    /// <summary>Daemons to try in order; the first that answers wins.</summary>
+    public IReadOnlyList<string> Servers { get; init; } = [$"localhost:{DefaultPort}"];
+    public TimeSpan ClientTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    // ---- daemon ----
+    public IReadOnlyList<IPEndPoint> Listen { get; init; } = [new(IPAddress.Any, DefaultPort), new(IPAddress.IPv6Any, DefaultPort)];
+    public string? UnixSocket { get; init; }
+    public string Database { get; init; } = "/var/lib/slurmnative/credentials.db";
+    public string KeyFile { get; init; } = "/etc/slurmnative/keys";
+    public string AclFile { get; init; } = "/etc/slurmnative/acl.conf";
+    public string SlurmUser { get; init; } = "slurm";
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public int MaxConnections { get; init; } = 256;
+    public TimeSpan RenewThreshold { get; init; } = TimeSpan.FromMinutes(30);
+    public TimeSpan RenewInterval { get; init; } = TimeSpan.FromSeconds(60);
+    public int RenewConcurrency { get; init; } = 8;
+
+    // ---- both ----
+    /// <summary>munged's socket; null means libmunge's built-in default.</summary>
+    public string? MungeSocket { get; init; }
+
+    public static SlurmNativeConfig Load(string path) =>
+        Parse(File.ReadAllText(path), path);
+
+    /// <summary>The file when it exists, the defaults when it does not; a malformed file is always an error.</summary>
+    public static SlurmNativeConfig LoadOrDefault(string path) =>
+        File.Exists(path) ? Load(path) : new SlurmNativeConfig();
+
+    public static SlurmNativeConfig Parse(string text, string source)
+    {
+        var config = new SlurmNativeConfig();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        string[] lines = text.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            string line = lines[i];
+            int hash = line.IndexOf('#');
+            if (hash >= 0)
+                line = line[..hash];
+            line = line.Trim();
+            if (line.Length == 0)
+                continue;
+            ConfigException Fail(string what) => new($"{source}:{i + 1}: {what}");
+            int equals = line.IndexOf('=');
+            if (equals <= 0)
+                throw Fail($"'{line}' is not 'key = value'");
+            string key = line[..equals].Trim();
+            string value = line[(equals + 1)..].Trim();
+            if (!seen.Add(key))
+                throw Fail($"'{key}' is set twice; keep one");
+            try
+            {
+                config = Apply(config, key, value) ?? throw Fail($"unknown key '{key}' (known: {string.Join(", ", Keys)})");
+            }
+            catch (FormatException e)
+            {
+                throw Fail($"{key}: {e.Message}");
+            }
+        }
+        return config;
+    }
+
+    private static readonly string[] Keys =
+    [
+        "servers", "client_timeout", "listen", "unix_socket", "database", "key_file", "acl_file", "slurm_user",
+        "request_timeout", "max_connections", "renew_threshold", "renew_interval", "renew_concurrency", "munge_socket",
+    ];
+
+    private static SlurmNativeConfig? Apply(SlurmNativeConfig c, string key, string value) => key switch
+    {
+        "servers" => c with { Servers = List(value) },
+        "client_timeout" => c with { ClientTimeout = Duration(value) },
+        "listen" => c with { Listen = List(value).Select(Endpoint).ToArray() },
+        "unix_socket" => c with { UnixSocket = NonEmpty(value) },
+        "database" => c with { Database = NonEmpty(value) },
+        "key_file" => c with { KeyFile = NonEmpty(value) },
+        "acl_file" => c with { AclFile = NonEmpty(value) },
+        "slurm_user" => c with { SlurmUser = NonEmpty(value) },
+        "request_timeout" => c with { RequestTimeout = Duration(value) },
+        "max_connections" => c with { MaxConnections = Count(value) },
+        "renew_threshold" => c with { RenewThreshold = Duration(value) },
+        "renew_interval" => c with { RenewInterval = Duration(value) },
+        "renew_concurrency" => c with { RenewConcurrency = Count(value) },
+        "munge_socket" => c with { MungeSocket = NonEmpty(value) },
+        _ => null,
+    };
+
+    private static string NonEmpty(string value) =>
+        value.Length > 0 ? value : throw new FormatException("needs a value");
+
+    private static string[] List(string value)
+    {
+        string[] items = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return items.Length > 0 ? items : throw new FormatException("needs at least one entry");
+    }
+
+    private static int Count(string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0
+            ? n
+            : throw new FormatException($"'{value}' is not a positive whole number");
+
+    /// <summary>Durations as a number with a unit: 500ms, 5s, 30m, 2h, 7d.</summary>
+    public static TimeSpan Duration(string value)
+    {
+        int split = 0;
+        while (split < value.Length && char.IsAsciiDigit(value[split]))
+            split++;
+        if (split == 0 || !long.TryParse(value.AsSpan(0, split), NumberStyles.None, CultureInfo.InvariantCulture, out long n))
+            throw new FormatException($"'{value}' is not a duration like 500ms, 5s, 30m, 2h or 7d");
+        return value[split..] switch
+        {
+            "ms" => TimeSpan.FromMilliseconds(n),
+            "s" => TimeSpan.FromSeconds(n),
+            "m" => TimeSpan.FromMinutes(n),
+            "h" => TimeSpan.FromHours(n),
+            "d" => TimeSpan.FromDays(n),
+            _ => throw new FormatException($"'{value}' has no unit; write it like 500ms, 5s, 30m, 2h or 7d"),
+        };
+    }
+
+    /// <summary>host:port, [v6]:port, or a bare address with the default port.</summary>
+    public static IPEndPoint Endpoint(string value)
+    {
+        if (IPEndPoint.TryParse(value, out IPEndPoint? endpoint))
+            return endpoint.Port == 0 ? new IPEndPoint(endpoint.Address, DefaultPort) : endpoint;
+        throw new FormatException($"'{value}' is not an address:port (e.g. 0.0.0.0:{DefaultPort} or [::]:{DefaultPort})");
+    }
+}

@@ -1,0 +1,67 @@
+using System.Buffers.Binary;
+
+namespace SlurmNative.Credentials.Protocol;
+
+/// <summary>The outer envelope of every message: length, version, kind, body.</summary>
+public static class Frame
+{
+    public const byte Version = 1;
+
+    /// <summary>Hard limit on what a peer may make us allocate for one message.</summary>
+    public const int MaxBodyBytes = 256 * 1024;
+
+    private const int HeaderBytes = 6;
+
+    public static byte[] Encode(FrameKind kind, ReadOnlySpan<byte> body)
+    {
+        if (body.Length > MaxBodyBytes)
+            throw new ProtocolException(ReplyStatus.TooLarge, $"message of {body.Length} bytes exceeds the limit of {MaxBodyBytes}");
+        var frame = new byte[HeaderBytes + body.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)(body.Length + 2));
+        frame[4] = Version;
+        frame[5] = (byte)kind;
+        body.CopyTo(frame.AsSpan(HeaderBytes));
+        return frame;
+    }
+
+    /// <summary>
+    /// Reads one frame. The declared length is checked before the body buffer exists,
+    /// so an oversized or lying length costs nothing. Null when the peer closed cleanly
+    /// before sending anything.
+    /// </summary>
+    public static async Task<(FrameKind Kind, byte[] Body)?> ReadAsync(Stream stream, CancellationToken cancel)
+    {
+        var header = new byte[HeaderBytes];
+        int first = await stream.ReadAsync(header.AsMemory(0, HeaderBytes), cancel).ConfigureAwait(false);
+        if (first == 0)
+            return null;
+        await ReadExactlyAsync(stream, header.AsMemory(first), cancel).ConfigureAwait(false);
+
+        uint length = BinaryPrimitives.ReadUInt32BigEndian(header);
+        if (length < 2)
+            throw new ProtocolException(ReplyStatus.BadRequest, "frame length is shorter than its header");
+        if (length - 2 > MaxBodyBytes)
+            throw new ProtocolException(ReplyStatus.TooLarge, $"frame of {length} bytes exceeds the limit of {MaxBodyBytes}");
+        if (header[4] != Version)
+            throw new ProtocolException(ReplyStatus.UnsupportedVersion, $"protocol version {header[4]} is not supported (this side speaks {Version}); upgrade the older side");
+        var kind = (FrameKind)header[5];
+        if (!Enum.IsDefined(kind))
+            throw new ProtocolException(ReplyStatus.BadRequest, $"unknown frame kind {header[5]}");
+
+        var body = new byte[length - 2];
+        await ReadExactlyAsync(stream, body, cancel).ConfigureAwait(false);
+        return (kind, body);
+    }
+
+    private static async Task ReadExactlyAsync(Stream stream, Memory<byte> buffer, CancellationToken cancel)
+    {
+        try
+        {
+            await stream.ReadExactlyAsync(buffer, cancel).ConfigureAwait(false);
+        }
+        catch (EndOfStreamException)
+        {
+            throw new ProtocolException(ReplyStatus.BadRequest, "connection closed in the middle of a message");
+        }
+    }
+}

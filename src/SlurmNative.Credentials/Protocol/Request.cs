@@ -1,0 +1,39 @@
+using System.Security.Cryptography;
+
+namespace SlurmNative.Credentials.Protocol;
+
+/// <summary>
+/// What travels inside the MUNGE credential of a request. The reply key lets the
+/// daemon answer so that only this requester can read the answer.
+/// </summary>
+public sealed record Request(Operation Operation, byte[] RequestId, byte[] ReplyKey, uint? TargetUid, byte[] Blob)
+{
+    public const int IdBytes = 16;
+    public const int KeyBytes = 32;
+    private const uint NoTarget = uint.MaxValue;
+
+    public static Request Create(Operation operation, uint? targetUid = null, byte[]? blob = null) =>
+        new(operation, RandomNumberGenerator.GetBytes(IdBytes), RandomNumberGenerator.GetBytes(KeyBytes), targetUid, blob ?? []);
+
+    public byte[] Encode() => new WireWriter()
+        .Byte((byte)Operation)
+        .Bytes(RequestId)
+        .Bytes(ReplyKey)
+        .UInt32(TargetUid ?? NoTarget)
+        .Blob32(Blob)
+        .ToArray();
+
+    public static Request Decode(ReadOnlySpan<byte> payload)
+    {
+        var reader = new WireReader(payload);
+        var operation = (Operation)reader.Byte();
+        byte[] id = reader.Bytes(IdBytes).ToArray();
+        byte[] key = reader.Bytes(KeyBytes).ToArray();
+        uint target = reader.UInt32();
+        byte[] blob = reader.Blob32();
+        reader.EnsureEnd();
+        // An unknown operation still decodes: the daemon then holds the reply key and
+        // can say "unknown operation" in a reply only this requester reads.
+        return new Request(operation, id, key, target == NoTarget ? null : target, blob);
+    }
+}

@@ -1,0 +1,200 @@
+using System.Net;
+using System.Net.Sockets;
+using SlurmNative.Credentials.Protocol;
+using SlurmNative.Daemon.Logging;
+
+namespace SlurmNative.Daemon.Service;
+
+/// <summary>
+/// Accepts connections on TCP (IPv4, IPv6) and optionally a Unix socket, reads one
+/// frame at a time under a deadline, authenticates it, and writes the reply.
+/// A peer that is slow, silent, oversized or malformed costs one bounded buffer and
+/// one connection slot until its deadline, and never disturbs the others.
+/// </summary>
+public sealed class CredentialListener(
+    IReadOnlyList<EndPoint> endpoints,
+    TimeSpan requestTimeout,
+    int maxConnections,
+    IRequestAuthenticator authenticator,
+    IIdentityResolver identities,
+    CredentialService service,
+    IDaemonLog log)
+{
+    private readonly SemaphoreSlim slots = new(maxConnections, maxConnections);
+    private readonly List<Socket> listeners = [];
+
+    /// <summary>The bound endpoints (with the real port when 0 was asked for).</summary>
+    public IReadOnlyList<EndPoint> BoundEndpoints => listeners.Select(l => l.LocalEndPoint!).ToArray();
+
+    public void Start()
+    {
+        foreach (EndPoint endpoint in endpoints)
+            listeners.Add(Bind(endpoint));
+    }
+
+    public async Task RunAsync(CancellationToken stop)
+    {
+        if (listeners.Count == 0)
+            Start();
+        try
+        {
+            await Task.WhenAll(listeners.Select(l => AcceptLoopAsync(l, stop))).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (Socket listener in listeners)
+                listener.Dispose();
+        }
+    }
+
+    private Socket Bind(EndPoint endpoint)
+    {
+        Socket socket;
+        if (endpoint is UnixDomainSocketEndPoint unix)
+        {
+            string path = unix.ToString();
+            // A stale socket from a crashed daemon would make bind fail; only a socket is removed.
+            if (File.Exists(path) && (File.GetAttributes(path) & FileAttributes.Directory) == 0 && new FileInfo(path).LinkTarget is null)
+                File.Delete(path);
+            socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            socket.Bind(endpoint);
+            // Any local user may connect: MUNGE, not the socket's mode, authenticates.
+            File.SetUnixFileMode(path, (UnixFileMode)0b110_110_110);
+        }
+        else
+        {
+            var ip = (IPEndPoint)endpoint;
+            socket = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            if (ip.AddressFamily == AddressFamily.InterNetworkV6)
+                socket.DualMode = false; // an explicit [::] and 0.0.0.0 pair must not collide
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(ip);
+        }
+        socket.Listen(512);
+        log.Info($"listening on {socket.LocalEndPoint}");
+        return socket;
+    }
+
+    private async Task AcceptLoopAsync(Socket listener, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            Socket connection;
+            try
+            {
+                connection = await listener.AcceptAsync(stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                log.Warning($"accept on {listener.LocalEndPoint} failed: {e.Message}");
+                continue;
+            }
+            _ = ServeAsync(connection, stop);
+        }
+    }
+
+    private async Task ServeAsync(Socket connection, CancellationToken stop)
+    {
+        IPAddress? address = (connection.RemoteEndPoint as IPEndPoint)?.Address;
+        string peer = address?.ToString() ?? "local socket";
+        using (connection)
+        await using (var stream = new NetworkStream(connection, ownsSocket: false))
+        {
+            if (!slots.Wait(0))
+            {
+                log.Warning($"refused a connection from {peer}: {slots.CurrentCount} of {maxConnections} slots free");
+                await TryWriteAsync(stream, Reply.Error(ReplyStatus.Busy, "daemon is at its connection limit; retry shortly").EncodePlain()).ConfigureAwait(false);
+                return;
+            }
+            try
+            {
+                while (await ServeOneAsync(stream, address, peer, stop).ConfigureAwait(false))
+                {
+                }
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+            {
+                log.Debug($"connection from {peer} ended: {e.Message}");
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }
+    }
+
+    /// <summary>Serves one request; false when the connection should close.</summary>
+    private async Task<bool> ServeOneAsync(NetworkStream stream, IPAddress? address, string peer, CancellationToken stop)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        deadline.CancelAfter(requestTimeout);
+
+        (FrameKind Kind, byte[] Body)? frame;
+        try
+        {
+            frame = await Frame.ReadAsync(stream, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            log.Debug($"closed a connection from {peer} that sent no complete request within {requestTimeout.TotalSeconds:0.#} s");
+            return false;
+        }
+        catch (ProtocolException e)
+        {
+            log.Warning($"bad frame from {peer}: {e.Message}");
+            await TryWriteAsync(stream, Reply.Error(e.Status, e.Message).EncodePlain()).ConfigureAwait(false);
+            return false;
+        }
+        if (frame is null)
+            return false;
+        if (frame.Value.Kind != FrameKind.Request)
+        {
+            await TryWriteAsync(stream, Reply.Error(ReplyStatus.BadRequest, "expected a request frame").EncodePlain()).ConfigureAwait(false);
+            return false;
+        }
+
+        Request request;
+        AuthenticatedPayload proven;
+        try
+        {
+            proven = authenticator.Authenticate(frame.Value.Body);
+            request = Request.Decode(proven.Payload);
+        }
+        catch (ProtocolException e)
+        {
+            log.Warning($"refused a request from {peer}: {e.Message}");
+            await TryWriteAsync(stream, Reply.Error(e.Status, e.Message).EncodePlain()).ConfigureAwait(false);
+            return false;
+        }
+
+        Reply reply;
+        try
+        {
+            reply = await service.HandleAsync(identities.Resolve(proven.Uid, proven.Gid, address), request, deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+        {
+            log.Error($"request {request.Operation} from uid {proven.Uid} at {peer} failed: {e.GetType().Name}: {e.Message}");
+            reply = Reply.Error(ReplyStatus.ServerError, "internal error; the daemon's log has the details");
+        }
+        await stream.WriteAsync(reply.Seal(request), stop).ConfigureAwait(false);
+        return true;
+    }
+
+    private static async Task TryWriteAsync(Stream stream, byte[] bytes)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            await stream.WriteAsync(bytes, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The peer is gone or not reading; the connection closes either way.
+        }
+    }
+}

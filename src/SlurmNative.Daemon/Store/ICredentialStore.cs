@@ -1,0 +1,52 @@
+using SlurmNative.Credentials.Protocol;
+
+namespace SlurmNative.Daemon.Store;
+
+/// <summary>
+/// One credential per UID. <see cref="Ticket"/> is the plaintext credential (one
+/// krb5_creds, MIT ccache encoding) and exists only in memory; at rest it is encrypted.
+/// <see cref="Version"/> changes on every write, so the renewer can tell whether a
+/// user re-uploaded while a renewal was in flight.
+/// </summary>
+public sealed record StoredCredential(
+    uint Uid,
+    string Principal,
+    DateTimeOffset Start,
+    DateTimeOffset End,
+    DateTimeOffset RenewTill,
+    uint Flags,
+    byte[] Ticket,
+    long Version = 0)
+{
+    public CredentialSummary Summary => new(Uid, Principal, Start, End, RenewTill, Flags);
+
+    // Never print ticket bytes, even by accident through a record's generated ToString.
+    public override string ToString() => $"credential of uid {Uid} ({Principal}, ends {End:u})";
+}
+
+public interface ICredentialStore : IDisposable
+{
+    /// <summary>Inserts or replaces the UID's credential; returns only once the write is durable.</summary>
+    Task<StoredCredential> PutAsync(StoredCredential credential, CancellationToken cancel = default);
+
+    Task<StoredCredential?> GetAsync(uint uid, CancellationToken cancel = default);
+
+    Task<bool> RemoveAsync(uint uid, CancellationToken cancel = default);
+
+    /// <summary>All summaries, or the one UID's when <paramref name="uid"/> is given.</summary>
+    Task<IReadOnlyList<CredentialSummary>> ListAsync(uint? uid = null, CancellationToken cancel = default);
+
+    /// <summary>Credentials ending before <paramref name="endBefore"/>, soonest first, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<StoredCredential>> DueForRenewalAsync(DateTimeOffset endBefore, int limit, CancellationToken cancel = default);
+
+    /// <summary>Writes <paramref name="renewed"/> only if the stored Version is still <paramref name="expectedVersion"/>.</summary>
+    Task<bool> ReplaceIfUnchangedAsync(StoredCredential renewed, long expectedVersion, CancellationToken cancel = default);
+
+    /// <summary>Removes the UID's credential only if it is still at <paramref name="expectedVersion"/>.</summary>
+    Task<bool> RemoveIfUnchangedAsync(uint uid, long expectedVersion, CancellationToken cancel = default);
+
+    /// <summary>Re-encrypts every record under the keyring's current first key; returns how many.</summary>
+    Task<int> ReencryptAllAsync(CancellationToken cancel = default);
+
+    Task<int> CountAsync(CancellationToken cancel = default);
+}

@@ -1,0 +1,142 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using SlurmNative.Credentials.Protocol;
+
+namespace SlurmNative.Tests.Service;
+
+/// <summary>Hostile or broken peers: each gets a clear error or a clean close, and the daemon keeps serving.</summary>
+public class BadInputTests
+{
+    private static async Task<(FrameKind Kind, Reply Reply)?> SendRawAsync(DaemonHarness daemon, byte[] bytes, bool closeWrite = false)
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(daemon.Endpoint);
+        await using var stream = new NetworkStream(socket);
+        await stream.WriteAsync(bytes);
+        if (closeWrite)
+            socket.Shutdown(SocketShutdown.Send);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var frame = await Frame.ReadAsync(stream, timeout.Token);
+        if (frame is null)
+            return null;
+        Assert.Equal(FrameKind.PlainReply, frame.Value.Kind);
+        return (frame.Value.Kind, Reply.DecodePlain(frame.Value.Body));
+    }
+
+    private static async Task AssertStillServes(DaemonHarness daemon) =>
+        Assert.Equal(ReplyStatus.Ok, (await daemon.ClientFor(1001).SendAsync(Request.Create(Operation.Ping))).Status);
+
+    private static byte[] Header(uint length, byte version = Frame.Version, byte kind = (byte)FrameKind.Request)
+    {
+        var header = new byte[6];
+        BinaryPrimitives.WriteUInt32BigEndian(header, length);
+        header[4] = version;
+        header[5] = kind;
+        return header;
+    }
+
+    [Fact]
+    public async Task Oversized_length_is_refused_before_anything_is_allocated()
+    {
+        await using var daemon = new DaemonHarness();
+        var answer = await SendRawAsync(daemon, Header(uint.MaxValue));
+        Assert.Equal(ReplyStatus.TooLarge, answer!.Value.Reply.Status);
+        await AssertStillServes(daemon);
+    }
+
+    [Fact]
+    public async Task Truncated_frame_gets_a_clear_error()
+    {
+        await using var daemon = new DaemonHarness();
+        var answer = await SendRawAsync(daemon, [.. Header(100), 1, 2, 3], closeWrite: true);
+        Assert.Equal(ReplyStatus.BadRequest, answer!.Value.Reply.Status);
+        Assert.Contains("closed in the middle", answer.Value.Reply.Message);
+        await AssertStillServes(daemon);
+    }
+
+    [Fact]
+    public async Task Wrong_protocol_version_names_both_versions()
+    {
+        await using var daemon = new DaemonHarness();
+        var answer = await SendRawAsync(daemon, [.. Header(2, version: 9)]);
+        Assert.Equal(ReplyStatus.UnsupportedVersion, answer!.Value.Reply.Status);
+        Assert.Contains("version 9", answer.Value.Reply.Message);
+    }
+
+    [Fact]
+    public async Task Garbage_bytes_are_refused()
+    {
+        await using var daemon = new DaemonHarness();
+        byte[] garbage = "GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray();
+        var answer = await SendRawAsync(daemon, garbage);
+        Assert.NotEqual(ReplyStatus.Ok, answer!.Value.Reply.Status);
+        await AssertStillServes(daemon);
+    }
+
+    [Fact]
+    public async Task An_expired_credential_is_refused_as_unauthenticated()
+    {
+        await using var daemon = new DaemonHarness();
+        var answer = await SendRawAsync(daemon, Frame.Encode(FrameKind.Request, "EXPIRED credential"u8));
+        Assert.Equal(ReplyStatus.Unauthenticated, answer!.Value.Reply.Status);
+        Assert.Contains("expired", answer.Value.Reply.Message);
+    }
+
+    [Fact]
+    public async Task Unknown_operation_is_answered_in_a_sealed_reply()
+    {
+        await using var daemon = new DaemonHarness();
+        var request = Request.Create((Operation)42);
+        Reply reply = await daemon.ClientFor(1001).SendAsync(request);
+        Assert.Equal(ReplyStatus.BadRequest, reply.Status);
+        Assert.Contains("unknown operation 42", reply.Message);
+    }
+
+    [Fact]
+    public async Task A_silent_client_is_disconnected_at_the_deadline_while_others_are_served()
+    {
+        await using var daemon = new DaemonHarness(requestTimeout: TimeSpan.FromMilliseconds(500));
+        var silent = new List<Socket>();
+        for (int i = 0; i < 20; i++)
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(daemon.Endpoint);
+            silent.Add(socket);
+        }
+        await AssertStillServes(daemon);
+
+        // The daemon closes each silent connection: a read returns 0 (end of stream).
+        var buffer = new byte[16];
+        foreach (Socket socket in silent)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            Assert.Equal(0, await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token));
+            socket.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Past_the_connection_limit_a_client_is_told_to_retry()
+    {
+        await using var daemon = new DaemonHarness(requestTimeout: TimeSpan.FromSeconds(5), maxConnections: 2);
+        using var first = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        using var second = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await first.ConnectAsync(daemon.Endpoint);
+        await second.ConnectAsync(daemon.Endpoint);
+        await Task.Delay(200);
+
+        Reply reply = await daemon.ClientFor(1001).SendAsync(Request.Create(Operation.Ping));
+        Assert.Equal(ReplyStatus.Busy, reply.Status);
+    }
+
+    [Fact]
+    public async Task A_reply_sealed_for_another_request_does_not_open()
+    {
+        var mine = Request.Create(Operation.Get);
+        var other = Request.Create(Operation.Get);
+        byte[] frame = Reply.Ok([1, 2, 3]).Seal(other);
+        var body = frame.AsSpan(6).ToArray();
+        var error = Assert.Throws<ProtocolException>(() => Reply.Open(mine, body));
+        Assert.Equal(ReplyStatus.Unauthenticated, error.Status);
+    }
+}

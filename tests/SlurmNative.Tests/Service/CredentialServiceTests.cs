@@ -1,0 +1,110 @@
+using SlurmNative.Credentials.Client;
+using SlurmNative.Credentials.Protocol;
+
+namespace SlurmNative.Tests.Service;
+
+public class CredentialServiceTests
+{
+    private const uint Alice = 1001, Bob = 1002, Root = 0, SlurmUser = 64030;
+
+    [Fact]
+    public async Task Alice_stores_and_gets_back_her_ticket()
+    {
+        await using var daemon = new DaemonHarness();
+        byte[] ticket = FakeInspector.Ticket("alice@TEST", Alice);
+
+        await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Add, blob: ticket));
+        byte[] fetched = await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Get));
+
+        Assert.Equal(ticket, fetched);
+    }
+
+    [Fact]
+    public async Task Bob_can_neither_get_list_nor_remove_alices_and_each_refusal_is_logged()
+    {
+        await using var daemon = new DaemonHarness();
+        await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Add, blob: FakeInspector.Ticket("alice@TEST", Alice)));
+        DaemonClient bob = daemon.ClientFor(Bob);
+
+        foreach (Operation operation in new[] { Operation.Get, Operation.List, Operation.Remove })
+        {
+            var refused = await Assert.ThrowsAsync<DaemonException>(() => bob.CallAsync(Request.Create(operation, targetUid: Alice)));
+            Assert.Equal(ReplyStatus.Forbidden, refused.Status);
+        }
+        Assert.Equal(3, daemon.Log.Lines.Count(l => l.StartsWith("warning: refused uid 1002 (bob)", StringComparison.Ordinal)));
+        Assert.NotNull(await daemon.Store.GetAsync(Alice));
+    }
+
+    [Fact]
+    public async Task Root_and_slurm_user_get_alices_ticket()
+    {
+        await using var daemon = new DaemonHarness();
+        byte[] ticket = FakeInspector.Ticket("alice@TEST", Alice);
+        await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Add, blob: ticket));
+
+        Assert.Equal(ticket, await daemon.ClientFor(Root).CallAsync(Request.Create(Operation.Get, targetUid: Alice)));
+        Assert.Equal(ticket, await daemon.ClientFor(SlurmUser).CallAsync(Request.Create(Operation.Get, targetUid: Alice)));
+    }
+
+    [Theory]
+    [InlineData("bob@TEST", Bob, true, false, "maps to uid 1002, not to uid 1001")]
+    [InlineData("nobody@ELSEWHERE", null, true, false, "maps to no local user")]
+    [InlineData("alice@TEST", Alice, false, false, "is not a ticket-granting ticket")]
+    [InlineData("alice@TEST", Alice, true, true, "bound to addresses")]
+    public async Task An_upload_that_is_not_alices_own_usable_tgt_is_rejected(string principal, uint? mapsTo, bool tgt, bool addresses, string expected)
+    {
+        await using var daemon = new DaemonHarness();
+        var refused = await Assert.ThrowsAsync<DaemonException>(() =>
+            daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Add, blob: FakeInspector.Ticket(principal, mapsTo, tgt, addresses))));
+        Assert.Equal(ReplyStatus.CredentialRejected, refused.Status);
+        Assert.Contains(expected, refused.Message);
+        Assert.Null(await daemon.Store.GetAsync(Alice));
+    }
+
+    [Fact]
+    public async Task An_expired_ticket_is_neither_stored_nor_released()
+    {
+        await using var daemon = new DaemonHarness();
+        var refused = await Assert.ThrowsAsync<DaemonException>(() =>
+            daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Add, blob: FakeInspector.Ticket("alice@TEST", Alice, end: DateTimeOffset.UtcNow.AddMinutes(-1)))));
+        Assert.Contains("run kinit", refused.Message);
+    }
+
+    [Fact]
+    public async Task Admin_lists_everyone_and_a_user_only_themselves()
+    {
+        await using var daemon = new DaemonHarness();
+        await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Add, blob: FakeInspector.Ticket("alice@TEST", Alice)));
+        await daemon.ClientFor(Bob).CallAsync(Request.Create(Operation.Add, blob: FakeInspector.Ticket("bob@TEST", Bob)));
+
+        var all = CredentialSummary.DecodeList(await daemon.ClientFor(Root).CallAsync(Request.Create(Operation.List)));
+        var own = CredentialSummary.DecodeList(await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.List)));
+
+        Assert.Equal([Alice, Bob], all.Select(e => e.Uid));
+        Assert.Equal("alice@TEST", Assert.Single(own).Principal);
+    }
+
+    [Fact]
+    public async Task Remove_then_get_says_what_to_do()
+    {
+        await using var daemon = new DaemonHarness();
+        await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Add, blob: FakeInspector.Ticket("alice@TEST", Alice)));
+        await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Remove));
+
+        var missing = await Assert.ThrowsAsync<DaemonException>(() => daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Get)));
+        Assert.Equal(ReplyStatus.NotFound, missing.Status);
+        Assert.Contains("kinit", missing.Message);
+    }
+
+    [Fact]
+    public async Task No_log_line_carries_ticket_bytes()
+    {
+        await using var daemon = new DaemonHarness();
+        byte[] ticket = FakeInspector.Ticket("alice@TEST", Alice);
+        await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Add, blob: ticket));
+        await daemon.ClientFor(Root).CallAsync(Request.Create(Operation.Get, targetUid: Alice));
+
+        string fingerprint = System.Text.Encoding.UTF8.GetString(ticket).Split('|')[4]; // the fake ticket's end time digits
+        Assert.DoesNotContain(daemon.Log.Lines, l => l.Contains(System.Text.Encoding.UTF8.GetString(ticket), StringComparison.Ordinal) || l.Contains(fingerprint, StringComparison.Ordinal));
+    }
+}
