@@ -1,0 +1,48 @@
+using System.Net;
+using SlurmNative.Credentials.Configuration;
+using SlurmNative.Tests.TestSupport;
+
+namespace SlurmNative.Tests.Configuration;
+
+public class SlurmNativeConfigTests
+{
+    [Fact]
+    public void The_shipped_example_parses_to_the_built_in_defaults()
+    {
+        var shipped = SlurmNativeConfig.Load(Path.Combine(Repository.Root, "etc", "slurmnative.conf"));
+        var defaults = new SlurmNativeConfig();
+        Assert.Equal(defaults.Servers, shipped.Servers);
+        Assert.Equal(defaults.ClientTimeout, shipped.ClientTimeout);
+        Assert.Equal(defaults.RenewThreshold, shipped.RenewThreshold);
+    }
+
+    [Fact]
+    public void Values_are_read_with_units_and_lists()
+    {
+        var config = SlurmNativeConfig.Parse("""
+            servers = a:1, b:2 # failover
+            client_timeout = 750ms
+            listen = 127.0.0.1:7000, [::1]
+            renew_threshold = 2h
+            renew_concurrency = 3
+            """, "test.conf");
+        Assert.Equal(["a:1", "b:2"], config.Servers);
+        Assert.Equal(TimeSpan.FromMilliseconds(750), config.ClientTimeout);
+        Assert.Equal([new IPEndPoint(IPAddress.Loopback, 7000), new IPEndPoint(IPAddress.IPv6Loopback, SlurmNativeConfig.DefaultPort)], config.Listen);
+        Assert.Equal(TimeSpan.FromHours(2), config.RenewThreshold);
+        Assert.Equal(3, config.RenewConcurrency);
+    }
+
+    [Theory]
+    [InlineData("colour = blue", "test.conf:2: unknown key 'colour'")]
+    [InlineData("client_timeout = 5", "test.conf:2: client_timeout: '5' has no unit")]
+    [InlineData("renew_concurrency = 0", "test.conf:2: renew_concurrency: '0' is not a positive whole number")]
+    [InlineData("listen = nowhere", "test.conf:2: listen: 'nowhere' is not an address:port")]
+    [InlineData("servers = a:1", "test.conf:2: 'servers' is set twice")]
+    [InlineData("just words", "test.conf:2: 'just words' is not 'key = value'")]
+    public void A_bad_line_is_named_with_its_number(string line, string expected)
+    {
+        var error = Assert.Throws<ConfigException>(() => SlurmNativeConfig.Parse($"servers = x:1\n{line}\n", "test.conf"));
+        Assert.StartsWith(expected, error.Message);
+    }
+}
