@@ -31,8 +31,9 @@ internal sealed class ForwardingPlugin(IPluginLog log)
             SpankHook.InitPostOpt => Announce(session, "init_post_opt"),
             // slurmstepd only, euid = job user, before the tasks fork.
             SpankHook.UserInit => Announce(session, "user_init"),
-            // Teardown in every context; in slurmstepd as root.
-            SpankHook.Exit => Success,
+            // Teardown in every context; in slurmstepd as root. srun applies -v only
+            // after init_post_opt, so this is where srun -v shows the plugin was active.
+            SpankHook.Exit => Announce(session, "exit"),
             _ => Success,
         };
     }
