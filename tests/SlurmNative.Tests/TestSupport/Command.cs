@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace SlurmNative.Tests.TestSupport;
 
-internal sealed record CommandResult(int ExitCode, string Stdout, string Stderr)
+public sealed record CommandResult(int ExitCode, string Stdout, string Stderr)
 {
     public string Output => Stdout + Stderr;
 
@@ -15,7 +15,7 @@ internal sealed record CommandResult(int ExitCode, string Stdout, string Stderr)
 }
 
 /// <summary>Runs a program to completion with a hard time limit, so no test can hang the suite.</summary>
-internal static class Command
+public static class Command
 {
     public static CommandResult Run(string program, IEnumerable<string> arguments, TimeSpan? timeout = null, string? workingDirectory = null)
     {

@@ -1,7 +1,7 @@
 namespace SlurmNative.Tests.TestSupport;
 
 /// <summary>Paths inside the checkout the tests run from.</summary>
-internal static class Repository
+public static class Repository
 {
     public static string Root { get; } = FindRoot();
 
