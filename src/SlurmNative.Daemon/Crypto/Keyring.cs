@@ -1,0 +1,356 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+
+namespace SlurmNative.Daemon.Crypto;
+
+/// <summary>A key file, or a sealed record, that cannot be used; the message says what to fix.</summary>
+public sealed class KeyringException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// One AES-256-GCM encryption: which key, the nonce, and ciphertext with the 16-byte tag
+/// appended. Carries no plaintext, but ToString still prints only the key id so a stray
+/// log line cannot grow into a dump of stored blobs.
+/// </summary>
+public sealed record SealedData(string KeyId, byte[] Nonce, byte[] CiphertextAndTag)
+{
+    public override string ToString() => $"sealed data under key {KeyId} ({CiphertextAndTag.Length} bytes)";
+}
+
+/// <summary>
+/// AES-256-GCM keys from a key file (<c>KEY_ID BASE64(32 bytes)</c> per line, <c>#</c>
+/// comments). The first key encrypts and every key decrypts, so an operator rotates by
+/// adding a new first key, re-encrypting, and only then deleting the old one.
+/// Immutable: reload by loading again and swapping the instance.
+/// </summary>
+public sealed class Keyring
+{
+    public const int KeySize = 32;
+    public const int NonceSize = 12;
+    public const int TagSize = 16;
+
+    // A key file is a few lines; anything much bigger is the wrong file.
+    private const int MaxFileBytes = 1 << 20;
+    private const int MaxKeyIdLength = 64;
+
+    private readonly Dictionary<string, byte[]> keys;
+
+    public string PrimaryKeyId { get; }
+
+    /// <summary>Key ids in file order; the first encrypts.</summary>
+    public IReadOnlyList<string> KeyIds { get; }
+
+    /// <summary>The file this keyring came from, or null when built in memory.</summary>
+    public string? SourcePath { get; }
+
+    private Keyring(IReadOnlyList<(string Id, byte[] Key)> ordered, string? source)
+    {
+        keys = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var (id, key) in ordered)
+            keys.Add(id, key);
+        KeyIds = ordered.Select(k => k.Id).ToArray();
+        PrimaryKeyId = KeyIds[0];
+        SourcePath = source;
+    }
+
+    /// <summary>Builds a keyring from keys already in memory (tests, tooling); same rules as a file.</summary>
+    public static Keyring FromKeys(IEnumerable<(string Id, byte[] Key)> ordered)
+    {
+        var list = new List<(string, byte[])>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (id, key) in ordered)
+        {
+            if (!IsValidKeyId(id))
+                throw new KeyringException($"key id '{id}' is not valid: use 1-{MaxKeyIdLength} of A-Z a-z 0-9 . _ -");
+            if (!seen.Add(id))
+                throw new KeyringException($"duplicate key id '{id}'");
+            if (key.Length != KeySize)
+                throw new KeyringException($"key '{id}' is {key.Length} bytes; AES-256 needs exactly {KeySize}");
+            list.Add((id, (byte[])key.Clone()));
+        }
+        if (list.Count == 0)
+            throw new KeyringException("keyring is empty: it needs at least one key");
+        return new Keyring(list, null);
+    }
+
+    /// <summary>Loads and checks a key file; refuses one that others could read or replace.</summary>
+    public static Keyring Load(string path)
+    {
+        string text = ReadProtectedFile(path);
+        var parsed = Parse(text, path);
+        if (parsed.Count == 0)
+            throw new KeyringException($"key file {path} contains no keys: add a line 'KEY_ID BASE64_KEY', a key being 32 random bytes: head -c 32 /dev/urandom | base64");
+        return new Keyring(parsed, path);
+    }
+
+    public SealedData Encrypt(ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData)
+    {
+        byte[] nonce = RandomNumberGenerator.GetBytes(NonceSize);
+        byte[] output = new byte[plaintext.Length + TagSize];
+        // AesGcm instances are not documented thread-safe; one per call is cheap next to the I/O around it.
+        using (var aes = new AesGcm(keys[PrimaryKeyId], TagSize))
+            aes.Encrypt(nonce, plaintext, output.AsSpan(0, plaintext.Length), output.AsSpan(plaintext.Length), associatedData);
+        return new SealedData(PrimaryKeyId, nonce, output);
+    }
+
+    public byte[] Decrypt(SealedData sealedData, ReadOnlySpan<byte> associatedData)
+    {
+        ArgumentNullException.ThrowIfNull(sealedData);
+        if (!keys.TryGetValue(sealedData.KeyId, out byte[]? key))
+            throw new KeyringException($"record is encrypted under key '{sealedData.KeyId}', which is not in the keyring{Where()}: restore that key (keep an old key until every record has been re-encrypted)");
+        if (sealedData.Nonce.Length != NonceSize || sealedData.CiphertextAndTag.Length < TagSize)
+            throw new KeyringException($"record under key '{sealedData.KeyId}' is truncated or malformed");
+        int length = sealedData.CiphertextAndTag.Length - TagSize;
+        byte[] plaintext = new byte[length];
+        try
+        {
+            using var aes = new AesGcm(key, TagSize);
+            aes.Decrypt(sealedData.Nonce, sealedData.CiphertextAndTag.AsSpan(0, length), sealedData.CiphertextAndTag.AsSpan(length), plaintext, associatedData);
+        }
+        catch (AuthenticationTagMismatchException e)
+        {
+            // The exception from AesGcm carries no data, but say plainly what it means here.
+            throw new KeyringException($"record under key '{sealedData.KeyId}' failed authentication: it was altered, moved from another row, or the key with that id is not the one it was written with", e);
+        }
+        return plaintext;
+    }
+
+    public bool Contains(string keyId) => keys.ContainsKey(keyId);
+
+    private string Where() => SourcePath is null ? "" : $" ({SourcePath})";
+
+    /// <summary>Writes a new key file holding one fresh key; returns its id.</summary>
+    /// <param name="force">replace an existing file (its keys are lost: anything they encrypted becomes unreadable).</param>
+    public static string Generate(string path, bool force)
+    {
+        string id = NewKeyId();
+        string content = $"# SlurmNative credential keys: KEY_ID BASE64(32 bytes). The first key encrypts, all keys decrypt.\n{FormatKeyLine(id)}\n";
+        if (force)
+        {
+            RefuseSymlink(path);
+            WriteAtomically(path, content);
+        }
+        else
+        {
+            try
+            {
+                using var stream = new FileStream(path, CreateOptions(FileMode.CreateNew));
+                WriteAndSync(stream, content);
+            }
+            catch (IOException e) when (File.Exists(path) || new FileInfo(path).LinkTarget is not null)
+            {
+                throw new KeyringException($"key file {path} already exists: refusing to overwrite it (its keys may still be needed to decrypt stored credentials); replace it only deliberately (force), or add a new first key instead", e);
+            }
+        }
+        return id;
+    }
+
+    /// <summary>
+    /// Puts a freshly generated key first (it encrypts from the next load on), keeping the
+    /// others so existing records still decrypt; the file is replaced atomically. Returns the new id.
+    /// </summary>
+    public static string AddNewFirstKey(string path)
+    {
+        string text = ReadProtectedFile(path);
+        var existing = Parse(text, path);
+        string id;
+        do
+            id = NewKeyId();
+        while (existing.Any(k => k.Id == id));
+
+        // Insert before the first key line so a header comment stays on top.
+        string[] lines = text.Split('\n');
+        var output = new StringBuilder();
+        bool inserted = false;
+        for (int i = 0; i < lines.Length; i++)
+        {
+            string trimmed = lines[i].Trim();
+            if (!inserted && trimmed.Length > 0 && trimmed[0] != '#')
+            {
+                output.Append(FormatKeyLine(id)).Append('\n');
+                inserted = true;
+            }
+            output.Append(lines[i]);
+            if (i < lines.Length - 1)
+                output.Append('\n');
+        }
+        if (!inserted)
+        {
+            if (output.Length > 0 && output[^1] != '\n')
+                output.Append('\n');
+            output.Append(FormatKeyLine(id)).Append('\n');
+        }
+        WriteAtomically(path, output.ToString());
+        return id;
+    }
+
+    internal static List<(string Id, byte[] Key)> Parse(string text, string path)
+    {
+        var result = new List<(string, byte[])>();
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        string[] lines = text.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            int lineNumber = i + 1;
+            string line = lines[i].TrimEnd('\r').Trim();
+            if (line.Length == 0 || line[0] == '#')
+                continue;
+            string[] fields = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length != 2)
+                throw new KeyringException($"{path}:{lineNumber}: expected 'KEY_ID BASE64_KEY' (two fields), found {fields.Length}");
+            string id = fields[0];
+            if (!IsValidKeyId(id))
+                throw new KeyringException($"{path}:{lineNumber}: key id '{Printable(id)}' is not valid: use 1-{MaxKeyIdLength} of A-Z a-z 0-9 . _ -");
+            if (seen.TryGetValue(id, out int first))
+                throw new KeyringException($"{path}:{lineNumber}: duplicate key id '{id}' (first on line {first}); every key needs its own id");
+            byte[] key;
+            try
+            {
+                key = Convert.FromBase64String(fields[1]);
+            }
+            catch (FormatException)
+            {
+                // The key text is secret material: never echo it.
+                throw new KeyringException($"{path}:{lineNumber}: key '{id}' is not valid base64");
+            }
+            if (key.Length != KeySize)
+                throw new KeyringException($"{path}:{lineNumber}: key '{id}' is {key.Length} bytes; AES-256 needs exactly {KeySize} (generate one with 'head -c 32 /dev/urandom | base64')");
+            seen.Add(id, lineNumber);
+            result.Add((id, key));
+        }
+        return result;
+    }
+
+    /// <summary>Reads a file that must be a regular file, not a symlink, and private to its owner.</summary>
+    internal static string ReadProtectedFile(string path)
+    {
+        RefuseSymlink(path);
+        SafeFileHandle handle;
+        try
+        {
+            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new KeyringException($"key file {path} does not exist: create it (mode 0600) with lines 'KEY_ID BASE64_KEY', a key being 32 random bytes: head -c 32 /dev/urandom | base64", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new KeyringException($"cannot open key file {path}: {e.Message}", e);
+        }
+        using (handle)
+        {
+            // Checked on the open handle, so the answer is about the file actually read.
+            UnixFileMode mode = File.GetUnixFileMode(handle);
+            const UnixFileMode groupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+                | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+            if ((mode & groupOrOther) != 0)
+                throw new KeyringException($"key file {path} is accessible to group or others (mode {Octal(mode)}): run 'chmod 600 {path}'");
+            // Closes the window between the symlink check and the open.
+            RefuseSymlink(path);
+            // TODO: refuse a file not owned by the effective uid (or root) once bindings/ has a
+            // libc fstat/geteuid binding; .NET exposes no file owner without P/Invoke.
+
+            long length = RandomAccess.GetLength(handle);
+            if (length > MaxFileBytes)
+                throw new KeyringException($"key file {path} is {length} bytes; a key file is a few lines (is this the right file?)");
+            byte[] buffer = new byte[length];
+            int total = 0;
+            while (total < buffer.Length)
+            {
+                int read = RandomAccess.Read(handle, buffer.AsSpan(total), total);
+                if (read == 0)
+                    break;
+                total += read;
+            }
+            try
+            {
+                return new UTF8Encoding(false, true).GetString(buffer, 0, total);
+            }
+            catch (DecoderFallbackException e)
+            {
+                throw new KeyringException($"key file {path} is not UTF-8 text", e);
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(buffer);
+            }
+        }
+    }
+
+    private static void RefuseSymlink(string path)
+    {
+        if (new FileInfo(path).LinkTarget is not null)
+            throw new KeyringException($"key file {path} is a symbolic link: refusing it (whoever controls the link controls the keys); point the configuration at the real file");
+    }
+
+    private static void WriteAtomically(string path, string content)
+    {
+        string full = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(full) ?? "/";
+        string temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Convert.ToHexString(RandomNumberGenerator.GetBytes(6))}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, CreateOptions(FileMode.CreateNew)))
+                WriteAndSync(stream, content);
+            // rename(2) replaces the name, never writes through a symlink at the destination.
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
+    private static FileStreamOptions CreateOptions(FileMode mode) => new()
+    {
+        Mode = mode,
+        Access = FileAccess.Write,
+        Share = FileShare.None,
+        UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+    };
+
+    private static void WriteAndSync(FileStream stream, string content)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(content);
+        try
+        {
+            stream.Write(bytes);
+            stream.Flush(flushToDisk: true);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(bytes);
+        }
+    }
+
+    private static string FormatKeyLine(string id)
+    {
+        byte[] key = RandomNumberGenerator.GetBytes(KeySize);
+        try
+        {
+            return $"{id} {Convert.ToBase64String(key)}";
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+    }
+
+    // Sortable by creation time, with random bits so two keys made in one second still differ.
+    private static string NewKeyId()
+    {
+        Span<byte> random = stackalloc byte[3];
+        RandomNumberGenerator.Fill(random);
+        return $"k{DateTime.UtcNow:yyyyMMddTHHmmssZ}-{Convert.ToHexStringLower(random)}";
+    }
+
+    private static bool IsValidKeyId(string id) =>
+        id.Length is > 0 and <= MaxKeyIdLength && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
+
+    private static string Printable(string s) =>
+        s.Length > MaxKeyIdLength + 8 ? string.Concat(s.AsSpan(0, MaxKeyIdLength), "...") : s;
+
+    private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode, 8).PadLeft(4, '0');
+}
