@@ -1,3 +1,4 @@
+using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Daemon.Logging;
 using SlurmNative.Daemon.Service;
 using SlurmNative.Daemon.Store;

@@ -1,4 +1,5 @@
 using System.Net;
+using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Daemon.Acl;
 
 namespace SlurmNative.Daemon.Service;
@@ -12,18 +13,6 @@ public interface IRequestAuthenticator
     /// <exception cref="SlurmNative.Credentials.Protocol.ProtocolException">with status Unauthenticated and the reason.</exception>
     AuthenticatedPayload Authenticate(byte[] credential);
 }
-
-/// <summary>What the daemon needs to know of an uploaded credential before storing it.</summary>
-public sealed record TicketFacts(
-    string ClientPrincipal,
-    string ServerPrincipal,
-    uint? LocalUid,
-    DateTimeOffset Start,
-    DateTimeOffset End,
-    DateTimeOffset RenewTill,
-    uint Flags,
-    bool IsTicketGrantingTicket,
-    bool HasAddresses);
 
 /// <summary>Reads an uploaded credential (libkrb5 in production) and maps its client principal to a local UID.</summary>
 public interface ITicketInspector

@@ -1,3 +1,4 @@
+using SlurmNative.Credentials.Kerberos;
 using System.Globalization;
 using SlurmNative.Credentials.Protocol;
 using SlurmNative.Daemon.Acl;

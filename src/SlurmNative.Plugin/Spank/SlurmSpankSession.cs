@@ -9,7 +9,7 @@ internal sealed class SlurmSpankSession(nint spank) : ISpankSession
 
     public uint JobUserId =>
         // spank_get_item(S_JOB_UID) fails in local context: srun runs as the submitting user.
-        Context == SpankContext.Local ? 0u : ItemOrNull(Interop.Spank.S_JOB_UID) ?? 0u;
+        Context == SpankContext.Local ? Interop.Libc.getuid() : ItemOrNull(Interop.Spank.S_JOB_UID) ?? Interop.Libc.getuid();
 
     public uint? JobId => ItemOrNull(Interop.Spank.S_JOB_ID);
 

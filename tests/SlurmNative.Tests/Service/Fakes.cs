@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using SlurmNative.Credentials.Client;
 using SlurmNative.Credentials.Protocol;
+using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Daemon.Acl;
 using SlurmNative.Daemon.Logging;
 using SlurmNative.Daemon.Service;

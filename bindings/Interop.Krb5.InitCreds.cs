@@ -1,0 +1,47 @@
+using System.Runtime.InteropServices;
+
+namespace SlurmNative;
+
+internal static partial class Interop
+{
+    internal static partial class Krb5
+    {
+        [LibraryImport(Libraries.Krb5)]
+        internal static partial int krb5_get_init_creds_opt_alloc(SafeKrb5ContextHandle context, out nint opt);
+
+        [LibraryImport(Libraries.Krb5)]
+        internal static partial void krb5_get_init_creds_opt_free(nint context, nint opt);
+
+        [LibraryImport(Libraries.Krb5)]
+        internal static partial void krb5_get_init_creds_opt_set_forwardable(SafeKrb5InitCredsOptionsHandle opt, int forwardable);
+
+        [LibraryImport(Libraries.Krb5)]
+        internal static partial void krb5_get_init_creds_opt_set_proxiable(SafeKrb5InitCredsOptionsHandle opt, int proxiable);
+
+        [LibraryImport(Libraries.Krb5)]
+        internal static partial void krb5_get_init_creds_opt_set_renew_life(SafeKrb5InitCredsOptionsHandle opt, int renew_life);
+
+        [LibraryImport(Libraries.Krb5)]
+        internal static partial void krb5_get_init_creds_opt_set_tkt_life(SafeKrb5InitCredsOptionsHandle opt, int tkt_life);
+
+        /// <summary><paramref name="addresses"/> is a NULL-terminated krb5_address **; NULL asks for an addressless ticket.</summary>
+        [LibraryImport(Libraries.Krb5)]
+        internal static partial void krb5_get_init_creds_opt_set_address_list(SafeKrb5InitCredsOptionsHandle opt, nint addresses);
+
+        /// <summary>
+        /// AS request with a password. The prompter may be NULL (then any KDC prompt, e.g. an expired password,
+        /// fails). <paramref name="password"/> is a NUL-terminated UTF-8 buffer the caller wipes.
+        /// </summary>
+        [LibraryImport(Libraries.Krb5, StringMarshalling = StringMarshalling.Utf8)]
+        internal static unsafe partial int krb5_get_init_creds_password(
+            SafeKrb5ContextHandle context, ref Krb5Creds creds, SafeKrb5PrincipalHandle client, byte* password,
+            nint prompter, nint data, int start_time, string? in_tkt_service, SafeKrb5InitCredsOptionsHandle k5_gic_options);
+
+        // krb5_get_init_creds_opt.flags bits (set by the setters above).
+        internal const int KRB5_GET_INIT_CREDS_OPT_TKT_LIFE = 0x0001;
+        internal const int KRB5_GET_INIT_CREDS_OPT_RENEW_LIFE = 0x0002;
+        internal const int KRB5_GET_INIT_CREDS_OPT_FORWARDABLE = 0x0004;
+        internal const int KRB5_GET_INIT_CREDS_OPT_PROXIABLE = 0x0008;
+        internal const int KRB5_GET_INIT_CREDS_OPT_ADDRESS_LIST = 0x0020;
+    }
+}

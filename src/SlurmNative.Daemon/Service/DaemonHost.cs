@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.Sockets;
+using SlurmNative.Credentials.Configuration;
+using SlurmNative.Daemon.Crypto;
+using SlurmNative.Daemon.Logging;
+using SlurmNative.Daemon.Renewal;
+using SlurmNative.Daemon.Store;
+
+namespace SlurmNative.Daemon.Service;
+
+/// <summary>Everything the daemon runs, wired from one configuration: store, ACL, listener, renewer.</summary>
+public sealed class DaemonHost : IDisposable
+{
+    private readonly SlurmNativeConfig config;
+    private readonly IDaemonLog log;
+    private readonly SqliteCredentialStore store;
+    private readonly CredentialListener listener;
+    private readonly CredentialRenewer renewer;
+    private volatile Keyring keyring;
+
+    public PolicyHolder Policy { get; }
+
+    public IReadOnlyList<EndPoint> BoundEndpoints => listener.BoundEndpoints;
+
+    /// <exception cref="InvalidOperationException">a configuration, key or ACL problem, with what to fix.</exception>
+    public DaemonHost(SlurmNativeConfig config, IDaemonLog log, IRequestAuthenticator authenticator, ITicketInspector inspector, ITicketRenewer kdc, IIdentityResolver identities)
+    {
+        this.config = config;
+        this.log = log;
+        try
+        {
+            keyring = Keyring.Load(config.KeyFile);
+        }
+        catch (KeyringException e)
+        {
+            throw new InvalidOperationException($"cannot load the credential keys: {e.Message}", e);
+        }
+        Policy = new PolicyHolder(config.AclFile, config.SlurmUser, log);
+        if (!Policy.Reload())
+            throw new InvalidOperationException($"fix {config.AclFile} (the line is named above) and start again");
+
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(config.Database))!);
+        store = SqliteCredentialStore.Open(config.Database, () => keyring, log);
+        var service = new CredentialService(store, () => Policy.Current, inspector, log);
+        var endpoints = new List<EndPoint>(config.Listen);
+        if (config.UnixSocket is not null)
+            endpoints.Add(new UnixDomainSocketEndPoint(config.UnixSocket));
+        listener = new CredentialListener(endpoints, config.RequestTimeout, config.MaxConnections, authenticator, identities, service, log);
+        renewer = new CredentialRenewer(store, kdc, inspector, config.RenewThreshold, config.RenewConcurrency, log);
+    }
+
+    /// <summary>SIGHUP: re-read the ACL and the key file; a bad file keeps what was loaded.</summary>
+    public void Reload()
+    {
+        Policy.Reload();
+        try
+        {
+            keyring = Keyring.Load(config.KeyFile);
+            log.Info($"loaded {keyring.KeyIds.Count} keys from {config.KeyFile}; new writes use {keyring.PrimaryKeyId}");
+        }
+        catch (KeyringException e)
+        {
+            log.Error($"keys not reloaded, keeping the previous ones: {e.Message}");
+        }
+    }
+
+    /// <summary>Binds the listening sockets now, so a bind error stops start-up before anything else runs.</summary>
+    public void Start() => listener.Start();
+
+    /// <summary>Serves until <paramref name="stop"/>; binds first unless <see cref="Start"/> already did.</summary>
+    public async Task RunAsync(CancellationToken stop)
+    {
+        log.Info($"slurmnatived ready: {await store.CountAsync(stop).ConfigureAwait(false)} credentials in {config.Database}, renewing below {config.RenewThreshold}");
+        await Task.WhenAll(listener.RunAsync(stop), renewer.RunAsync(config.RenewInterval, stop).ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
+    }
+
+    public void Dispose() => store.Dispose();
+}

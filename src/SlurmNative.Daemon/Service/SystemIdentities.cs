@@ -1,0 +1,23 @@
+using System.Net;
+using SlurmNative.Daemon.Acl;
+
+namespace SlurmNative.Daemon.Service;
+
+/// <summary>Names and groups from the name service (passwd, group, LDAP/SSSD through NSS).</summary>
+public sealed class SystemIdentities : IIdentityResolver
+{
+    public Caller Resolve(uint uid, uint gid, IPAddress? address)
+    {
+        PasswdEntry? user = Interop.Libc.GetPasswdByUid(uid);
+        var groups = new HashSet<string>(StringComparer.Ordinal);
+        if (user is not null)
+        {
+            foreach (uint member in Interop.Libc.GetGroupList(user.Name, gid))
+            {
+                if (Interop.Libc.GetGroupByGid(member) is { } group)
+                    groups.Add(group.Name);
+            }
+        }
+        return new Caller(uid, gid, user?.Name, groups, address);
+    }
+}
