@@ -1,342 +1,1053 @@
 #!/usr/bin/env bash
-# SlurmNative's test cluster: a real MIT KDC, munged, slurmctld and slurmd on
-# 127.0.0.1, started by hand as root (no systemd, no containers), with all state
-# in one directory. Used by the integration tests, the benchmarks and the demo;
-# admins can run the same script inside a container.
-#
-#   testbed.sh start [--plugin SO] [--plugstack-line LINE] [--ticket-lifetime 10h] [--renew-lifetime 7d]
-#   testbed.sh stop [--keep]       stop everything, remove what start created
-#   testbed.sh status              exit 0 only when every daemon runs
-#   testbed.sh env                 export lines for SLURM_CONF, KRB5_CONFIG, ...
-#   testbed.sh run-as USER CMD...  run CMD as USER with the cluster's environment
-#   testbed.sh kinit USER          kinit as USER with the test password
-#
-# Environment: TESTBED_DIR (default /tmp/slurmnative-testbed).
+# SlurmNative test cluster: a throwaway MIT KDC, munged, slurmctld, slurmd
+# (and optionally slurmrestd) on loopback, all state under $TESTBED_DIR.
+# See testbed/README.md. Run as root; never needs systemd.
 set -euo pipefail
+# Template values (paths) may contain '&', which bash 5.2 would otherwise
+# expand in ${var//pattern/replacement}.
+shopt -u patsub_replacement 2>/dev/null || true
 
-D=${TESTBED_DIR:-/tmp/slurmnative-testbed}
-REALM=SLURMNATIVE.TEST
-KDC_PORT=61088
-SLURMCTLD_PORT=61817
-SLURMD_PORT=61818
-TEST_USERS=(alice bob carol)
-DAEMONS=(krb5kdc munged slurmctld slurmd)
+readonly TESTBED_DIR=${TESTBED_DIR:-/tmp/slurmnative-testbed}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+readonly HERE
+readonly TEMPLATES=$HERE/templates
 
-die() { printf 'testbed: %s\n' "$*" >&2; exit 1; }
-note() { printf 'testbed: %s\n' "$*" >&2; }
+readonly REALM=SLURMNATIVE.TEST
+# Non-default ports, so a site's real KDC/Slurm on this host is never
+# touched; TESTBED_PORT_BASE moves them all (e.g. 62000 for a second testbed
+# with its own TESTBED_DIR; the test users are still shared).
+readonly PORT_BASE=${TESTBED_PORT_BASE:-61000}
+if ! [[ $PORT_BASE =~ ^[0-9]+$ ]] || ((PORT_BASE < 1024 || PORT_BASE > 64000)); then
+    echo "testbed: error: TESTBED_PORT_BASE must be a number from 1024 to 64000" >&2
+    exit 1
+fi
+readonly KDC_PORT=$((PORT_BASE + 88))
+readonly CTLD_PORT=$((PORT_BASE + 817))
+readonly SLURMD_PORT=$((PORT_BASE + 818))
+readonly RESTD_PORT=$((PORT_BASE + 820))
+readonly RESTD_USER=slurmrestd
+readonly TEST_USERS=(alice bob carol)
+# Two-node mode: one network namespace per node on a private bridge.
+readonly NET_PREFIX=10.231.0
+readonly BRIDGE=sn-br0
+readonly BRIDGE_ADDR=$NET_PREFIX.1
 
-export SLURM_CONF="$D/etc/slurm.conf"
-export KRB5_CONFIG="$D/etc/krb5.conf"
-export KRB5_KDC_PROFILE="$D/etc/kdc.conf"
-MUNGE_SOCKET="$D/munge/munge.socket"
+# Files inside $TESTBED_DIR.
+readonly MARKER=$TESTBED_DIR/.slurmnative-testbed
+readonly CONFIG=$TESTBED_DIR/testbed.config
+readonly CREATED_USERS=$TESTBED_DIR/created-users
+readonly CREATED_SYSUSERS=$TESTBED_DIR/created-system-users
+readonly CREATED_NET=$TESTBED_DIR/created-netns
+readonly PASSWORDS=$TESTBED_DIR/passwords
+readonly PIDS=$TESTBED_DIR/pids
+readonly LOGS=$TESTBED_DIR/log
+readonly ETC=$TESTBED_DIR/etc
+readonly SLURM_CONF_FILE=$ETC/slurm.conf
+readonly PLUGSTACK_FILE=$ETC/plugstack.conf
+readonly KRB5_CONF_FILE=$ETC/krb5.conf
+readonly KDC_CONF_FILE=$ETC/kdc.conf
+readonly JWT_KEY=$ETC/jwt_hs256.key
+readonly MUNGE_DIR=$TESTBED_DIR/munge
+readonly MUNGE_SOCKET_PATH=$MUNGE_DIR/munge.socket
+readonly HOST_KEYTAB=$TESTBED_DIR/host.keytab
 
-pid_file() {
-    case "$1" in
-        krb5kdc) echo "$D/run/krb5kdc.pid" ;;
-        munged) echo "$D/munge/munged.pid" ;;
-        slurmctld) echo "$D/run/slurmctld.pid" ;;
-        slurmd) echo "$D/run/slurmd-node1.pid" ;;
-    esac
+# Process names of the daemons we run (pid files are named krb5kdc, munged,
+# slurmctld, slurmd-<node>, slurmrestd).
+readonly DAEMON_COMMS='krb5kdc munged slurmctld slurmd slurmrestd'
+
+STOP_GRACE=${TESTBED_STOP_GRACE:-10}
+TERMINATED=()
+
+# ---------------------------------------------------------------- helpers
+
+log() { printf 'testbed: %s\n' "$*" >&2; }
+die() { printf 'testbed: error: %s\n' "$*" >&2; exit 1; }
+
+now() { local t=${EPOCHREALTIME/./}; echo "${t:0:-3}"; }   # milliseconds
+
+usage() {
+    cat <<EOF
+usage: testbed.sh COMMAND [OPTIONS]
+
+  start [--plugin PATH] [--plugstack-line "optional|required ARGS..."]
+        [--ticket-lifetime 10h] [--renew-lifetime 7d] [--restd] [--nodes 1|2]
+                      start (or, if already up, reconcile) the test cluster
+  stop [--keep]       stop everything, remove created users; --keep keeps
+                      \$TESTBED_DIR (logs) for inspection
+  status              print each daemon's state (exit 0 all up, 1 partly, 3 down)
+  env                 print export lines: eval "\$(testbed.sh env)"
+  run-as USER CMD...  run CMD as USER with SLURM_CONF and KRB5_CONFIG set
+  kinit USER [KINIT_OPTIONS...]
+                      kinit USER@$REALM as USER with the stored password
+                      (default ccache FILE:/tmp/krb5cc_<uid>)
+  password USER       print USER's Kerberos password
+
+Environment: TESTBED_DIR (state directory, now $TESTBED_DIR),
+TESTBED_PORT_BASE (now $PORT_BASE: KDC +88, slurmctld +817, slurmd +818,
+slurmrestd +820). See testbed/README.md.
+EOF
 }
 
-running() {
-    local pid_path pid
-    pid_path=$(pid_file "$1")
-    [ -s "$pid_path" ] || return 1
-    pid=$(cat "$pid_path")
-    # The pid must still be that daemon: a stale file may name a recycled pid.
-    [ -d "/proc/$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$1" ]
+require_root() {
+    [[ $(id -u) == 0 ]] || die "must run as root (it starts daemons and adds users); try: sudo $0 $*"
 }
 
-all_running() {
-    for daemon in "${DAEMONS[@]}"; do running "$daemon" || return 1; done
-}
-
-# Waits up to $1 seconds for the command after it to succeed.
-wait_for() {
-    local seconds=$1; shift
-    local deadline=$((SECONDS + seconds))
-    until "$@" >/dev/null 2>&1; do
-        [ $SECONDS -lt $deadline ] || return 1
-        sleep 0.2
+require_tools() {
+    local missing=() t
+    for t in krb5kdc kdb5_util kadmin.local kinit klist munged munge unmunge \
+             slurmctld slurmd srun sinfo squeue scancel scontrol \
+             useradd userdel runuser setpriv setsid nsenter ss ps; do
+        command -v "$t" >/dev/null || missing+=("$t")
     done
+    ((${#missing[@]} == 0)) || die "missing programs: ${missing[*]}; install: apt-get install slurmctld slurmd slurm-client munge krb5-kdc krb5-admin-server krb5-user iproute2 util-linux passwd procps"
 }
 
-log_tail() { [ -f "$D/log/$1" ] && tail -n 20 "$D/log/$1" >&2 || true; }
+# The environment every daemon gets: nothing inherited from the caller, so a
+# root KRB5CCNAME or SLURM_* in the caller's shell cannot leak into
+# slurmstepd (and the plugin under test).
+readonly DAEMON_ENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8
+    SLURM_CONF="$SLURM_CONF_FILE" KRB5_CONFIG="$KRB5_CONF_FILE" KRB5_KDC_PROFILE="$KDC_CONF_FILE")
 
-write_plugstack() {
-    local plugin=$1 line=$2
-    if [ -z "$line" ] && [ -n "$plugin" ]; then
-        line="optional $plugin default=on"
+# render TEMPLATE OUT KEY=VALUE...: replace @KEY@ placeholders.
+render() {
+    local template=$1 out=$2 kv key val text
+    shift 2
+    text=$(<"$template")
+    for kv in "$@"; do
+        key=${kv%%=*} val=${kv#*=}
+        text=${text//@$key@/$val}
+    done
+    if [[ $text =~ @[A-Z_]+@ ]]; then
+        die "internal: unreplaced ${BASH_REMATCH[0]} in $template"
     fi
-    # Written next to the old file and renamed: a job starting right now reads
-    # either the old line or the new one, never half of one.
-    printf '%s\n' "$line" > "$D/etc/plugstack.conf.new"
-    chmod 644 "$D/etc/plugstack.conf.new"
-    mv -f "$D/etc/plugstack.conf.new" "$D/etc/plugstack.conf"
+    printf '%s\n' "$text" >"$out"
 }
 
-create_users() {
-    : > "$D/created-users"
-    for user in "${TEST_USERS[@]}"; do
-        if ! id "$user" >/dev/null 2>&1; then
-            useradd -m -s /bin/bash "$user"
-            echo "$user" >> "$D/created-users"
-        fi
+random_password() {
+    local p
+    p=$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
+    echo "${p:0:20}"
+}
+
+user_password() {
+    [[ -r $PASSWORDS ]] || die "no $PASSWORDS; is the testbed started? run: $0 start"
+    local line
+    line=$(grep -m1 "^$1 " "$PASSWORDS") || die "no password for '$1' (test users: ${TEST_USERS[*]})"
+    echo "${line#* }"
+}
+
+# --------------------------------------------------------- process control
+
+pid_of() { [[ -r $PIDS/$1 ]] && cat "$PIDS/$1"; }
+
+# comm_for NAME: the process name a daemon entry must have (slurmd-node1 ->
+# slurmd); guards against a recycled pid.
+comm_for() { echo "${1%%-*}"; }
+
+alive() {
+    local pid comm stat
+    pid=$(pid_of "$1") || return 1
+    [[ -n $pid ]] || return 1
+    { read -r comm <"/proc/$pid/comm" && read -r stat <"/proc/$pid/stat"; } 2>/dev/null || return 1
+    # A daemon that died while we wait is a zombie child of this script.
+    stat=${stat##*) }
+    [[ $comm == "$(comm_for "$1")" && ${stat:0:1} != Z ]]
+}
+
+# launch NAME CMD...: start a foreground-mode daemon detached from our
+# session (so the caller's Ctrl-C or exit does not kill it). setsid and env
+# exec in place, so $! is the daemon's own pid. stdout/stderr go to
+# log/NAME.out: that is where a daemon reports errors from before its log
+# file is open (bad config, port in use).
+launch() {
+    local name=$1
+    shift
+    # 9<&-: daemons must not inherit (and so hold forever) the command lock.
+    (cd / && exec setsid "${DAEMON_ENV[@]}" "$@" </dev/null >>"$LOGS/$name.out" 2>&1 9<&-) &
+    echo $! >"$PIDS/$name"
+}
+
+# descendants PID...: PIDs and all their descendants.
+descendants() {
+    local table frontier=("$@") next out=("$@") p c pp
+    table=$(ps -e -o pid=,ppid=)
+    while ((${#frontier[@]})); do
+        next=()
+        while read -r c pp; do
+            for p in "${frontier[@]}"; do
+                [[ $pp == "$p" ]] && next+=("$c") && out+=("$c")
+            done
+        done <<<"$table"
+        frontier=("${next[@]}")
     done
-    id slurm >/dev/null 2>&1 || { useradd -r -M -s /usr/sbin/nologin slurm; echo slurm >> "$D/created-users"; }
-    id munge >/dev/null 2>&1 || die "the munge user is missing: install the munge package (apt-get install munge)"
+    printf '%s\n' "${out[@]}" | sort -u
 }
 
-start_kdc() {
-    local lifetime=$1 renew=$2
-    cat > "$KRB5_CONFIG" <<EOF
-[libdefaults]
-    default_realm = $REALM
-    dns_lookup_kdc = false
-    dns_lookup_realm = false
-    rdns = false
-    dns_canonicalize_hostname = false
-    forwardable = true
-    noaddresses = true
-    ticket_lifetime = $lifetime
-    renew_lifetime = $renew
-[realms]
-    $REALM = {
-        kdc = 127.0.0.1:$KDC_PORT
-    }
-[domain_realm]
-    localhost = $REALM
-EOF
-    cat > "$KRB5_KDC_PROFILE" <<EOF
-[kdcdefaults]
-    kdc_listen = 127.0.0.1:$KDC_PORT
-    kdc_tcp_listen = 127.0.0.1:$KDC_PORT
-[realms]
-    $REALM = {
-        database_name = $D/kdc/principal
-        key_stash_file = $D/kdc/stash
-        acl_file = $D/kdc/kadm5.acl
-        max_life = $lifetime
-        max_renewable_life = $renew
-        supported_enctypes = aes256-cts-hmac-sha1-96:normal aes128-cts-hmac-sha1-96:normal
-    }
-[logging]
-    kdc = FILE:$D/log/krb5kdc.log
-EOF
-    chmod 644 "$KRB5_CONFIG" "$KRB5_KDC_PROFILE"
-    : > "$D/kdc/kadm5.acl"
-    kdb5_util -r "$REALM" create -s -P "$(head -c 24 /dev/urandom | base64)" >/dev/null
-    : > "$D/passwords"
-    chmod 600 "$D/passwords"
-    {
-        echo "modprinc -maxlife $lifetime -maxrenewlife $renew krbtgt/$REALM@$REALM"
-        for user in "${TEST_USERS[@]}"; do
-            local password="$user-$(head -c 9 /dev/urandom | base64 | tr -d '/+=')"
-            echo "$user $password" >> "$D/passwords"
-            echo "addprinc -pw $password -maxlife $lifetime -maxrenewlife $renew $user"
-        done
-        echo "addprinc -randkey host/localhost"
-        echo "ktadd -k $D/host.keytab host/localhost"
-    } | kadmin.local -r "$REALM" >/dev/null 2>"$D/log/kadmin.log" || { cat "$D/log/kadmin.log" >&2; die "kadmin.local could not create the test principals"; }
-    krb5kdc -r "$REALM" -P "$(pid_file krb5kdc)" || { log_tail krb5kdc.log; die "krb5kdc did not start"; }
-    wait_for 10 running krb5kdc || { log_tail krb5kdc.log; die "krb5kdc did not stay up"; }
-}
+# cmdline PID / environ PID: NUL-separated /proc files as lines; empty when
+# the process is gone or a zombie.
+proc_lines() { { tr '\0' '\n' <"/proc/$1/$2"; } 2>/dev/null || true; }
 
-start_munge() {
-    install -d -o munge -g munge -m 0755 "$D/munge"
-    head -c 1024 /dev/urandom > "$D/munge/munge.key"
-    chown munge:munge "$D/munge/munge.key"
-    chmod 0400 "$D/munge/munge.key"
-    touch "$D/log/munged.log" && chown munge:munge "$D/log/munged.log" && chmod 0640 "$D/log/munged.log"
-    runuser -u munge -- munged --key-file="$D/munge/munge.key" --socket="$MUNGE_SOCKET" \
-        --pid-file="$(pid_file munged)" --log-file="$D/log/munged.log" --seed-file="$D/munge/munged.seed" \
-        || { log_tail munged.log; die "munged did not start"; }
-    wait_for 10 bash -c "munge -n --socket='$MUNGE_SOCKET' | unmunge --socket='$MUNGE_SOCKET'" \
-        || { log_tail munged.log; die "munged does not answer on $MUNGE_SOCKET"; }
-}
-
-start_slurm() {
-    local cpus
-    cpus=$(nproc)
-    install -d -o slurm -g slurm -m 0755 "$D/spool/ctld"
-    install -d -m 0755 "$D/spool/d"
-    chown slurm:slurm "$D/log"
-    chmod 0755 "$D/log"
-    cat > "$SLURM_CONF" <<EOF
-# Generated by testbed.sh: one node on 127.0.0.1, non-default ports, all state in $D.
-ClusterName=slurmnative
-SlurmctldHost=localhost(127.0.0.1)
-SlurmctldPort=$SLURMCTLD_PORT
-SlurmdPort=$SLURMD_PORT
-SlurmUser=slurm
-AuthType=auth/munge
-AuthInfo=socket=$MUNGE_SOCKET
-CredType=cred/munge
-StateSaveLocation=$D/spool/ctld
-SlurmdSpoolDir=$D/spool/d/%n
-SlurmctldPidFile=$D/run/slurmctld.pid
-SlurmdPidFile=$D/run/slurmd-%n.pid
-SlurmctldLogFile=$D/log/slurmctld.log
-SlurmdLogFile=$D/log/slurmd.log
-SlurmctldDebug=info
-SlurmdDebug=debug
-PlugStackConfig=$D/etc/plugstack.conf
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
-JobCompType=jobcomp/none
-SwitchType=switch/none
-MpiDefault=none
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
-SchedulerType=sched/backfill
-ReturnToService=2
-# Short waits: tests cancel and time out jobs on purpose.
-KillWait=2
-MinJobAge=30
-InactiveLimit=0
-MessageTimeout=10
-SlurmdTimeout=60
-NodeName=node1 NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=1000 State=UNKNOWN
-PartitionName=debug Nodes=node1 Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES
-EOF
-    chmod 644 "$SLURM_CONF"
-    slurmctld -f "$SLURM_CONF" || { log_tail slurmctld.log; die "slurmctld did not start"; }
-    slurmd -f "$SLURM_CONF" -N node1 || { log_tail slurmd.log; die "slurmd did not start"; }
-    wait_for 30 bash -c "sinfo -h -n node1 -o %t | grep -qx idle" \
-        || { log_tail slurmctld.log; log_tail slurmd.log; die "node1 did not become idle within 30 s"; }
-}
-
-cmd_start() {
-    local plugin="" line="" lifetime=10h renew=7d
-    while [ $# -gt 0 ]; do
-        case "$1" in
-            --plugin) plugin=$(realpath -m "$2"); shift 2 ;;
-            --plugstack-line) line=$2; shift 2 ;;
-            --ticket-lifetime) lifetime=$2; shift 2 ;;
-            --renew-lifetime) renew=$2; shift 2 ;;
-            --nodes) [ "$2" = 1 ] || die "--nodes $2: only one compute node is implemented yet"; shift 2 ;;
-            --restd) die "--restd: slurmrestd is not implemented in the testbed yet" ;;
-            *) die "unknown start option '$1'" ;;
-        esac
-    done
-    [ "$(id -u)" -eq 0 ] || die "must run as root: it starts krb5kdc, munged, slurmctld and slurmd"
-    [ -z "$plugin" ] || [ -r "$plugin" ] || die "plugin $plugin does not exist: run ./build.sh build first"
-
-    if all_running; then
-        write_plugstack "$plugin" "$line"
-        return 0
-    fi
-    # A half-started cluster from an earlier failure: clear it away first.
-    [ -d "$D" ] && cmd_stop >/dev/null 2>&1
-    local started=$SECONDS
-    install -d -m 0755 "$D" "$D/etc" "$D/log" "$D/run" "$D/kdc"
-    chmod 0700 "$D/kdc"
-    trap 'note "start failed; cleaning up"; cmd_stop >/dev/null 2>&1' ERR
-    create_users
-    write_plugstack "$plugin" "$line"
-    start_kdc "$lifetime" "$renew"
-    start_munge
-    start_slurm
-    trap - ERR
-    note "up in $((SECONDS - started)) s: realm $REALM (KDC 127.0.0.1:$KDC_PORT), slurmctld :$SLURMCTLD_PORT, node1 :$SLURMD_PORT, state in $D"
-}
-
-stop_pid() {
-    local name=$1 pid=$2
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for _ in $(seq 50); do
-        [ -d "/proc/$pid" ] || return 0
-        sleep 0.1
-    done
-    note "$name ($pid) ignored TERM for 5 s; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-}
-
-# slurmstepd inherits slurmd's environment, which names this testbed's SLURM_CONF:
-# that tells our steps from those of any other Slurm on the machine.
-our_stepds() {
-    for pid in $(pgrep -x slurmstepd 2>/dev/null); do
-        tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "SLURM_CONF=$SLURM_CONF" && echo "$pid"
-    done
+# Daemons of *this* testbed found by scanning /proc, for when pid files are
+# missing (partial start, crash): name is one of ours and the command line
+# points into $TESTBED_DIR.
+stray_daemons() {
+    local pid comm
+    while read -r pid comm; do
+        [[ " $DAEMON_COMMS " == *" $comm "* ]] || continue
+        proc_lines "$pid" cmdline | grep -qF "$TESTBED_DIR/" && echo "$pid"
+    done < <(ps -e -o pid=,comm=)
     return 0
 }
 
-cmd_stop() {
-    local keep=""
-    [ "${1:-}" = "--keep" ] && keep=1
-    if running slurmctld; then
-        scancel --full --quiet --user alice,bob,carol 2>/dev/null || true
-    fi
-    for daemon in slurmd slurmctld; do
-        running "$daemon" && stop_pid "$daemon" "$(cat "$(pid_file "$daemon")")"
-    done
-    for pid in $(our_stepds); do stop_pid slurmstepd "$pid"; done
-    for daemon in munged krb5kdc; do
-        running "$daemon" && stop_pid "$daemon" "$(cat "$(pid_file "$daemon")")"
-    done
-    if [ -f "$D/created-users" ]; then
-        while read -r user; do
-            [ -n "$user" ] || continue
-            pkill -KILL -u "$user" 2>/dev/null || true
-            userdel -r "$user" 2>/dev/null || userdel "$user" 2>/dev/null || note "could not remove user $user"
-        done < "$D/created-users"
-        rm -f "$D/created-users"
-    fi
-    rm -f /tmp/krb5cc_testbed_* 2>/dev/null || true
-    [ -n "$keep" ] || rm -rf "$D"
+# Our slurmstepd processes: slurmd passes its environment (ours, with our
+# SLURM_CONF) to every slurmstepd it execs. Zombies do not count.
+our_stepds() {
+    local pid comm stat
+    while read -r pid stat comm; do
+        [[ $comm == slurmstepd && $stat != Z* ]] || continue
+        proc_lines "$pid" environ | grep -qxF "SLURM_CONF=$SLURM_CONF_FILE" && echo "$pid"
+    done < <(ps -e -o pid=,stat=,comm=)
+    return 0
 }
 
-cmd_status() {
-    local all=0
-    for daemon in "${DAEMONS[@]}"; do
-        if running "$daemon"; then
-            printf '%-10s running (pid %s)\n' "$daemon" "$(cat "$(pid_file "$daemon")")"
+pids_of_uid() { ps -e -o pid=,uid= | awk -v u="$1" '$2 == u {print $1}'; }
+
+# terminate PID...: TERM, wait up to STOP_GRACE s, then KILL.
+terminate() {
+    local pids=() p deadline
+    for p in "$@"; do [[ -n $p && -d /proc/$p ]] && pids+=("$p"); done
+    ((${#pids[@]})) || return 0
+    kill -TERM "${pids[@]}" 2>/dev/null || true
+    deadline=$(($(now) + STOP_GRACE * 1000))
+    local all=("${pids[@]}") left=("${pids[@]}")
+    while (($(now) < deadline)); do
+        left=()
+        for p in "${pids[@]}"; do [[ -d /proc/$p ]] && ! is_zombie "$p" && left+=("$p"); done
+        ((${#left[@]})) || break
+        pids=("${left[@]}")
+        sleep 0.1
+    done
+    if ((${#left[@]})); then
+        log "still running after ${STOP_GRACE}s, sending KILL: ${pids[*]}"
+        kill -KILL "${pids[@]}" 2>/dev/null || true
+    fi
+    TERMINATED+=("${all[@]}")
+    return 0
+}
+
+# Dead is not gone: an orphan stays a zombie (and shows in pgrep) until init
+# reaps it, which some container inits do only every few seconds. Wait once
+# for all of them, at the end.
+wait_reaped() {
+    local p deadline=$(($(now) + 5000))
+    for p in "${TERMINATED[@]}"; do
+        while [[ -d /proc/$p ]] && (($(now) < deadline)); do sleep 0.05; done
+    done
+    TERMINATED=()
+}
+
+is_zombie() {
+    local stat
+    { read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+    stat=${stat##*) }
+    [[ ${stat:0:1} == Z ]]
+}
+
+stop_daemon() {
+    local name=$1 pid
+    if alive "$name"; then
+        pid=$(pid_of "$name")
+        terminate "$pid"
+        log "stopped $name (pid $pid)"
+    fi
+    rm -f "$PIDS/$name"
+}
+
+# wait_until TIMEOUT_S DAEMON DESCRIPTION CMD...: poll CMD every 0.1 s;
+# fail fast if DAEMON died meanwhile, with the end of its logs.
+wait_until() {
+    local timeout=$1 daemon=$2 desc=$3 deadline
+    shift 3
+    deadline=$(($(now) + timeout * 1000))
+    until "$@" >/dev/null 2>&1; do
+        if [[ $daemon != - ]] && ! alive "$daemon"; then
+            fail_with_logs "$daemon exited while waiting for: $desc" "$daemon"
+        fi
+        (($(now) < deadline)) || fail_with_logs "timed out after ${timeout}s waiting for: $desc" "$daemon"
+        sleep 0.1
+    done
+}
+
+fail_with_logs() {
+    local msg=$1 daemon=$2 f
+    # Adding a daemon to a running testbed (reconcile): take just that one
+    # down again, leave the rest of the cluster up.
+    [[ -z ${ON_FAIL_STOP:-} ]] || stop_daemon "$ON_FAIL_STOP" >/dev/null 2>&1 || true
+    {
+        printf 'testbed: error: %s\n' "$msg"
+        # Daemons run in the foreground, so NAME.out has everything their log
+        # file has plus what came before it was opened.
+        for f in "$LOGS/$daemon.out" "$LOGS/${daemon%%-*}.log"; do
+            [[ -s $f ]] || continue
+            printf -- '---- last lines of %s\n' "$f"
+            tail -n 25 "$f"
+            break
+        done
+        printf 'testbed: all logs are in %s; clean up with: %s stop\n' "$LOGS" "$0"
+    } >&2
+    exit 1
+}
+
+# ------------------------------------------------------------ config state
+
+# Options of the testbed as started, so a second start can tell what changed.
+save_config() {
+    {
+        printf 'CFG_NODES=%q\n' "$OPT_NODES"
+        printf 'CFG_PLUGSTACK=%q\n' "$(plugstack_line)"
+        printf 'CFG_TICKET_LIFETIME=%q\n' "$OPT_TICKET_LIFETIME"
+        printf 'CFG_RENEW_LIFETIME=%q\n' "$OPT_RENEW_LIFETIME"
+        printf 'CFG_RESTD=%q\n' "$CFG_RESTD"
+        printf 'CFG_PORT_BASE=%q\n' "$PORT_BASE"
+    } >"$CONFIG"
+}
+
+load_config() {
+    CFG_NODES=1 CFG_PLUGSTACK='' CFG_TICKET_LIFETIME='' CFG_RENEW_LIFETIME='' CFG_RESTD=0
+    CFG_PORT_BASE=$PORT_BASE
+    # shellcheck disable=SC1090
+    [[ -r $CONFIG ]] && source "$CONFIG"
+    return 0
+}
+
+node_names() {
+    local i
+    for ((i = 1; i <= ${1:-$CFG_NODES}; i++)); do echo "node$i"; done
+}
+
+# Where the host side of the cluster (slurmctld, KDC) is reached from nodes
+# and clients: loopback, or the bridge when nodes live in namespaces.
+host_addr() { if ((${1:-$CFG_NODES} > 1)); then echo "$BRIDGE_ADDR"; else echo 127.0.0.1; fi; }
+node_addr() { if ((CFG_NODES > 1)); then echo "$NET_PREFIX.$((10 + ${1#node}))"; else echo 127.0.0.1; fi; }
+
+expected_daemons() {
+    local n
+    echo krb5kdc munged slurmctld
+    for n in $(node_names); do echo "slurmd-$n"; done
+    ((CFG_RESTD)) && echo slurmrestd
+    return 0
+}
+
+# The plugstack.conf line. --plugstack-line may be "optional|required ARGS"
+# (the --plugin path goes in between) or a whole line that already names the
+# plugin ("required /path/plugin.so default=on"), which is used as is.
+plugstack_line() {
+    local words
+    read -ra words <<<"${OPT_PLUGSTACK_LINE:-optional default=on}"
+    if [[ ${words[1]:-} == /* ]]; then
+        echo "${words[*]}"
+    elif [[ -n $OPT_PLUGIN ]]; then
+        echo "${words[0]} $OPT_PLUGIN ${words[*]:1}" | sed 's/ *$//'
+    fi
+    return 0
+}
+
+# The plugin that plugstack.conf names, for the readability check.
+plugstack_plugin() { local w; read -ra w <<<"$(plugstack_line)"; echo "${w[1]:-}"; }
+
+# ------------------------------------------------------------------ start
+
+parse_start_options() {
+    OPT_PLUGIN='' OPT_PLUGSTACK_LINE='' OPT_TICKET_LIFETIME=10h OPT_RENEW_LIFETIME=7d
+    OPT_RESTD=0 OPT_NODES=1
+    while (($#)); do
+        case $1 in
+            --plugin) OPT_PLUGIN=${2:?--plugin needs a path}; shift 2 ;;
+            --plugstack-line) OPT_PLUGSTACK_LINE=${2?--plugstack-line needs a value}; shift 2 ;;
+            --ticket-lifetime) OPT_TICKET_LIFETIME=${2:?--ticket-lifetime needs a duration}; shift 2 ;;
+            --renew-lifetime) OPT_RENEW_LIFETIME=${2:?--renew-lifetime needs a duration}; shift 2 ;;
+            --restd) OPT_RESTD=1; shift ;;
+            --nodes) OPT_NODES=${2:?--nodes needs 1 or 2}; shift 2 ;;
+            -h | --help) usage; exit 0 ;;
+            *) die "start: unknown option '$1' (see: $0 --help)" ;;
+        esac
+    done
+    local d
+    for d in "$OPT_TICKET_LIFETIME" "$OPT_RENEW_LIFETIME"; do
+        # krb5.conf, kdc.conf and kadmin all accept this form (e.g. 1m, 10h, 1h30m, 7d).
+        [[ $d =~ ^([0-9]+[dhms])+$ ]] || die "bad duration '$d': use e.g. 90s, 1m, 10h, 1h30m, 7d"
+    done
+    [[ $OPT_NODES == 1 || $OPT_NODES == 2 ]] || die "--nodes must be 1 or 2"
+    if [[ -n $OPT_PLUGIN ]]; then
+        [[ -f $OPT_PLUGIN ]] || die "--plugin $OPT_PLUGIN: no such file (build it first: ./build.sh build)"
+        OPT_PLUGIN=$(realpath "$OPT_PLUGIN")
+    fi
+    if [[ -n $OPT_PLUGSTACK_LINE ]]; then
+        [[ $OPT_PLUGSTACK_LINE =~ ^[[:space:]]*(optional|required)([[:space:]]|$) ]] \
+            || die "--plugstack-line must start with 'optional' or 'required', e.g. \"required default=on\""
+        [[ -n $(plugstack_line) ]] || die "--plugstack-line '$OPT_PLUGSTACK_LINE' names no plugin: add --plugin PATH or put the path in the line"
+        local named
+        named=$(plugstack_plugin)
+        [[ -f $named ]] || die "plugin $named (from --plugstack-line) does not exist: build it first (./build.sh build)"
+    fi
+}
+
+check_state_dir() {
+    [[ $TESTBED_DIR == /* && $TESTBED_DIR != / ]] || die "TESTBED_DIR must be an absolute path other than /"
+    # sun_path is 108 bytes; munged's socket (and its lock file) live here.
+    ((${#MUNGE_SOCKET_PATH} < 100)) || die "TESTBED_DIR is too long for a Unix socket path; choose a shorter one"
+    if [[ -e $TESTBED_DIR && ! -e $MARKER ]] && [[ -n $(ls -A "$TESTBED_DIR" 2>/dev/null) ]]; then
+        die "$TESTBED_DIR exists and is not a testbed directory; remove it or set TESTBED_DIR elsewhere"
+    fi
+}
+
+cmd_start() {
+    parse_start_options "$@"
+    require_root start
+    require_tools
+    check_state_dir
+    load_config
+
+    local t0 name missing=()
+    t0=$(now)
+    if [[ -e $CONFIG ]]; then
+        for name in $(expected_daemons); do alive "$name" || missing+=("$name"); done
+        if ((${#missing[@]} == 0)); then
+            reconcile_running
+            return 0
+        fi
+        log "testbed not fully running (down: ${missing[*]}); restarting it from scratch"
+    fi
+
+    do_stop 0 quiet
+    check_ports_free
+    mkdir -p "$TESTBED_DIR"
+    chmod 0755 "$TESTBED_DIR"
+    touch "$MARKER"
+    mkdir -p "$PIDS" "$LOGS" "$ETC" "$TESTBED_DIR/run"
+    CFG_NODES=$OPT_NODES CFG_RESTD=$OPT_RESTD
+    save_config
+    # A failed start leaves nothing running and no users behind, but keeps
+    # the logs that say why (the next start or stop removes them).
+    trap 'on_start_failure' EXIT
+
+    setup_users
+    setup_network
+    setup_kdc
+    setup_munge
+    setup_slurm
+    if ((OPT_RESTD)); then start_restd; fi
+    trap - EXIT
+    log "up in $(($(now) - t0))ms: realm $REALM (KDC $(host_addr "$OPT_NODES"):$KDC_PORT), slurmctld :$CTLD_PORT, $OPT_NODES node(s), state in $TESTBED_DIR"
+    log "ready: eval \"\$($0 env)\"; $0 run-as alice srun -N1 hostname"
+}
+
+on_start_failure() {
+    local status=$?
+    trap - EXIT
+    log "start failed; stopping what was started (logs kept in $LOGS)"
+    do_stop 1 quiet || true
+    exit "$status"
+}
+
+# Ports and the test users are host-wide: a second testbed (another
+# TESTBED_DIR) or a site's daemons on our ports would fight over them.
+check_ports_free() {
+    local port line pid owner
+    for port in "$KDC_PORT" "$CTLD_PORT" "$SLURMD_PORT" "$RESTD_PORT"; do
+        line=$(ss -Hltunp "sport = :$port" 2>/dev/null | head -n1)
+        [[ -n $line ]] || continue
+        owner=''
+        if [[ $line =~ pid=([0-9]+) ]]; then
+            pid=${BASH_REMATCH[1]}
+            owner=" by pid $pid: $(proc_lines "$pid" cmdline | paste -sd' ')"
+        fi
+        die "port $port is already in use$owner. Another testbed (different TESTBED_DIR)? Stop it first with: TESTBED_DIR=<its dir> $0 stop"
+    done
+}
+
+# Already up: apply what can change without a restart, refuse what cannot.
+reconcile_running() {
+    local CHANGED=''
+    if [[ $CFG_PORT_BASE != "$PORT_BASE" ]]; then
+        die "testbed is running on port base $CFG_PORT_BASE; use TESTBED_PORT_BASE=$CFG_PORT_BASE, or '$0 stop' first"
+    fi
+    if ((OPT_NODES != CFG_NODES)); then
+        die "testbed is running with $CFG_NODES node(s); run '$0 stop' first to change --nodes"
+    fi
+    # save_config after each change, so that status tells the truth if a
+    # later one fails.
+    if [[ $(plugstack_line) != "$CFG_PLUGSTACK" ]]; then
+        # srun/sbatch/salloc and every new slurmstepd read plugstack.conf when
+        # they start, so running jobs keep the old plugin and new ones get
+        # the new one; slurmd itself only uses it for slurmd_init hooks.
+        write_plugstack
+        check_plugin_readable
+        log "plugstack.conf now: $(plugstack_line | grep . || echo '(empty)')"
+        OPT_TICKET_LIFETIME=$CFG_TICKET_LIFETIME OPT_RENEW_LIFETIME=$CFG_RENEW_LIFETIME save_config
+        CHANGED+=" plugstack"
+    fi
+    if [[ $OPT_TICKET_LIFETIME != "$CFG_TICKET_LIFETIME" || $OPT_RENEW_LIFETIME != "$CFG_RENEW_LIFETIME" ]]; then
+        log "ticket lifetimes changed to $OPT_TICKET_LIFETIME/$OPT_RENEW_LIFETIME; restarting krb5kdc"
+        write_krb5_configs
+        set_principal_lifetimes
+        # The KDC reads max_life/max_renewable_life only at startup.
+        stop_daemon krb5kdc
+        start_kdc
+        CHANGED+=" lifetimes"
+    fi
+    save_config
+    if ((OPT_RESTD)) && ! ((CFG_RESTD)); then
+        start_restd
+        CFG_RESTD=1
+        save_config
+        CHANGED+=" slurmrestd"
+    fi
+    log "already running${CHANGED:+; applied: ${CHANGED# }}"
+}
+
+# ------------------------------------------------------------------ users
+
+setup_users() {
+    local u
+    if ! id slurm >/dev/null 2>&1; then
+        echo slurm >>"$CREATED_SYSUSERS"
+        useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin slurm
+        log "created system user slurm (the slurm packages normally do)"
+    fi
+    for u in "${TEST_USERS[@]}"; do
+        id "$u" >/dev/null 2>&1 && continue
+        getent group "$u" >/dev/null && die "group '$u' exists without user '$u'; userdel would later remove that group, so remove or rename it first"
+        # Recorded before useradd: if this script is killed meanwhile,
+        # useradd still finishes and stop must still remove the user.
+        echo "$u" >>"$CREATED_USERS"
+        useradd -m -s /bin/bash "$u"
+    done
+    : >"$PASSWORDS"
+    chmod 0600 "$PASSWORDS"
+    for u in "${TEST_USERS[@]}"; do echo "$u $(random_password)" >>"$PASSWORDS"; done
+}
+
+check_plugin_readable() {
+    local plugin
+    plugin=$(plugstack_plugin)
+    [[ -n $plugin ]] || return 0
+    # srun loads the plugin as the submitting user, not as root.
+    runuser -u alice -- test -r "$plugin" \
+        || log "warning: alice cannot read $plugin (or a parent directory); srun/sbatch will fail to load it"
+}
+
+# ---------------------------------------------------------------- network
+
+setup_network() {
+    ((OPT_NODES > 1)) || return 0
+    command -v ip >/dev/null || die "--nodes 2 needs 'ip' (apt-get install iproute2)"
+    if network_is_stale; then
+        log "removing a stale $BRIDGE / sn-node* network left by an earlier testbed"
+        teardown_network
+    fi
+    if ip -br addr | grep -q " $NET_PREFIX\."; then
+        die "$NET_PREFIX.0/24 is already used on this host (ip -br addr); another two-node testbed? stop it first (TESTBED_DIR=<its dir> $0 stop)"
+    fi
+    # 'ip netns add' creates /run/netns and bind-mounts it on itself; undo
+    # that at stop only if it was not there before.
+    if [[ -d /run/netns ]]; then echo netns >"$CREATED_NET"; else echo netns+run-netns >"$CREATED_NET"; fi
+    ip link add "$BRIDGE" type bridge
+    ip addr add "$BRIDGE_ADDR/24" dev "$BRIDGE"
+    ip link set "$BRIDGE" up
+    local n ns veth
+    for n in $(node_names "$OPT_NODES"); do
+        ns=sn-$n veth=sn-veth${n#node}
+        ip netns add "$ns"
+        ip link add "$veth" type veth peer name eth0 netns "$ns"
+        ip link set "$veth" master "$BRIDGE"
+        ip link set "$veth" up
+        ip -n "$ns" link set lo up
+        ip -n "$ns" addr add "$NET_PREFIX.$((10 + ${n#node}))/24" dev eth0
+        ip -n "$ns" link set eth0 up
+    done
+}
+
+teardown_network() {
+    local n
+    for n in node1 node2; do
+        ip netns del "sn-$n" 2>/dev/null || true
+        ip link del "sn-veth${n#node}" 2>/dev/null || true
+    done
+    ip link del "$BRIDGE" 2>/dev/null || true
+}
+
+# -------------------------------------------------------------------- KDC
+
+write_krb5_configs() {
+    local addr listen
+    addr=$(host_addr "$OPT_NODES")
+    listen=127.0.0.1:$KDC_PORT
+    ((OPT_NODES > 1)) && listen+=", $BRIDGE_ADDR:$KDC_PORT"
+    render "$TEMPLATES/kdc.conf.in" "$KDC_CONF_FILE" DIR="$TESTBED_DIR" REALM="$REALM" \
+        KDC_PORT="$KDC_PORT" KDC_LISTEN="$listen" \
+        TICKET_LIFETIME="$OPT_TICKET_LIFETIME" RENEW_LIFETIME="$OPT_RENEW_LIFETIME"
+    render "$TEMPLATES/krb5.conf.in" "$KRB5_CONF_FILE" REALM="$REALM" KDC_ADDR="$addr" \
+        KDC_PORT="$KDC_PORT" TICKET_LIFETIME="$OPT_TICKET_LIFETIME" RENEW_LIFETIME="$OPT_RENEW_LIFETIME"
+    chmod 0644 "$KDC_CONF_FILE" "$KRB5_CONF_FILE"
+}
+
+kadmin() {
+    local out
+    out=$(KRB5_CONFIG=$KRB5_CONF_FILE KRB5_KDC_PROFILE=$KDC_CONF_FILE kadmin.local -r "$REALM" -q "$1" 2>&1) \
+        || die "kadmin.local '$1' failed: $out"
+    # kadmin.local exits 0 even when the query fails.
+    if grep -qiE 'error|cannot|not found|failed|denied' <<<"$out"; then
+        die "kadmin.local '$1' failed: $out"
+    fi
+}
+
+set_principal_lifetimes() {
+    local p
+    # The ticket's life is the minimum over client, krbtgt and realm limits,
+    # so the krbtgt needs them too or renewals are silently refused.
+    for p in "krbtgt/$REALM@$REALM" "${TEST_USERS[@]}" host/localhost; do
+        kadmin "modprinc -maxlife $OPT_TICKET_LIFETIME -maxrenewlife $OPT_RENEW_LIFETIME +allow_renewable +allow_forwardable $p"
+    done
+}
+
+setup_kdc() {
+    mkdir -p "$TESTBED_DIR/krb5"
+    chmod 0700 "$TESTBED_DIR/krb5"
+    echo "*/admin@$REALM *" >"$TESTBED_DIR/krb5/kadm5.acl"
+    write_krb5_configs
+    local out u
+    out=$(KRB5_CONFIG=$KRB5_CONF_FILE KRB5_KDC_PROFILE=$KDC_CONF_FILE \
+        kdb5_util create -s -r "$REALM" -P "$(random_password)" 2>&1) \
+        || die "kdb5_util create failed: $out"
+    for u in "${TEST_USERS[@]}"; do
+        kadmin "addprinc -pw $(user_password "$u") $u"
+    done
+    kadmin "addprinc -randkey host/localhost"
+    kadmin "ktadd -k $HOST_KEYTAB host/localhost"
+    chmod 0600 "$HOST_KEYTAB"
+    set_principal_lifetimes
+    start_kdc
+}
+
+start_kdc() {
+    launch krb5kdc krb5kdc -n -r "$REALM" -P "$TESTBED_DIR/run/krb5kdc.pid"
+    wait_until 10 krb5kdc "KDC listening on 127.0.0.1:$KDC_PORT" \
+        eval "ss -Hltn 'sport = :$KDC_PORT' | grep -q ."
+    # A real AS exchange proves the database, keys and listener all work.
+    local out
+    out=$(user_password alice | KRB5_CONFIG=$KRB5_CONF_FILE KRB5CCNAME=MEMORY:probe \
+        timeout 10 kinit alice 2>&1) \
+        || fail_with_logs "kinit alice against the new KDC failed: $out" krb5kdc
+}
+
+# ------------------------------------------------------------------ munge
+
+setup_munge() {
+    mkdir -p "$MUNGE_DIR"
+    head -c 1024 /dev/urandom >"$MUNGE_DIR/munge.key"
+    chmod 0400 "$MUNGE_DIR/munge.key"
+    # munged refuses keys, sockets and logs that anybody but its own user
+    # could tamper with, so the directory belongs to munge (0755: clients
+    # of every user must reach the socket).
+    local user=munge
+    touch "$LOGS/munged.log"
+    chmod 0640 "$LOGS/munged.log"
+    if id munge >/dev/null 2>&1; then
+        chown -R munge:munge "$MUNGE_DIR" "$LOGS/munged.log"
+    else
+        user=root
+    fi
+    chmod 0755 "$MUNGE_DIR"
+    local args=(munged --foreground --key-file="$MUNGE_DIR/munge.key" --socket="$MUNGE_SOCKET_PATH"
+        --pid-file="$MUNGE_DIR/munged.pid" --log-file="$LOGS/munged.log"
+        --seed-file="$MUNGE_DIR/munged.seed")
+    if [[ $user == munge ]]; then
+        launch munged setpriv --reuid=munge --regid=munge --init-groups "${args[@]}"
+        if ! wait_munge 2>/dev/null; then
+            log "munged as user munge failed ($(tail -n1 "$LOGS/munged.out" 2>/dev/null)); retrying as root --force"
+            stop_daemon munged
+            chown -R root:root "$MUNGE_DIR" "$LOGS/munged.log"
+            user=root
+        fi
+    fi
+    if [[ $user == root ]]; then
+        launch munged "${args[@]}" --force
+        (wait_munge) || fail_with_logs "munged did not start" munged
+    fi
+}
+
+wait_munge() {
+    ( wait_until 10 munged "munge -n | unmunge through $MUNGE_SOCKET_PATH" \
+        eval "munge -n --socket='$MUNGE_SOCKET_PATH' | unmunge --socket='$MUNGE_SOCKET_PATH'" )
+}
+
+# ------------------------------------------------------------------ slurm
+
+write_plugstack() {
+    local line
+    line=$(plugstack_line)
+    {
+        echo "# Generated by testbed.sh; rewritten by 'testbed.sh start --plugin ...'."
+        [[ -z $line ]] || echo "$line"
+    } >"$PLUGSTACK_FILE.new"
+    chmod 0644 "$PLUGSTACK_FILE.new"
+    # Renamed into place: a job starting right now reads the old file or the
+    # new one, never half of one.
+    mv -f "$PLUGSTACK_FILE.new" "$PLUGSTACK_FILE"
+}
+
+setup_slurm() {
+    local n nodes='' node_list cpus mem
+    cpus=$(nproc)
+    # Small enough for any container; config_overrides keeps the node up even
+    # if the machine reports less.
+    mem=$(awk '/^MemTotal:/ {m = int($2 / 1024 / 2); print (m > 2048 ? 2048 : m); exit}' /proc/meminfo)
+    for n in $(node_names "$OPT_NODES"); do
+        nodes+="NodeName=$n NodeAddr=$(CFG_NODES=$OPT_NODES node_addr "$n") CPUs=$cpus RealMemory=$mem State=UNKNOWN"$'\n'
+    done
+    node_list=$(node_names "$OPT_NODES" | paste -sd,)
+    render "$TEMPLATES/slurm.conf.in" "$SLURM_CONF_FILE" DIR="$TESTBED_DIR" \
+        CTLD_ADDR="$(host_addr "$OPT_NODES")" CTLD_PORT="$CTLD_PORT" SLURMD_PORT="$SLURMD_PORT" \
+        MUNGE_SOCKET="$MUNGE_SOCKET_PATH" NODES="${nodes%$'\n'}" NODE_LIST="$node_list"
+    chmod 0644 "$SLURM_CONF_FILE"
+    write_plugstack
+    check_plugin_readable
+
+    # slurmctld validates tokens with this key; only it (SlurmUser) reads it.
+    head -c 32 /dev/urandom >"$JWT_KEY"
+    chown slurm:slurm "$JWT_KEY"
+    chmod 0600 "$JWT_KEY"
+
+    mkdir -p "$TESTBED_DIR/slurm/state" "$TESTBED_DIR/slurm/spool"
+    chown slurm:slurm "$TESTBED_DIR/slurm/state"
+    chmod 0700 "$TESTBED_DIR/slurm/state"
+    for n in $(node_names "$OPT_NODES"); do mkdir -p "$TESTBED_DIR/slurm/spool/$n"; done
+    # slurmctld drops to SlurmUser after opening these; make them its own.
+    touch "$LOGS/slurmctld.log"
+    chown slurm:slurm "$LOGS/slurmctld.log"
+
+    # -c: a fresh start never resumes jobs of an earlier testbed.
+    launch slurmctld slurmctld -D -c -f "$SLURM_CONF_FILE"
+    wait_until 20 slurmctld "slurmctld answering on port $CTLD_PORT" \
+        eval "SLURM_CONF='$SLURM_CONF_FILE' scontrol ping | grep -q 'is UP'"
+
+    for n in $(node_names "$OPT_NODES"); do
+        if ((OPT_NODES > 1)); then
+            # nsenter, not 'ip netns exec': the latter also gives the process
+            # a private /sys without /sys/fs/cgroup, and slurmd refuses to
+            # start without its cgroup plugin.
+            launch "slurmd-$n" nsenter --net="/run/netns/sn-$n" slurmd -D -N "$n" -f "$SLURM_CONF_FILE"
         else
-            printf '%-10s stopped\n' "$daemon"
-            all=1
+            launch "slurmd-$n" slurmd -D -N "$n" -f "$SLURM_CONF_FILE"
         fi
     done
-    return $all
+    for n in $(node_names "$OPT_NODES"); do
+        wait_until 30 "slurmd-$n" "sinfo shows $n idle" all_nodes_idle "$n"
+    done
+
+    # End-to-end: munge credentials, job launch, the user's identity on the
+    # node and (if configured) the SPANK plugin loading in srun and stepd.
+    local out
+    out=$(cd /tmp && SLURM_CONF=$SLURM_CONF_FILE KRB5_CONFIG=$KRB5_CONF_FILE \
+        timeout 30 runuser -u alice -- srun -N"$OPT_NODES" true 2>&1) \
+        || fail_with_logs "'srun -N$OPT_NODES true' as alice failed: $out" "slurmd-node1"
+}
+
+all_nodes_idle() {
+    local states
+    states=$(SLURM_CONF=$SLURM_CONF_FILE sinfo -h -N -n "$1" -o '%T') || return 1
+    [[ $states == idle ]]
+}
+
+# ------------------------------------------------------------- slurmrestd
+
+start_restd() {
+    command -v slurmrestd >/dev/null || die "--restd needs slurmrestd (apt-get install slurmrestd)"
+    # slurmrestd refuses to run as root or SlurmUser: give it its own user.
+    if ! id "$RESTD_USER" >/dev/null 2>&1; then
+        echo "$RESTD_USER" >>"$CREATED_SYSUSERS"
+        useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$RESTD_USER"
+    fi
+    ON_FAIL_STOP=slurmrestd
+    # Only the Slurm API plugins: the dbv0.0.* ones need slurmdbd, which the
+    # testbed does not run, and make slurmrestd exit at startup.
+    # SLURM_JWT=daemon makes slurmrestd talk to slurmctld with each request's
+    # token (auth/jwt) instead of its own munge identity, which slurmctld
+    # would refuse to let act for another user.
+    launch slurmrestd setpriv --reuid="$RESTD_USER" --regid="$RESTD_USER" --init-groups \
+        env SLURM_JWT=daemon slurmrestd -f "$SLURM_CONF_FILE" -a rest_auth/jwt \
+        -s openapi/v0.0.38,openapi/v0.0.37,openapi/v0.0.36 "127.0.0.1:$RESTD_PORT"
+    wait_until 15 slurmrestd "slurmrestd listening on 127.0.0.1:$RESTD_PORT" \
+        eval "ss -Hltn 'sport = :$RESTD_PORT' | grep -q ."
+    local token out
+    token=$(SLURM_CONF=$SLURM_CONF_FILE scontrol token username=alice lifespan=300) \
+        || fail_with_logs "scontrol token username=alice failed" slurmctld
+    token=${token#SLURM_JWT=}
+    out=$(curl -sS --max-time 10 -H "X-SLURM-USER-NAME: alice" -H "X-SLURM-USER-TOKEN: $token" \
+        "http://127.0.0.1:$RESTD_PORT/slurm/v0.0.38/diag" 2>&1) \
+        || fail_with_logs "GET /slurm/v0.0.38/diag failed: $out" slurmrestd
+    grep -q '"statistics"' <<<"$out" \
+        || fail_with_logs "GET /slurm/v0.0.38/diag returned no statistics: ${out:0:500}" slurmrestd
+    ON_FAIL_STOP=
+}
+
+# ------------------------------------------------------------------- stop
+
+# do_stop KEEP [quiet]: safe on a half-started or already stopped testbed.
+do_stop() {
+    local keep=$1 quiet=${2:-}
+    [[ -d $TESTBED_DIR ]] || { [[ $quiet ]] || log "nothing to stop ($TESTBED_DIR does not exist)"; teardown_network_if_ours; return 0; }
+    [[ -e $MARKER ]] || { [[ -z $(ls -A "$TESTBED_DIR") ]] && return 0; die "$TESTBED_DIR is not a testbed directory; refusing to touch it"; }
+    load_config
+
+    # Cancel jobs first so slurmstepd and the plugin run their exit paths
+    # (ccache removal), as they would in production.
+    if alive slurmctld; then
+        local jobs
+        jobs=$(SLURM_CONF=$SLURM_CONF_FILE timeout 10 squeue -h -o %A 2>/dev/null || true)
+        if [[ -n $jobs ]]; then
+            # shellcheck disable=SC2086
+            SLURM_CONF=$SLURM_CONF_FILE timeout 10 scancel $jobs 2>/dev/null || true
+            local deadline=$(($(now) + 10000))
+            while [[ -n $(our_stepds) ]] && (($(now) < deadline)); do sleep 0.2; done
+        fi
+    fi
+
+    local name f
+    stop_daemon slurmrestd
+    for f in "$PIDS"/slurmd-*; do
+        if [[ -e $f ]]; then stop_daemon "${f##*/}"; fi
+    done
+    stop_daemon slurmctld
+    # Steps that outlived slurmd, and their tasks.
+    local stepds
+    stepds=$(our_stepds)
+    if [[ -n $stepds ]]; then
+        # shellcheck disable=SC2046,SC2086
+        terminate $(descendants $stepds)
+    fi
+    stop_daemon munged
+    stop_daemon krb5kdc
+    local strays
+    strays=$(stray_daemons)
+    if [[ -n $strays ]]; then
+        log "stopping leftover testbed processes: $strays"
+        # shellcheck disable=SC2086
+        terminate $strays
+    fi
+
+    remove_created_users
+    teardown_network_if_ours
+    wait_reaped
+    rm -f "$PIDS"/* 2>/dev/null || true
+
+    if ((keep)); then
+        rm -f "$CONFIG"
+        [[ $quiet ]] || log "stopped; kept $TESTBED_DIR"
+    else
+        rm -rf "$TESTBED_DIR"
+        [[ $quiet ]] || log "stopped; removed $TESTBED_DIR"
+    fi
+}
+
+# The sn-* names are ours by convention: a bridge or namespace left by a
+# testbed whose state directory was removed by hand is cleaned up, but only
+# when no process runs in those namespaces (else it belongs to a live
+# testbed with another TESTBED_DIR).
+network_is_stale() {
+    local n
+    ip link show "$BRIDGE" >/dev/null 2>&1 || ip netns list 2>/dev/null | grep -qE '^sn-node[12]\b' || return 1
+    for n in node1 node2; do
+        [[ -z $(ip netns pids "sn-$n" 2>/dev/null) ]] || return 1
+    done
+}
+
+teardown_network_if_ours() {
+    if [[ -e $CREATED_NET ]] || network_is_stale; then
+        teardown_network
+        if grep -qs run-netns "$CREATED_NET" && [[ -z $(ls -A /run/netns 2>/dev/null) ]]; then
+            local i
+            for i in 1 2 3; do
+                if mountpoint -q /run/netns; then umount /run/netns || true; fi
+            done
+            rmdir /run/netns 2>/dev/null || true
+        fi
+        rm -f "$CREATED_NET"
+    fi
+}
+
+remove_created_users() {
+    local u uid pids
+    if [[ -r $CREATED_USERS ]]; then
+        while read -r u; do
+            [[ -n $u ]] || continue
+            uid=$(id -u "$u" 2>/dev/null) || continue
+            # userdel refuses users with processes (a test's stray srun,
+            # a task that outlived its step).
+            pids=$(pids_of_uid "$uid")
+            # shellcheck disable=SC2086
+            [[ -n $pids ]] && terminate $pids
+            # Their ccaches would otherwise be inherited by the next user
+            # that gets this uid.
+            find /tmp -maxdepth 1 -user "$uid" -name "krb5cc_${uid}*" -delete 2>/dev/null || true
+            userdel -r "$u" 2>/dev/null || userdel -f -r "$u" 2>/dev/null || log "warning: could not remove user $u"
+        done <"$CREATED_USERS"
+        rm -f "$CREATED_USERS"
+    fi
+    if [[ -r $CREATED_SYSUSERS ]]; then
+        while read -r u; do
+            if [[ -z $u ]] || ! id "$u" >/dev/null 2>&1; then continue; fi
+            uid=$(id -u "$u")
+            pids=$(pids_of_uid "$uid")
+            # shellcheck disable=SC2086
+            [[ -n $pids ]] && terminate $pids
+            userdel "$u" 2>/dev/null || log "warning: could not remove system user $u"
+        done <"$CREATED_SYSUSERS"
+        rm -f "$CREATED_SYSUSERS"
+    fi
+}
+
+cmd_stop() {
+    local keep=0
+    while (($#)); do
+        case $1 in
+            --keep) keep=1; shift ;;
+            *) die "stop: unknown option '$1' (only --keep)" ;;
+        esac
+    done
+    require_root stop
+    [[ $TESTBED_DIR == /* && $TESTBED_DIR != / ]] || die "TESTBED_DIR must be an absolute path other than /"
+    local t0
+    t0=$(now)
+    do_stop "$keep"
+    log "stop took $(($(now) - t0))ms"
+}
+
+# ---------------------------------------------------------- status / env
+
+cmd_status() {
+    [[ -e $CONFIG ]] || { echo "testbed: not running ($TESTBED_DIR has no testbed)"; return 3; }
+    load_config
+    local name up=0 total=0
+    for name in $(expected_daemons); do
+        total=$((total + 1))
+        if alive "$name"; then
+            up=$((up + 1))
+            printf '%-14s running (pid %s)\n' "$name" "$(pid_of "$name")"
+        else
+            printf '%-14s stopped\n' "$name"
+        fi
+    done
+    ((CFG_RESTD)) || printf '%-14s not requested (start --restd)\n' slurmrestd
+    printf '%-14s %s\n' plugstack "${CFG_PLUGSTACK:-(empty)}"
+    printf '%-14s ticket %s, renewable %s\n' lifetimes "$CFG_TICKET_LIFETIME" "$CFG_RENEW_LIFETIME"
+    if alive slurmctld; then
+        SLURM_CONF=$SLURM_CONF_FILE timeout 10 sinfo -N -o '%N %T' 2>/dev/null | sed 1d | sed 's/^/  /' || true
+    fi
+    ((up == total)) && return 0
+    ((up == 0)) && return 3
+    return 1
 }
 
 cmd_env() {
-    printf 'export TESTBED_DIR=%q\n' "$D"
-    printf 'export SLURM_CONF=%q\n' "$SLURM_CONF"
-    printf 'export KRB5_CONFIG=%q\n' "$KRB5_CONFIG"
-    printf 'export MUNGE_SOCKET=%q\n' "$MUNGE_SOCKET"
+    load_config
+    [[ -e $CONFIG ]] || log "warning: testbed not started; these paths will not exist yet"
+    local kv
+    for kv in \
+        TESTBED_DIR="$TESTBED_DIR" \
+        TESTBED_PORT_BASE="$PORT_BASE" \
+        SLURM_CONF="$SLURM_CONF_FILE" \
+        KRB5_CONFIG="$KRB5_CONF_FILE" \
+        KRB5_KDC_PROFILE="$KDC_CONF_FILE" \
+        MUNGE_SOCKET="$MUNGE_SOCKET_PATH" \
+        TESTBED_REALM="$REALM" \
+        TESTBED_ADDR="$(host_addr)" \
+        TESTBED_KDC="$(host_addr):$KDC_PORT" \
+        TESTBED_NODES="$(node_names | paste -sd,)" \
+        TESTBED_PASSWORDS="$PASSWORDS" \
+        TESTBED_HOST_KEYTAB="$HOST_KEYTAB" \
+        TESTBED_JWT_KEY="$JWT_KEY"; do
+        printf 'export %s=%q\n' "${kv%%=*}" "${kv#*=}"
+    done
+    if ((CFG_RESTD)); then
+        printf 'export TESTBED_RESTD_URL=%q\n' "http://127.0.0.1:$RESTD_PORT"
+    fi
+    return 0
+}
+
+# ------------------------------------------------------- run-as / kinit
+
+check_user() {
+    [[ -n ${1:-} ]] || die "missing USER"
+    id "$1" >/dev/null 2>&1 || die "no such user '$1'; is the testbed started? run: $0 start"
+}
+
+# Jobs run in the submitting directory and sbatch writes slurm-<id>.out
+# there: move to the user's home unless the user can write the current
+# directory (root's cwd, e.g. /root or the repository, usually is not).
+cd_for_user() {
+    runuser -u "$1" -- test -w "$PWD" -a -x "$PWD" 2>/dev/null \
+        || cd "$(getent passwd "$1" | cut -d: -f6)" 2>/dev/null || cd /tmp
 }
 
 cmd_run_as() {
-    [ $# -ge 2 ] || die "usage: testbed.sh run-as USER COMMAND [ARGS...]"
-    local user=$1; shift
-    local home
-    home=$(getent passwd "$user" | cut -d: -f6) || die "no such user '$user'"
-    cd /tmp
-    exec runuser -u "$user" -- env HOME="$home" USER="$user" LOGNAME="$user" \
-        SLURM_CONF="$SLURM_CONF" KRB5_CONFIG="$KRB5_CONFIG" MUNGE_SOCKET="$MUNGE_SOCKET" "$@"
+    require_root run-as
+    local user=${1:-}
+    check_user "$user"
+    shift
+    (($#)) || die "usage: $0 run-as USER CMD..."
+    cd_for_user "$user"
+    exec runuser -u "$user" -- env SLURM_CONF="$SLURM_CONF_FILE" KRB5_CONFIG="$KRB5_CONF_FILE" "$@"
 }
 
 cmd_kinit() {
-    [ $# -ge 1 ] || die "usage: testbed.sh kinit USER [kinit options...]"
-    local user=$1; shift
-    local password
-    password=$(awk -v u="$user" '$1 == u { print $2 }' "$D/passwords")
-    [ -n "$password" ] || die "no test password for '$user' (known: ${TEST_USERS[*]})"
-    printf '%s\n' "$password" | cmd_run_as "$user" kinit "$@" "$user" >/dev/null
+    require_root kinit
+    local user=${1:-} pw
+    check_user "$user"
+    shift
+    pw=$(user_password "$user")
+    cd_for_user "$user"
+    # MIT kinit reads the password from stdin when it is not a terminal.
+    printf '%s\n' "$pw" | runuser -u "$user" -- env KRB5_CONFIG="$KRB5_CONF_FILE" \
+        kinit "$@" "$user@$REALM" >/dev/null
 }
 
-command=${1:-}
-[ $# -gt 0 ] && shift
-case "$command" in
-    start) cmd_start "$@" ;;
-    stop) cmd_stop "$@" ;;
-    status) cmd_status ;;
-    env) cmd_env ;;
-    run-as) cmd_run_as "$@" ;;
-    kinit) cmd_kinit "$@" ;;
-    password) awk -v u="${1:-}" '$1 == u { print $2 }' "$D/passwords" ;;
-    *) die "usage: testbed.sh start|stop|status|env|run-as USER CMD...|kinit USER|password USER" ;;
-esac
+cmd_password() {
+    require_root password
+    check_user "${1:-}"
+    user_password "$1"
+}
+
+# ------------------------------------------------------------------- main
+
+# Serialise commands that change the testbed: parallel test fixtures may
+# call start at the same moment. The lock is on this script itself, so it
+# leaves no file behind.
+lock() {
+    command -v flock >/dev/null || return 0
+    exec 9<"${BASH_SOURCE[0]}"
+    flock -w 180 9 || die "another testbed.sh start/stop has held the lock for 3 minutes; is one stuck? (ps -ef | grep testbed.sh)"
+}
+
+main() {
+    local cmd=${1:-}
+    (($#)) && shift
+    case $cmd in
+        start | stop) [[ $(id -u) != 0 ]] || lock ;;
+    esac
+    case $cmd in
+        start) cmd_start "$@" ;;
+        stop) cmd_stop "$@" ;;
+        status) cmd_status "$@" ;;
+        env) cmd_env "$@" ;;
+        run-as) cmd_run_as "$@" ;;
+        kinit) cmd_kinit "$@" ;;
+        password) cmd_password "$@" ;;
+        -h | --help | help) usage ;;
+        '') usage >&2; exit 2 ;;
+        *) usage >&2; die "unknown command '$cmd'" ;;
+    esac
+}
+
+main "$@"

@@ -123,6 +123,50 @@ internal static class KerberosCredentials
         }
     }
 
+    /// <summary>Writes the credential into a ccache libkrb5 names (any type), replacing what it held.</summary>
+    /// <returns>The cache's full name.</returns>
+    internal static string WriteToCache(byte[] credential, string ccacheName)
+    {
+        using var context = SafeKrb5ContextHandle.Create();
+        using var creds = SafeKrb5CredsHandle.Unmarshal(context, credential);
+        using SafeKrb5PrincipalHandle client = creds.GetClient();
+        using var cache = SafeKrb5CcacheHandle.Resolve(context, ccacheName);
+        cache.Initialize(client);
+        cache.Store(creds);
+        return cache.FullName;
+    }
+
+    /// <summary>
+    /// Renews the TGT in a ccache against the KDC when less than <paramref name="threshold"/>
+    /// of its life is left, and stores the renewed ticket back.
+    /// </summary>
+    /// <returns>When the ticket in the cache now ends.</returns>
+    internal static DateTimeOffset RenewCacheInPlace(string? ccacheName, TimeSpan threshold)
+    {
+        byte[] current = ReadTicketGrantingTicket(ccacheName);
+        TicketFacts facts = Describe(current);
+        if (facts.End - DateTimeOffset.UtcNow > threshold)
+            return facts.End;
+        if (!facts.IsRenewable || facts.RenewTill <= DateTimeOffset.UtcNow)
+            throw new KerberosUserException($"the ticket of {facts.ClientPrincipal} cannot be renewed past {facts.RenewTill:u}; run kinit");
+        byte[] renewed;
+        try
+        {
+            renewed = Renew(current);
+        }
+        catch (Krb5Exception e)
+        {
+            throw new KerberosUserException($"the KDC did not renew the ticket of {facts.ClientPrincipal}: {e.LibraryMessage}", e);
+        }
+        using var context = SafeKrb5ContextHandle.Create();
+        using var cache = ccacheName is null ? SafeKrb5CcacheHandle.Default(context) : SafeKrb5CcacheHandle.Resolve(context, ccacheName);
+        using var creds = SafeKrb5CredsHandle.Unmarshal(context, renewed);
+        using SafeKrb5PrincipalHandle client = creds.GetClient();
+        cache.Initialize(client);
+        cache.Store(creds);
+        return creds.EndTime;
+    }
+
     /// <summary>True for failures that retrying later may fix: the KDC was down or unreachable.</summary>
     internal static bool IsUnreachable(Krb5Exception e) =>
         // Positive codes are errno values from the network layer (ECONNREFUSED and the like).

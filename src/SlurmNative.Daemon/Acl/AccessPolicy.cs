@@ -90,7 +90,7 @@ public sealed class AccessPolicy(IReadOnlyList<AclRule> rules)
         };
         string reason = allowed
             ? ""
-            : $"{caller} (roles: {(roles == Role.None ? "none" : roles.ToString().ToLowerInvariant())}) may not {operation.ToString().ToLowerInvariant()} the credential of uid {targetUid}";
+            : $"uid {caller.Uid} with roles '{(roles == Role.None ? "none" : roles.ToString().ToLowerInvariant())}' may not {operation.ToString().ToLowerInvariant()} the credential of uid {targetUid}";
         return (allowed, reason);
     }
 

@@ -31,7 +31,7 @@ public class AccessPolicyTests
     {
         var (allowed, reason) = Defaults.Authorize(Bob, operation, 1001);
         Assert.False(allowed);
-        Assert.Contains("uid 1002 (bob)", reason);
+        Assert.Contains("uid 1002 with roles 'user'", reason);
         Assert.Contains("uid 1001", reason);
     }
 
