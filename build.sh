@@ -81,14 +81,7 @@ run_tests() {
     # The integration fixture stops the cluster itself; this catches a run that was killed.
     "$TESTBED" stop >/dev/null 2>&1 || true
     # One plain closing line for CI, summed over the test assemblies.
-    awk '/^(Passed|Failed)!/ {
-            for (i = 1; i <= NF; i++) {
-                gsub(",", "", $(i+1));
-                if ($i == "Failed:") f += $(i+1);
-                if ($i == "Passed:") p += $(i+1);
-                if ($i == "Skipped:") s += $(i+1);
-            }
-         }
+    awk '/^ *Passed: [0-9]+$/ { p += $2 } /^ *Failed: [0-9]+$/ { f += $2 } /^ *Skipped: [0-9]+$/ { s += $2 }
          END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
     return "$status"
 }
