@@ -20,13 +20,18 @@ internal static partial class Interop
         internal const uint STATX_SIZE = 0x200;
         internal const uint STATX_BASIC_STATS = 0x7ff;
 
+        // Reserved members are named differently by glibc (__statx_pad1) and the kernel's linux/stat.h
+        // (__spare0, stx_mnt_id, __spare3, …), whichever sys/stat.h picks; the sizeof check covers them.
+        [NotInNativeHeaders("not a C value: the reason text for reserved struct members")]
+        private const string Reserved = "reserved space, named differently by glibc and kernel headers; covered by sizeof";
+
         [NativeStruct("struct statx_timestamp")]
         [StructLayout(LayoutKind.Sequential)]
         internal unsafe struct StatxTimestamp
         {
             internal long tv_sec;
             internal uint tv_nsec;
-            internal fixed int __statx_timestamp_pad1[1];
+            [NotInNativeHeaders(Reserved)] internal fixed int _reserved[1];
         }
 
         /// <summary>struct statx (sys/stat.h, glibc 2.28+).</summary>
@@ -41,7 +46,7 @@ internal static partial class Interop
             internal uint stx_uid;
             internal uint stx_gid;
             internal ushort stx_mode;
-            internal fixed ushort __statx_pad1[1];
+            [NotInNativeHeaders(Reserved)] internal fixed ushort _reserved0[1];
             internal ulong stx_ino;
             internal ulong stx_size;
             internal ulong stx_blocks;
@@ -54,7 +59,7 @@ internal static partial class Interop
             internal uint stx_rdev_minor;
             internal uint stx_dev_major;
             internal uint stx_dev_minor;
-            internal fixed ulong __statx_pad2[14];
+            [NotInNativeHeaders(Reserved)] internal fixed ulong _reserved1[14];
 
             internal readonly uint FileType => stx_mode & S_IFMT;
 

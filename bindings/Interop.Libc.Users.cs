@@ -65,7 +65,10 @@ internal static partial class Interop
         [LibraryImport(Libraries.Libc, StringMarshalling = StringMarshalling.Utf8)]
         internal static unsafe partial int getgrouplist(string user, uint group, uint* groups, ref int ngroups);
 
+        [NotInNativeHeaders("buffer sizing policy for the *_r lookups, not a C value")]
         private const int InitialBufferSize = 1024;
+
+        [NotInNativeHeaders("buffer sizing policy for the *_r lookups, not a C value")]
         private const int MaximumBufferSize = 1024 * 1024;
 
         /// <summary>getpwnam_r: null if there is no such user; throws IOException on a lookup failure (NSS down, …).</summary>

@@ -8,11 +8,6 @@ internal sealed class SafeKrb5PrincipalHandle : SafeHandle
 {
     private readonly SafeKrb5ContextHandle? _context;
 
-    // For the marshaller only; a principal always comes from a factory below.
-    public SafeKrb5PrincipalHandle() : base(0, ownsHandle: true)
-    {
-    }
-
     private SafeKrb5PrincipalHandle(SafeKrb5ContextHandle context, nint principal) : base(0, ownsHandle: true)
     {
         context.AddDependent();
