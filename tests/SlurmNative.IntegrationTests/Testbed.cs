@@ -35,6 +35,47 @@ public sealed class Testbed : IDisposable
     public CommandResult RunAs(string user, params string[] command) =>
         Command.Run(Script, ["run-as", user, .. command], TimeSpan.FromMinutes(2));
 
+    /// <summary>kinit as the user into their default ccache, with extra kinit options (e.g. -l 30s).</summary>
+    public void Kinit(string user, params string[] options) =>
+        Command.Run(Script, ["kinit", user, .. options]).EnsureSuccess($"kinit {user}");
+
+    /// <summary>kinit for <paramref name="user"/> into a FILE ccache at <paramref name="path"/>, then hand the file to <paramref name="owner"/>.</summary>
+    public void KinitInto(string user, string path, string owner)
+    {
+        KinitAsRoot(user, path);
+        Command.Run("chown", [$"{owner}:", path]).EnsureSuccess("chown");
+    }
+
+    // Passwords are fixed for the life of the testbed; asking the script once per user keeps
+    // bulk kinit (a thousand tickets) fast.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> passwords = new();
+
+    public string Password(string user) =>
+        passwords.GetOrAdd(user, u => Command.Run(Script, ["password", u]).EnsureSuccess($"password {u}").Stdout.Trim());
+
+    /// <summary>A new TGT for the user straight from the KDC (kinit), in the daemon's upload encoding.</summary>
+    public byte[] FreshTicket(string user)
+    {
+        string path = Path.Combine(Directory, $"fresh-{Guid.NewGuid():N}");
+        try
+        {
+            KinitAsRoot(user, path);
+            return SlurmNative.Credentials.Kerberos.KerberosCredentials.ReadTicketGrantingTicket("FILE:" + path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    // The password travels as an argument to sh, never through a file or the log.
+    private void KinitAsRoot(string user, string path) =>
+        Command.Run("/bin/sh", ["-c", "printf '%s\\n' \"$1\" | KRB5_CONFIG=\"$2\" kinit -c \"FILE:$3\" \"$4\" >/dev/null",
+            "sh", Password(user), Path.Combine(Directory, "etc", "krb5.conf"), path, user]).EnsureSuccess($"kinit {user} into {path}");
+
+    public CommandResult Klist(string cache) =>
+        Command.Run("/bin/sh", ["-c", $"KRB5_CONFIG={Directory}/etc/krb5.conf klist -c FILE:{cache}"]).EnsureSuccess($"klist {cache}");
+
     public uint UidOf(string user) => uint.Parse(Command.Run("id", ["-u", user]).EnsureSuccess($"id -u {user}").Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>slurmstepd logs through slurmd's log file; lines may land just after the job ends.</summary>

@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using SlurmNative.Credentials.Client;
+using SlurmNative.Credentials.Protocol;
+using SlurmNative.Tests.TestSupport;
+
+namespace SlurmNative.IntegrationTests;
+
+/// <summary>
+/// A real slurmnatived process on 127.0.0.1, against the testbed's munged and KDC,
+/// with its own keys, database and configuration under the testbed directory.
+/// </summary>
+public sealed class CredentialDaemon : IDisposable
+{
+    private readonly Testbed testbed;
+    private Process? process;
+
+    public string Directory { get; }
+    public string ConfigPath { get; }
+    public int Port { get; }
+    public string LogPath => Path.Combine(Directory, "daemon.log");
+    public string MungeSocket => Path.Combine(testbed.Directory, "munge", "munge.socket");
+
+    public static string BuiltProgram(string project, string name)
+    {
+        string configuration = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
+        string path = Path.Combine(Repository.Root, "src", project, "bin", configuration, "net10.0", name);
+        return File.Exists(path) ? path : throw new InvalidOperationException($"{path} is missing: build the solution ({configuration}) first");
+    }
+
+    public static string Cli => BuiltProgram("SlurmNative.Cli", "slurmnative");
+
+    public CredentialDaemon(Testbed testbed, string name, string extraConfig = "")
+    {
+        this.testbed = testbed;
+        Directory = Path.Combine(testbed.Directory, "daemon-" + name);
+        if (System.IO.Directory.Exists(Directory))
+            System.IO.Directory.Delete(Directory, recursive: true);
+        System.IO.Directory.CreateDirectory(Directory);
+        File.SetUnixFileMode(Directory, (UnixFileMode)0b111_101_101);
+        Port = FreePort();
+        ConfigPath = Path.Combine(Directory, "slurmnative.conf");
+        File.WriteAllText(ConfigPath, $"""
+            servers = 127.0.0.1:{Port}
+            listen = 127.0.0.1:{Port}
+            database = {Directory}/state/credentials.db
+            key_file = {Directory}/keys
+            acl_file = {Directory}/acl.conf
+            munge_socket = {MungeSocket}
+            client_timeout = 5s
+            {extraConfig}
+            """);
+        File.SetUnixFileMode(ConfigPath, (UnixFileMode)0b110_100_100);
+        Command.Run(Cli, ["--config", ConfigPath, "keygen"]).EnsureSuccess("slurmnative keygen");
+        Start();
+    }
+
+    public void Start()
+    {
+        var start = new ProcessStartInfo(BuiltProgram("SlurmNative.Daemon", "slurmnatived"))
+        {
+            UseShellExecute = false,
+            RedirectStandardError = false,
+        };
+        start.ArgumentList.Add("--config");
+        start.ArgumentList.Add(ConfigPath);
+        start.ArgumentList.Add("--debug");
+        start.Environment["KRB5_CONFIG"] = Path.Combine(testbed.Directory, "etc", "krb5.conf");
+        // The daemon's stderr goes to a file the tests can read, as journald would keep it.
+        var shell = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        shell.ArgumentList.Add("-c");
+        shell.ArgumentList.Add($"exec \"$0\" \"$@\" 2>>{LogPath}");
+        shell.ArgumentList.Add(start.FileName);
+        foreach (string argument in start.ArgumentList)
+            shell.ArgumentList.Add(argument);
+        shell.Environment["KRB5_CONFIG"] = start.Environment["KRB5_CONFIG"];
+        process = Process.Start(shell) ?? throw new InvalidOperationException("could not start slurmnatived");
+
+        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"slurmnatived exited with {process.ExitCode}:\n{Log}");
+            try
+            {
+                using var probe = new TcpClient();
+                probe.Connect(IPAddress.Loopback, Port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(100);
+            }
+        }
+    }
+
+    public string Log => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
+
+    /// <summary>Graceful stop, as systemd would do it.</summary>
+    public void Stop()
+    {
+        if (process is null || process.HasExited)
+            return;
+        Command.Run("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        if (!process.WaitForExit(10_000))
+            process.Kill();
+        process.WaitForExit();
+    }
+
+    /// <summary>A crash: SIGKILL, no chance to flush anything.</summary>
+    public void Crash()
+    {
+        process?.Kill();
+        process?.WaitForExit();
+    }
+
+    /// <summary>The CLI as a test user, with this daemon's configuration.</summary>
+    public CommandResult CliAs(string user, params string[] arguments) =>
+        testbed.RunAs(user, [Cli, "--config", ConfigPath, .. arguments]);
+
+    /// <summary>An in-process client as the test process's own uid (root).</summary>
+    public DaemonClient RootClient(int timeToLive = 60) =>
+        new([$"127.0.0.1:{Port}"], TimeSpan.FromSeconds(10), new MungeSigner(MungeSocket, timeToLive));
+
+    public async Task<(FrameKind Kind, Reply Reply)> SendRawAsync(byte[] frame, Request request)
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, Port);
+        await using var stream = new NetworkStream(socket);
+        await stream.WriteAsync(frame);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var answer = await Frame.ReadAsync(stream, timeout.Token) ?? throw new IOException("no answer");
+        return (answer.Kind, answer.Kind == FrameKind.SealedReply ? Reply.Open(request, answer.Body) : Reply.DecodePlain(answer.Body));
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        process?.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
