@@ -32,6 +32,7 @@ internal static class Program
         var root = new RootCommand("SlurmNative: Kerberos tickets that follow Slurm jobs")
         {
             AddCommand(), GetCommand(), RemoveCommand(), ListCommand(), PingCommand(), KeygenCommand(), RotateKeyCommand(), RenewLoopCommand(),
+            JwtCommands.Create(),
         };
         root.Options.Add(ConfigOption);
         return root.Parse(args).Invoke();
