@@ -1,5 +1,9 @@
+using SlurmNative.Credentials.Configuration;
+using SlurmNative.Plugin.Backend;
 using SlurmNative.Plugin.Configuration;
+using SlurmNative.Plugin.Node;
 using SlurmNative.Plugin.Spank;
+using SlurmNative.Plugin.Submit;
 
 namespace SlurmNative.Plugin;
 
@@ -9,13 +13,18 @@ namespace SlurmNative.Plugin;
 /// each returns a SPANK code, where a negative one fails the step if the site
 /// marked the plugin <c>required</c>.
 /// </summary>
-internal sealed class ForwardingPlugin(IPluginLog log)
+internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICredentialBackend>? backendFactory = null)
 {
     private const int Success = 0;
     private const int Failure = -1;
 
     private PluginSettings? settings;
     private bool configurationReported;
+    private ICredentialBackend? backend;
+    private StepCredentials? step;
+
+    /// <summary>The remote side's state, between user_init and exit of one slurmstepd.</summary>
+    internal StepCredentials? Step => step;
 
     public int Run(SpankHook hook, ISpankSession session, IReadOnlyList<string> arguments)
     {
@@ -25,17 +34,54 @@ internal sealed class ForwardingPlugin(IPluginLog log)
         if (!IsForwarding(session.Request, current))
             return Success;
 
-        return hook switch
+        switch (hook, session.Context)
         {
-            // srun (local) or sbatch/salloc (allocator), as the user; in slurmstepd as root.
-            SpankHook.InitPostOpt => Announce(session, "init_post_opt"),
+            // srun (local) or sbatch/salloc (allocator), as the submitting user.
+            case (SpankHook.InitPostOpt, SpankContext.Local or SpankContext.Allocator):
+                Announce(session, "init_post_opt");
+                return WithBackend(current, b => new TicketUploader(b, log).Run(session, current));
             // slurmstepd only, euid = job user, before the tasks fork.
-            SpankHook.UserInit => Announce(session, "user_init"),
-            // Teardown in every context; in slurmstepd as root. srun applies -v only
-            // after init_post_opt, so this is where srun -v shows the plugin was active.
-            SpankHook.Exit => Announce(session, "exit"),
-            _ => Success,
-        };
+            case (SpankHook.UserInit, SpankContext.Remote):
+                Announce(session, "user_init");
+                return WithBackend(current, b => (step ??= new StepCredentials(b, log)).Install(session, current));
+            // Teardown in slurmstepd, as root; sweeping leftovers needs no daemon.
+            case (SpankHook.Exit, SpankContext.Remote):
+                Announce(session, "exit");
+                return (step ?? new StepCredentials(NoBackend.Instance, log)).Remove(current);
+            // srun applies -v only after init_post_opt, so its exit is where srun -v shows the plugin was active.
+            case (SpankHook.Exit, _):
+                return Announce(session, "exit");
+            default:
+                return Success;
+        }
+    }
+
+    private int WithBackend(PluginSettings current, Func<ICredentialBackend, int> action)
+    {
+        if (backend is null)
+        {
+            try
+            {
+                backend = backendFactory is null ? new DaemonBackend(SlurmNativeConfig.LoadOrDefault(current.ConfigPath)) : backendFactory(current);
+            }
+            catch (Exception e) when (e is ConfigException or IOException or UnauthorizedAccessException)
+            {
+                log.Error($"cannot read {current.ConfigPath}: {e.Message}; fix it or point config= in plugstack.conf at the right file");
+                return Failure;
+            }
+        }
+        return action(backend);
+    }
+
+    /// <summary>For a sweep at exit when this step installed nothing: sweeping needs no daemon.</summary>
+    private sealed class NoBackend : ICredentialBackend
+    {
+        public static readonly NoBackend Instance = new();
+        public byte[] ReadUserTicket() => throw new InvalidOperationException("no backend at exit");
+        public void Upload(byte[] ticket) => throw new InvalidOperationException("no backend at exit");
+        public byte[] Fetch(uint uid) => throw new InvalidOperationException("no backend at exit");
+        public byte[] RenewAtKdc(byte[] ticket) => throw new InvalidOperationException("no backend at exit");
+        public TicketTimes Describe(byte[] ticket) => throw new InvalidOperationException("no backend at exit");
     }
 
     /// <summary>The user's --krb5 wins; without it, the site's default= decides.</summary>

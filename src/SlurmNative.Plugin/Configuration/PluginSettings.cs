@@ -1,16 +1,31 @@
+using System.Globalization;
+using SlurmNative.Credentials.Configuration;
+
 namespace SlurmNative.Plugin.Configuration;
 
 /// <summary>
 /// The site's settings, from the arguments after the plugin's path in plugstack.conf
-/// (<c>optional /usr/lib/slurmnative/slurmnative.so default=on</c>).
+/// (<c>optional /usr/lib/slurmnative/slurmnative.so default=on min_uid=1000</c>).
+/// Everything about reaching the daemon lives in the shared slurmnative.conf that
+/// <see cref="ConfigPath"/> names, so the plugin, the CLI and the daemon agree.
 /// </summary>
-/// <param name="ForwardByDefault">
-/// <c>default=on|off</c>: whether a job that does not say <c>--krb5</c> gets its
-/// ticket forwarded. Off unless the site turns it on.
-/// </param>
-internal sealed record PluginSettings(bool ForwardByDefault)
+/// <param name="ForwardByDefault"><c>default=on|off</c>: whether a job that does not say <c>--krb5</c> gets its ticket. Off unless the site turns it on.</param>
+/// <param name="ConfigPath"><c>config=PATH</c>: the slurmnative.conf with the daemons' addresses, timeout and munge socket.</param>
+/// <param name="CcacheDirectory"><c>ccache_dir=PATH</c>: where the job's FILE ccache goes on the node; /tmp, where rpc.gssd looks.</param>
+/// <param name="MinimumUid"><c>min_uid=N</c>: users below it (system accounts) are left alone.</param>
+/// <param name="RefreshBefore"><c>refresh_before=DURATION</c>: fetch a fresh ticket when the job's has less than this left (at most half its life).</param>
+/// <param name="SyncOnExit"><c>sync=yes|no</c>: flush dirty pages before the ticket goes, so Kerberized NFS can still write them back.</param>
+internal sealed record PluginSettings(
+    bool ForwardByDefault,
+    string ConfigPath = SlurmNativeConfig.DefaultPath,
+    string CcacheDirectory = "/tmp",
+    uint MinimumUid = 1000,
+    TimeSpan? RefreshBefore = null,
+    bool SyncOnExit = false)
 {
     public static readonly PluginSettings Defaults = new(ForwardByDefault: false);
+
+    public TimeSpan RefreshBeforeOrDefault => RefreshBefore ?? TimeSpan.FromMinutes(30);
 
     private delegate PluginSettings Apply(PluginSettings settings, string value);
 
@@ -19,6 +34,12 @@ internal sealed record PluginSettings(bool ForwardByDefault)
     private static readonly Key[] Keys =
     [
         new("default", "on or off", v => v is "on" or "off", (s, v) => s with { ForwardByDefault = v == "on" }),
+        new("config", "an absolute path", Path.IsPathFullyQualified, (s, v) => s with { ConfigPath = v }),
+        new("ccache_dir", "an absolute path", Path.IsPathFullyQualified, (s, v) => s with { CcacheDirectory = v }),
+        new("min_uid", "a uid (0 or more)", v => uint.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out _),
+            (s, v) => s with { MinimumUid = uint.Parse(v, NumberStyles.None, CultureInfo.InvariantCulture) }),
+        new("refresh_before", "a duration such as 30m, 90s or 2h", IsDuration, (s, v) => s with { RefreshBefore = SlurmNativeConfig.Duration(v) }),
+        new("sync", "yes or no", v => v is "yes" or "no", (s, v) => s with { SyncOnExit = v == "yes" }),
     ];
 
     /// <summary>
@@ -59,6 +80,18 @@ internal sealed record PluginSettings(bool ForwardByDefault)
             settings = key.Set(settings, value);
         }
         return true;
+    }
+
+    private static bool IsDuration(string value)
+    {
+        try
+        {
+            return SlurmNativeConfig.Duration(value) > TimeSpan.Zero;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     private static string KnownKeys => string.Join(", ", Keys.Select(k => k.Name));

@@ -17,6 +17,18 @@ internal interface ISpankSession
     uint? JobId { get; }
 
     uint? StepId { get; }
+
+    /// <summary>The job owner's primary gid (remote context).</summary>
+    uint? JobGroupId { get; }
+
+    /// <summary>
+    /// The job's environment in slurmstepd; elsewhere the process's own C environment,
+    /// which srun and sbatch copy into the job they submit.
+    /// </summary>
+    string? GetEnvironment(string name);
+
+    /// <returns>false if Slurm refused.</returns>
+    bool SetEnvironment(string name, string value);
 }
 
 /// <summary>Slurm's logging, so messages carry Slurm's prefixes and land where Slurm's own do.</summary>

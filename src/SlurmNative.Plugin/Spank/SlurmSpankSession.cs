@@ -15,6 +15,25 @@ internal sealed class SlurmSpankSession(nint spank) : ISpankSession
 
     public uint? StepId => ItemOrNull(Interop.Spank.S_JOB_STEPID);
 
+    public uint? JobGroupId => ItemOrNull(Interop.Spank.S_JOB_GID);
+
+    public string? GetEnvironment(string name)
+    {
+        // spank_getenv/setenv only work in slurmstepd (ESPANK_NOT_REMOTE elsewhere).
+        if (Context != SpankContext.Remote)
+            return Interop.Libc.GetEnvironmentVariable(name);
+        byte[] buffer = new byte[4096];
+        if (Interop.Shim.GetEnv(spank, name, buffer, buffer.Length) != Interop.Spank.ESPANK_SUCCESS)
+            return null;
+        int end = Array.IndexOf(buffer, (byte)0);
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, end < 0 ? buffer.Length : end);
+    }
+
+    public bool SetEnvironment(string name, string value) =>
+        Context == SpankContext.Remote
+            ? Interop.Shim.SetEnv(spank, name, value, overwrite: 1) == Interop.Spank.ESPANK_SUCCESS
+            : Interop.Libc.setenv(name, value, 1) == 0;
+
     private uint? ItemOrNull(int item) =>
         Interop.Shim.GetItemUInt32(spank, item, out uint value) == Interop.Spank.ESPANK_SUCCESS ? value : null;
 }

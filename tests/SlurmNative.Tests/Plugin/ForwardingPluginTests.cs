@@ -13,6 +13,10 @@ public class ForwardingPluginTests
         public uint JobUserId => 1234;
         public uint? JobId => context == SpankContext.Remote ? 55u : null;
         public uint? StepId => context == SpankContext.Remote ? 0u : null;
+        public uint? JobGroupId => context == SpankContext.Remote ? 1234u : null;
+        public Dictionary<string, string> Environment { get; } = [];
+        public string? GetEnvironment(string name) => Environment.GetValueOrDefault(name);
+        public bool SetEnvironment(string name, string value) => Environment.TryAdd(name, value) || (Environment[name] = value) == value;
     }
 
     private sealed class RecordingLog : IPluginLog
@@ -40,10 +44,11 @@ public class ForwardingPluginTests
         var log = new RecordingLog();
         var plugin = new ForwardingPlugin(log);
 
-        int rc = plugin.Run(SpankHook.UserInit, new FakeSession(SpankContext.Remote, ForwardingRequest.Unset), ["default=on"]);
+        // min_uid above the job's uid: the hook announces itself and then leaves the job alone.
+        int rc = plugin.Run(SpankHook.UserInit, new FakeSession(SpankContext.Remote, ForwardingRequest.Unset), ["default=on", "min_uid=2000"]);
 
         Assert.Equal(0, rc);
-        var line = Assert.Single(log.Lines);
+        var line = log.Lines[0];
         Assert.Equal("verbose", line.Level);
         Assert.Equal("active in remote context (user_init, uid 1234 job 55.0)", line.Message);
     }

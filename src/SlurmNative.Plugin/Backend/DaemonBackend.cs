@@ -1,0 +1,29 @@
+using SlurmNative.Credentials.Client;
+using SlurmNative.Credentials.Configuration;
+using SlurmNative.Credentials.Kerberos;
+using SlurmNative.Credentials.Protocol;
+
+namespace SlurmNative.Plugin.Backend;
+
+/// <summary>The real thing: libkrb5 for tickets, MUNGE-signed requests to the configured daemons.</summary>
+internal sealed class DaemonBackend(SlurmNativeConfig config) : ICredentialBackend
+{
+    private readonly DaemonClient client = new(config.Servers, config.ClientTimeout, new MungeSigner(config.MungeSocket));
+
+    public byte[] ReadUserTicket() => KerberosCredentials.ReadTicketGrantingTicket();
+
+    // Hooks are synchronous; each call is bounded by the client's per-server timeout.
+    public void Upload(byte[] ticket) =>
+        client.CallAsync(Request.Create(Operation.Add, blob: ticket)).GetAwaiter().GetResult();
+
+    public byte[] Fetch(uint uid) =>
+        client.CallAsync(Request.Create(Operation.Get, targetUid: uid)).GetAwaiter().GetResult();
+
+    public byte[] RenewAtKdc(byte[] ticket) => KerberosCredentials.Renew(ticket);
+
+    public TicketTimes Describe(byte[] ticket)
+    {
+        TicketFacts facts = KerberosCredentials.Describe(ticket);
+        return new TicketTimes(facts.ClientPrincipal, facts.Start, facts.End, facts.RenewTill, facts.IsRenewable);
+    }
+}

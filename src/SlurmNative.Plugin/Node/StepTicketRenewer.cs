@@ -1,0 +1,138 @@
+using SlurmNative.Credentials.Ccache;
+using SlurmNative.Credentials.Client;
+using SlurmNative.Plugin.Backend;
+using SlurmNative.Plugin.Spank;
+
+namespace SlurmNative.Plugin.Node;
+
+/// <summary>
+/// Keeps one step's ccache valid for the step's whole life, on a thread of slurmstepd.
+/// Before the ticket runs low it asks the daemon for the stored copy (which the daemon
+/// keeps renewed, and which is the newest if the user uploaded again); when no daemon
+/// answers, it renews against the KDC itself. It sleeps on an event, so stopping it at
+/// step exit is immediate, and it writes through <see cref="NodeCcache"/>, whose files
+/// do not depend on slurmstepd's euid of the moment.
+/// </summary>
+internal sealed class StepTicketRenewer : IDisposable
+{
+    private static readonly TimeSpan LongestRetry = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan ShortestRetry = TimeSpan.FromSeconds(1);
+
+    private readonly NodeCcache ccache;
+    private readonly ICredentialBackend backend;
+    private readonly IPluginLog log;
+    private readonly TimeSpan refreshBefore;
+    private readonly TimeProvider clock;
+    private readonly ManualResetEventSlim stop = new();
+    private readonly Thread thread;
+    private byte[] current;
+    private TicketTimes times;
+    private int failuresInARow;
+
+    public StepTicketRenewer(NodeCcache ccache, byte[] ticket, ICredentialBackend backend, TimeSpan refreshBefore, IPluginLog log, TimeProvider? clock = null)
+    {
+        this.ccache = ccache;
+        this.backend = backend;
+        this.refreshBefore = refreshBefore;
+        this.log = log;
+        this.clock = clock ?? TimeProvider.System;
+        current = ticket;
+        times = backend.Describe(ticket);
+        thread = new Thread(Run) { IsBackground = true, Name = "slurmnative renewer" };
+    }
+
+    /// <summary>How many times the ccache was replaced with a later ticket.</summary>
+    public int Refreshes { get; private set; }
+
+    public void Start() => thread.Start();
+
+    /// <summary>Wakes the thread and waits for it; bounded, since a refresh in progress is bounded by the client timeout.</summary>
+    public void Stop(TimeSpan wait)
+    {
+        stop.Set();
+        if (thread.IsAlive && !thread.Join(wait))
+            log.Debug("the renewal thread is still finishing a refresh; leaving it behind");
+    }
+
+    public void Dispose() => Stop(TimeSpan.FromSeconds(10));
+
+    /// <summary>When to try next: <see cref="refreshBefore"/> ahead of the end, or half the ticket's life for short tickets.</summary>
+    internal TimeSpan NextWait()
+    {
+        DateTimeOffset now = clock.GetUtcNow();
+        TimeSpan life = times.End - times.Start;
+        TimeSpan lead = life / 2 < refreshBefore ? life / 2 : refreshBefore;
+        TimeSpan untilDue = times.End - lead - now;
+        if (failuresInARow == 0 && untilDue > TimeSpan.Zero)
+            return untilDue;
+        // Due, or the last attempt got nothing later: retry at a pace that fits the ticket.
+        TimeSpan retry = life / 10 * Math.Min(1 << Math.Min(failuresInARow, 6), 64);
+        retry = retry < ShortestRetry ? ShortestRetry : retry > LongestRetry ? LongestRetry : retry;
+        return untilDue > retry ? untilDue : retry;
+    }
+
+    private void Run()
+    {
+        while (!stop.Wait(NextWait()))
+        {
+            try
+            {
+                if (TryRefresh())
+                    failuresInARow = 0;
+                else
+                    failuresInARow++;
+            }
+            catch (Exception e)
+            {
+                // Nothing may escape a thread inside slurmstepd: that would kill the user's step.
+                failuresInARow++;
+                log.Error($"renewing the job's ticket failed: {e.GetType().Name}: {e.Message}");
+            }
+        }
+    }
+
+    /// <returns>true if the ccache now holds a ticket that ends later than before.</returns>
+    internal bool TryRefresh()
+    {
+        byte[]? fresh = null;
+        string source = "the credential daemon";
+        try
+        {
+            fresh = backend.Fetch(ccache.Uid);
+        }
+        catch (Exception e) when (e is DaemonException or DaemonUnreachableException)
+        {
+            log.Verbose($"no fresh ticket from the daemon ({e.Message}); renewing at the KDC");
+        }
+        TicketTimes? freshTimes = fresh is null ? null : backend.Describe(fresh);
+        if (freshTimes is null || freshTimes.End <= times.End)
+        {
+            if (!times.IsRenewable || times.RenewTill <= clock.GetUtcNow())
+            {
+                log.Verbose($"the ticket of {times.Principal} cannot be renewed past {times.RenewTill:u}; waiting for a new upload");
+                return false;
+            }
+            try
+            {
+                fresh = backend.RenewAtKdc(current);
+                freshTimes = backend.Describe(fresh);
+                source = "the KDC";
+            }
+            catch (Krb5Exception e)
+            {
+                log.Info($"the KDC did not renew the ticket of {times.Principal}: {e.LibraryMessage}");
+                return false;
+            }
+            if (freshTimes.End <= times.End)
+                return false;
+        }
+        if (stop.IsSet)
+            return false; // the step is ending; exit deletes the ccache
+        ccache.Replace(fresh!);
+        current = fresh!;
+        times = freshTimes;
+        Refreshes++;
+        log.Verbose($"refreshed {ccache.FullPath} from {source}: {times.Principal} valid until {times.End:u}");
+        return true;
+    }
+}

@@ -1,0 +1,256 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using SlurmNative.Tests.TestSupport;
+using Xunit.Abstractions;
+
+namespace SlurmNative.IntegrationTests;
+
+/// <summary>
+/// The whole flow in real Slurm: srun/sbatch upload the user's ticket to a real
+/// slurmnatived, slurmstepd installs it for the job and keeps it valid, and removes it.
+/// </summary>
+[Collection(TestbedCollection.Name)]
+public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHelper output)
+{
+    private const string Realm = "SLURMNATIVE.TEST";
+
+    [GeneratedRegex(@"Submitted batch job (\d+)")]
+    private static partial Regex SubmittedJob();
+
+    private CredentialDaemon StartDaemon(string name, string extra = "") =>
+        new(testbed, name, "renew_threshold = 15s\nrenew_interval = 1s\n" + extra);
+
+    private void UsePlugin(CredentialDaemon daemon, string mode = "required", string extra = "refresh_before=10s") =>
+        testbed.UsePlugstackLine($"{mode} {testbed.PluginPath} default=on config={daemon.ConfigPath} {extra}");
+
+    private string[] StepCcaches(string user, string job) =>
+        Directory.GetFiles("/tmp", $"krb5cc_{testbed.UidOf(user)}_slurm{job}.*")
+            .Concat(Directory.GetFiles("/tmp", $".krb5cc_{testbed.UidOf(user)}_slurm{job}.*")).ToArray();
+
+    private static string OutputFile() => $"/tmp/slurmnative-job-{Guid.NewGuid():N}.out";
+
+    private string ReadAndDelete(string path)
+    {
+        string text = File.Exists(path) ? File.ReadAllText(path) : "(no output file)";
+        File.Delete(path);
+        output.WriteLine(text);
+        return text;
+    }
+
+    private void WaitUntilGone(string job, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (testbed.RunAs("root", "squeue", "-h", "-j", job).Stdout.Trim().Length == 0)
+                return;
+            Thread.Sleep(300);
+        }
+        throw new Xunit.Sdk.XunitException($"job {job} still in the queue after {timeout}");
+    }
+
+    private void WaitUntilRunning(string job)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (testbed.RunAs("root", "squeue", "-h", "-o", "%T", "-j", job).Stdout.Trim() != "RUNNING")
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new Xunit.Sdk.XunitException($"job {job} did not start");
+            Thread.Sleep(300);
+        }
+    }
+
+    [Fact]
+    public void Srun_klist_shows_the_forwarded_ticket_and_kvno_gets_a_service_ticket_with_it()
+    {
+        using var daemon = StartDaemon("srun");
+        UsePlugin(daemon);
+        testbed.Kinit("alice");
+        uint uid = testbed.UidOf("alice");
+
+        CommandResult srun = testbed.RunAs("alice", "srun", "-N1", "sh", "-c",
+            "echo job=$SLURM_JOB_ID; echo cache=$KRB5CCNAME; stat -c 'owner=%U mode=%a type=%F' \"${KRB5CCNAME#FILE:}\"; klist && kvno host/localhost@" + Realm);
+        output.WriteLine(srun.Output);
+
+        Assert.Equal(0, srun.ExitCode);
+        string job = Regex.Match(srun.Stdout, @"job=(\d+)").Groups[1].Value;
+        Assert.Contains($"cache=FILE:/tmp/krb5cc_{uid}_slurm{job}.0", srun.Stdout);
+        Assert.Contains("owner=alice mode=600 type=regular file", srun.Stdout);
+        Assert.Contains($"Default principal: alice@{Realm}", srun.Stdout);
+        Assert.Contains($"krbtgt/{Realm}@{Realm}", srun.Stdout);
+        Assert.Matches($@"host/localhost@{Realm}: kvno = \d+", srun.Stdout);
+        Assert.Empty(StepCcaches("alice", job));
+    }
+
+    [Fact]
+    public void A_batch_job_gets_the_ticket_and_leaves_no_ccache_on_the_node()
+    {
+        using var daemon = StartDaemon("sbatch");
+        UsePlugin(daemon);
+        testbed.Kinit("alice");
+        string output = OutputFile();
+
+        CommandResult sbatch = testbed.RunAs("alice", "sbatch", "--wait", "-o", output, "--wrap", "klist; srun -N1 klist");
+
+        string text = ReadAndDelete(output);
+        Assert.Equal(0, sbatch.ExitCode);
+        string job = SubmittedJob().Match(sbatch.Stdout).Groups[1].Value;
+        Assert.Contains($"Ticket cache: FILE:/tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}.batch", text);
+        // The srun inside the batch script did not upload again, and its step got its own ccache.
+        Assert.Contains($"Ticket cache: FILE:/tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}.0", text);
+        Assert.Equal(2, Regex.Matches(text, $"Default principal: alice@{Realm}").Count);
+        Assert.Empty(StepCcaches("alice", job));
+    }
+
+    [Fact]
+    public void Bob_gets_his_own_ticket_never_alices_and_without_one_a_required_plugin_says_run_kinit()
+    {
+        using var daemon = StartDaemon("isolation");
+        UsePlugin(daemon);
+        testbed.Kinit("alice");
+        testbed.RunAs("alice", "srun", "-N1", "true").EnsureSuccess("alice's job");
+
+        testbed.RunAs("bob", "kdestroy", "-A");
+        CommandResult without = testbed.RunAs("bob", "srun", "-N1", "echo", "ran");
+        Assert.NotEqual(0, without.ExitCode);
+        Assert.DoesNotContain("ran", without.Stdout);
+        Assert.Contains("run kinit", without.Stderr);
+
+        testbed.Kinit("bob");
+        CommandResult with = testbed.RunAs("bob", "srun", "-N1", "klist");
+        Assert.Equal(0, with.ExitCode);
+        Assert.Contains($"Default principal: bob@{Realm}", with.Stdout);
+        Assert.DoesNotContain("alice", with.Stdout);
+    }
+
+    [Fact]
+    public void An_optional_plugin_warns_a_user_without_a_ticket_and_the_job_runs()
+    {
+        using var daemon = StartDaemon("optional");
+        UsePlugin(daemon, mode: "optional");
+        testbed.RunAs("carol", "kdestroy", "-A");
+
+        CommandResult srun = testbed.RunAs("carol", "srun", "-N1", "sh", "-c", "echo ran; echo cache=${KRB5CCNAME:-none}");
+
+        Assert.Equal(0, srun.ExitCode);
+        Assert.Contains("ran", srun.Stdout);
+        Assert.Contains("cannot forward a Kerberos ticket to the job", srun.Stderr);
+        Assert.Contains("run kinit", srun.Stderr);
+    }
+
+    [Fact]
+    public void A_planted_symlink_at_the_predictable_path_neither_redirects_nor_blocks_the_ccache()
+    {
+        using var daemon = StartDaemon("planted");
+        UsePlugin(daemon);
+        testbed.Kinit("alice");
+        string output = OutputFile();
+        string job = SubmittedJob().Match(testbed.RunAs("alice", "sbatch", "--hold", "-o", output, "--wrap",
+            "stat -c 'owner=%U mode=%a type=%F' \"${KRB5CCNAME#FILE:}\"; echo cache=$KRB5CCNAME; klist").EnsureSuccess("sbatch --hold").Stdout).Groups[1].Value;
+        string bait = $"/tmp/slurmnative-bait-{job}";
+        string predictable = $"/tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}.batch";
+        try
+        {
+            testbed.RunAs("bob", "sh", "-c", $"echo bobs > {bait} && chmod 666 {bait} && ln -s {bait} {predictable}").EnsureSuccess("bob plants a symlink");
+            testbed.RunAs("alice", "scontrol", "release", job).EnsureSuccess("release");
+            WaitUntilGone(job, TimeSpan.FromSeconds(60));
+
+            string text = ReadAndDelete(output);
+            Assert.Contains("owner=alice mode=600 type=regular file", text);
+            Assert.Contains($"cache=FILE:{predictable}_", text);
+            Assert.Contains($"Default principal: alice@{Realm}", text);
+            Assert.Equal("bobs\n", File.ReadAllText(bait));
+            Assert.NotNull(new FileInfo(predictable).LinkTarget); // bob's symlink is bob's business
+        }
+        finally
+        {
+            File.Delete(predictable);
+            File.Delete(bait);
+        }
+    }
+
+    [Fact]
+    public void A_job_outlives_its_ticket_lifetime_and_a_held_job_starts_with_a_valid_ticket()
+    {
+        using var daemon = StartDaemon("lifetime");
+        UsePlugin(daemon);
+        testbed.Kinit("alice", "-l", "20s", "-r", "10m");
+        string held = OutputFile();
+        string heldJob = SubmittedJob().Match(testbed.RunAs("alice", "sbatch", "--hold", "-o", held, "--wrap", "klist -s && echo valid-at-start").EnsureSuccess("sbatch --hold").Stdout).Groups[1].Value;
+
+        // Runs 35 s with a 20 s ticket: only renewal keeps klist -s (valid TGT) true at the end.
+        CommandResult srun = testbed.RunAs("alice", "srun", "-N1", "sh", "-c", "sleep 35; klist -s && echo valid-at-end; klist");
+        output.WriteLine(srun.Output);
+        Assert.Equal(0, srun.ExitCode);
+        Assert.Contains("valid-at-end", srun.Stdout);
+
+        // By now the held job has waited longer than the ticket's 20 s lifetime.
+        testbed.RunAs("alice", "scontrol", "release", heldJob).EnsureSuccess("release");
+        WaitUntilGone(heldJob, TimeSpan.FromSeconds(60));
+        Assert.Contains("valid-at-start", ReadAndDelete(held));
+    }
+
+    [Fact]
+    public void Scancel_and_a_time_limit_leave_no_ccache_behind()
+    {
+        using var daemon = StartDaemon("kill");
+        UsePlugin(daemon);
+        testbed.Kinit("alice");
+
+        string cancelled = SubmittedJob().Match(testbed.RunAs("alice", "sbatch", "-o", "/dev/null", "--wrap", "sleep 300").EnsureSuccess("sbatch").Stdout).Groups[1].Value;
+        WaitUntilRunning(cancelled);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
+        while (StepCcaches("alice", cancelled).Length == 0 && DateTime.UtcNow < deadline)
+            Thread.Sleep(200);
+        Assert.NotEmpty(StepCcaches("alice", cancelled));
+        testbed.RunAs("alice", "scancel", cancelled).EnsureSuccess("scancel");
+        WaitUntilGone(cancelled, TimeSpan.FromSeconds(60));
+        Assert.Empty(StepCcaches("alice", cancelled));
+
+        var clock = Stopwatch.StartNew();
+        CommandResult limited = testbed.RunAs("alice", "srun", "-N1", "-t", "0:05", "sh", "-c", "echo job=$SLURM_JOB_ID; sleep 300");
+        output.WriteLine($"time-limited srun ended after {clock.Elapsed.TotalSeconds:0} s with {limited.ExitCode}");
+        Assert.NotEqual(0, limited.ExitCode);
+        string job = Regex.Match(limited.Stdout, @"job=(\d+)").Groups[1].Value;
+        Assert.NotEmpty(job);
+        WaitUntilGone(job, TimeSpan.FromSeconds(60));
+        Assert.Empty(StepCcaches("alice", job));
+    }
+
+    [Fact]
+    public void With_the_daemon_silent_srun_returns_within_the_timeout_and_an_optional_plugin_lets_the_job_run()
+    {
+        // A daemon that accepts connections and never answers: the worst case for a client.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var held = new List<Socket>();
+        using var stopAccepting = new CancellationTokenSource();
+        _ = Task.Run(async () =>
+        {
+            while (!stopAccepting.IsCancellationRequested)
+                held.Add(await silent.AcceptSocketAsync(stopAccepting.Token));
+        });
+        int port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        string config = Path.Combine(testbed.Directory, "silent-daemon.conf");
+        File.WriteAllText(config, $"servers = 127.0.0.1:{port}\nclient_timeout = 2s\nmunge_socket = {Path.Combine(testbed.Directory, "munge", "munge.socket")}\n");
+        File.SetUnixFileMode(config, (UnixFileMode)0b110_100_100);
+        testbed.UsePlugstackLine($"optional {testbed.PluginPath} default=on config={config}");
+        testbed.Kinit("alice");
+
+        var clock = Stopwatch.StartNew();
+        CommandResult srun = testbed.RunAs("alice", "srun", "-N1", "echo", "ran");
+        TimeSpan elapsed = clock.Elapsed;
+        stopAccepting.Cancel();
+        output.WriteLine($"srun with a silent daemon: {elapsed.TotalSeconds:0.0} s\n{srun.Output}");
+
+        Assert.Equal(0, srun.ExitCode);
+        Assert.Equal("ran", srun.Stdout.Trim());
+        Assert.Contains("no answer within 2 s", srun.Stderr);
+        // One 2 s timeout in srun and one in slurmstepd, plus an ordinary srun (well under a second here).
+        Assert.True(elapsed < TimeSpan.FromSeconds(4 + 6), $"srun took {elapsed}");
+        foreach (Socket socket in held)
+            socket.Dispose();
+    }
+}

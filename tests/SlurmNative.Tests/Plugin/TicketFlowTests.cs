@@ -1,0 +1,304 @@
+using SlurmNative.Credentials.Ccache;
+using SlurmNative.Credentials.Client;
+using SlurmNative.Credentials.Kerberos;
+using SlurmNative.Credentials.Protocol;
+using SlurmNative.Plugin.Backend;
+using SlurmNative.Plugin.Configuration;
+using SlurmNative.Plugin.Node;
+using SlurmNative.Plugin.Spank;
+using SlurmNative.Plugin.Submit;
+using SlurmNative.Tests.Crypto;
+using SlurmNative.Tests.TestSupport;
+
+namespace SlurmNative.Tests.Plugin;
+
+/// <summary>
+/// The submit side and the node side of the plugin with a fake daemon and real tickets
+/// made by libkrb5 (no KDC), real files and real permission checks.
+/// </summary>
+public sealed class TicketFlowTests : IDisposable
+{
+    private const uint JobUser = 4321;
+    private const uint JobGroup = 4322;
+    private readonly TempDirectory scratch = new();
+    private readonly Log log = new();
+
+    private sealed class Log : IPluginLog
+    {
+        public List<string> Lines { get; } = [];
+        public void Error(string message) => Lines.Add("error: " + message);
+        public void User(string message) => Lines.Add("user: " + message);
+        public void Info(string message) => Lines.Add("info: " + message);
+        public void Verbose(string message) => Lines.Add("verbose: " + message);
+        public void Debug(string message) => Lines.Add("debug: " + message);
+        public string All => string.Join('\n', Lines);
+    }
+
+    private sealed class Session(SpankContext context, ForwardingRequest request = ForwardingRequest.Unset, uint uid = JobUser) : ISpankSession
+    {
+        public SpankContext Context => context;
+        public ForwardingRequest Request => request;
+        public uint JobUserId => uid;
+        public uint? JobId => 77;
+        public uint? StepId => 3;
+        public uint? JobGroupId => JobGroup;
+        public Dictionary<string, string> Environment { get; } = [];
+        public string? GetEnvironment(string name) => Environment.GetValueOrDefault(name);
+        public bool SetEnvironment(string name, string value)
+        {
+            Environment[name] = value;
+            return true;
+        }
+    }
+
+    private sealed class FakeBackend : ICredentialBackend
+    {
+        public byte[]? UserTicket { get; set; }
+        public Exception? DaemonFailure { get; set; }
+        public List<byte[]> Uploaded { get; } = [];
+        public Func<byte[]>? Stored { get; set; }
+        public Func<byte[], byte[]>? Kdc { get; set; }
+        public int KdcCalls { get; private set; }
+
+        public byte[] ReadUserTicket() => UserTicket ?? throw new KerberosUserException("no ticket-granting ticket in your credential cache; run kinit");
+        public void Upload(byte[] ticket)
+        {
+            if (DaemonFailure is not null)
+                throw DaemonFailure;
+            Uploaded.Add(ticket);
+        }
+        public byte[] Fetch(uint uid) => DaemonFailure is not null ? throw DaemonFailure : Stored?.Invoke() ?? throw new DaemonException(ReplyStatus.NotFound, "nothing stored");
+        public byte[] RenewAtKdc(byte[] ticket)
+        {
+            KdcCalls++;
+            return Kdc!(ticket);
+        }
+        public TicketTimes Describe(byte[] ticket)
+        {
+            TicketFacts facts = KerberosCredentials.Describe(ticket);
+            return new TicketTimes(facts.ClientPrincipal, facts.Start, facts.End, facts.RenewTill, facts.IsRenewable);
+        }
+    }
+
+    /// <summary>A real credential in krb5_marshal_credentials encoding, made without a KDC.</summary>
+    private static byte[] Ticket(TimeSpan life, TimeSpan? renewable = null, string client = "alice@SLURMNATIVE.TEST", TimeSpan? startedAgo = null)
+    {
+        using var context = SafeKrb5ContextHandle.Create();
+        using var principal = SafeKrb5PrincipalHandle.Parse(context, client);
+        using var server = SafeKrb5PrincipalHandle.Parse(context, "krbtgt/SLURMNATIVE.TEST@SLURMNATIVE.TEST");
+        int now = Interop.Krb5.ToTimestamp(DateTimeOffset.UtcNow);
+        int start = now - (int)(startedAgo ?? TimeSpan.Zero).TotalSeconds;
+        var times = new Interop.Krb5.Krb5TicketTimes
+        {
+            authtime = start,
+            starttime = start,
+            endtime = start + (int)life.TotalSeconds,
+            renew_till = start + (int)(renewable ?? life).TotalSeconds,
+        };
+        int flags = Interop.Krb5.TKT_FLG_FORWARDABLE | Interop.Krb5.TKT_FLG_INITIAL | (renewable is null ? 0 : Interop.Krb5.TKT_FLG_RENEWABLE);
+        using var creds = SafeKrb5CredsHandle.FromParts(context, principal, server, times, flags,
+            Interop.Krb5.ENCTYPE_AES256_CTS_HMAC_SHA1_96, new byte[32], [0x61, 0x03, 0x02, 0x01, 0x05]);
+        return creds.Marshal();
+    }
+
+    private PluginSettings NodeSettings => new(ForwardByDefault: true, CcacheDirectory: scratch.Path);
+
+    // ---- submit side ----
+
+    [Fact]
+    public void Srun_uploads_the_users_ticket_and_marks_the_job_so_inner_sruns_do_not_upload_again()
+    {
+        var backend = new FakeBackend { UserTicket = Ticket(TimeSpan.FromHours(10)) };
+        var session = new Session(SpankContext.Local);
+
+        Assert.Equal(0, new TicketUploader(backend, log).Run(session, NodeSettings));
+        Assert.Single(backend.Uploaded);
+        Assert.StartsWith("alice@SLURMNATIVE.TEST until ", session.Environment[TicketUploader.ForwardedMarker]);
+
+        var inner = new Session(SpankContext.Local);
+        inner.Environment[TicketUploader.ForwardedMarker] = session.Environment[TicketUploader.ForwardedMarker];
+        Assert.Equal(0, new TicketUploader(backend, log).Run(inner, NodeSettings));
+        Assert.Single(backend.Uploaded);
+
+        var refresh = new Session(SpankContext.Local, ForwardingRequest.Yes);
+        refresh.Environment[TicketUploader.ForwardedMarker] = "earlier";
+        Assert.Equal(0, new TicketUploader(backend, log).Run(refresh, NodeSettings));
+        Assert.Equal(2, backend.Uploaded.Count);
+    }
+
+    [Fact]
+    public void Done_and_system_users_upload_nothing()
+    {
+        var backend = new FakeBackend { UserTicket = Ticket(TimeSpan.FromHours(10)) };
+        Assert.Equal(0, new TicketUploader(backend, log).Run(new Session(SpankContext.Allocator, ForwardingRequest.Done), NodeSettings));
+        Assert.Equal(0, new TicketUploader(backend, log).Run(new Session(SpankContext.Local, uid: 999), NodeSettings));
+        Assert.Empty(backend.Uploaded);
+    }
+
+    [Fact]
+    public void Without_a_ticket_the_hook_fails_with_one_line_that_says_run_kinit()
+    {
+        var backend = new FakeBackend();
+        Assert.Equal(-1, new TicketUploader(backend, log).Run(new Session(SpankContext.Local), NodeSettings));
+        string line = Assert.Single(log.Lines);
+        Assert.StartsWith("user: cannot forward a Kerberos ticket to the job:", line);
+        Assert.Contains("run kinit", line);
+        Assert.DoesNotContain('\n', line);
+    }
+
+    [Fact]
+    public void An_unreachable_daemon_fails_the_hook_and_says_so()
+    {
+        var backend = new FakeBackend { UserTicket = Ticket(TimeSpan.FromHours(10)), DaemonFailure = new DaemonUnreachableException("no credential daemon answered") };
+        var session = new Session(SpankContext.Local);
+        Assert.Equal(-1, new TicketUploader(backend, log).Run(session, NodeSettings));
+        Assert.Contains("no credential daemon answered", log.All);
+        Assert.False(session.Environment.ContainsKey(TicketUploader.ForwardedMarker));
+    }
+
+    // ---- node side ----
+
+    [Fact]
+    public void The_step_ccache_is_the_job_users_mode_0600_readable_by_libkrb5_and_gone_at_exit()
+    {
+        byte[] ticket = Ticket(TimeSpan.FromHours(10), TimeSpan.FromDays(7));
+        var backend = new FakeBackend { Stored = () => ticket };
+        var session = new Session(SpankContext.Remote);
+        var step = new StepCredentials(backend, log);
+
+        Assert.Equal(0, step.Install(session, NodeSettings));
+        string path = Path.Combine(scratch.Path, $"krb5cc_{JobUser}_slurm77.3");
+        Assert.Equal(path, step.CcachePath);
+        Assert.Equal("FILE:" + path, session.Environment["KRB5CCNAME"]);
+        Assert.Equal(0, Interop.Libc.LStat(path, out Interop.Libc.Statx status));
+        Assert.Equal((JobUser, JobGroup, 0x180u, Interop.Libc.S_IFREG), (status.stx_uid, status.stx_gid, status.Permissions, status.FileType));
+        Assert.Equal(ticket, KerberosCredentials.ReadTicketGrantingTicket("FILE:" + path));
+
+        Assert.Equal(0, step.Remove(NodeSettings));
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public void A_symlink_or_file_planted_at_the_predictable_name_is_neither_followed_nor_a_blocker()
+    {
+        string predictable = Path.Combine(scratch.Path, $"krb5cc_{JobUser}_slurm77.3");
+        string target = scratch.Write("attackers-file", "mine");
+        File.CreateSymbolicLink(predictable, target);
+        var step = new StepCredentials(new FakeBackend { Stored = () => Ticket(TimeSpan.FromHours(1)) }, log);
+
+        Assert.Equal(0, step.Install(new Session(SpankContext.Remote), NodeSettings));
+
+        Assert.NotEqual(predictable, step.CcachePath);
+        Assert.StartsWith(predictable + "_", step.CcachePath);
+        Assert.Equal("mine", File.ReadAllText(target));
+        Assert.NotNull(new FileInfo(predictable).LinkTarget);
+        step.Remove(NodeSettings);
+    }
+
+    [Fact]
+    public void A_directory_others_can_write_without_the_sticky_bit_is_refused_with_the_fix()
+    {
+        File.SetUnixFileMode(scratch.Path, (UnixFileMode)0b111_111_111);
+        var step = new StepCredentials(new FakeBackend { Stored = () => Ticket(TimeSpan.FromHours(1)) }, log);
+
+        Assert.Equal(-1, step.Install(new Session(SpankContext.Remote), NodeSettings));
+        Assert.Contains("lets other users replace files in it", log.All);
+        Assert.Empty(Directory.GetFiles(scratch.Path));
+    }
+
+    [Fact]
+    public void No_stored_ticket_fails_the_step_with_the_daemons_reason()
+    {
+        var step = new StepCredentials(new FakeBackend(), log);
+        Assert.Equal(-1, step.Install(new Session(SpankContext.Remote), NodeSettings));
+        Assert.Contains("nothing stored", log.All);
+        Assert.Empty(Directory.GetFiles(scratch.Path));
+    }
+
+    [Fact]
+    public void The_sweep_removes_ccaches_of_steps_that_are_gone_and_nothing_else()
+    {
+        string gone = scratch.Write($"krb5cc_{JobUser}_slurm12.0", "x");
+        string running = scratch.Write($"krb5cc_{JobUser}_slurm13.batch", "x");
+        string halfReplaced = scratch.Write($".krb5cc_{JobUser}_slurm12.0.new_abcdefgh", "x");
+        string wrongOwner = scratch.Write($"krb5cc_{JobUser}_slurm14.0", "x");
+        string unrelated = scratch.Write($"krb5cc_{JobUser}", "x");
+        foreach (string path in new[] { gone, running, halfReplaced })
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Command.Run("chown", [$"{JobUser}", gone, running, halfReplaced]).EnsureSuccess("chown");
+
+        var removed = LeftoverSweep.Sweep(scratch.Path, new HashSet<string> { "13.batch" });
+
+        Assert.Equal([Path.GetFileName(halfReplaced), Path.GetFileName(gone)], removed.Order());
+        Assert.True(File.Exists(running));
+        Assert.True(File.Exists(wrongOwner)); // root's, not uid 4321's: not ours to judge
+        Assert.True(File.Exists(unrelated));
+    }
+
+    // ---- renewal in the step ----
+
+    [Fact]
+    public void The_renewer_takes_a_later_ticket_from_the_daemon_and_replaces_the_file_atomically()
+    {
+        byte[] first = Ticket(TimeSpan.FromHours(1), TimeSpan.FromDays(1));
+        byte[] later = Ticket(TimeSpan.FromHours(5), TimeSpan.FromDays(1));
+        var backend = new FakeBackend { Stored = () => first };
+        var step = new StepCredentials(backend, log);
+        Assert.Equal(0, step.Install(new Session(SpankContext.Remote), NodeSettings));
+        // The renewer's own thread sleeps until half an hour before the end; refresh now, by hand.
+        backend.Stored = () => later;
+
+        Assert.True(step.Renewer!.TryRefresh());
+
+        Assert.Equal(later, KerberosCredentials.ReadTicketGrantingTicket("FILE:" + step.CcachePath));
+        Assert.Equal(0, backend.KdcCalls);
+        Assert.Single(Directory.GetFiles(scratch.Path)); // no temporary file left beside it
+        step.Remove(NodeSettings);
+    }
+
+    [Fact]
+    public void With_the_daemon_down_the_renewer_renews_at_the_kdc()
+    {
+        byte[] first = Ticket(TimeSpan.FromHours(1), TimeSpan.FromDays(1));
+        byte[] renewed = Ticket(TimeSpan.FromHours(2), TimeSpan.FromDays(1));
+        var backend = new FakeBackend { Stored = () => first, Kdc = _ => renewed };
+        var step = new StepCredentials(backend, log);
+        Assert.Equal(0, step.Install(new Session(SpankContext.Remote), NodeSettings));
+        // The renewer's own thread sleeps until half an hour before the end; refresh now, by hand.
+        backend.DaemonFailure = new DaemonUnreachableException("down");
+
+        Assert.True(step.Renewer!.TryRefresh());
+
+        Assert.Equal(1, backend.KdcCalls);
+        Assert.Equal(renewed, KerberosCredentials.ReadTicketGrantingTicket("FILE:" + step.CcachePath));
+        step.Remove(NodeSettings);
+    }
+
+    [Fact]
+    public void The_renewer_wakes_before_the_end_by_refresh_before_or_half_the_life_of_short_tickets()
+    {
+        var backend = new FakeBackend();
+        using var ccache = NodeCcache.Create(scratch.Path, "krb5cc_wait", JobUser, JobGroup, Ticket(TimeSpan.FromHours(10)));
+
+        var longTicket = new StepTicketRenewer(ccache, Ticket(TimeSpan.FromHours(10)), backend, TimeSpan.FromMinutes(30), log);
+        Assert.InRange(longTicket.NextWait(), TimeSpan.FromMinutes(9 * 60 + 29), TimeSpan.FromMinutes(9 * 60 + 30));
+
+        var shortTicket = new StepTicketRenewer(ccache, Ticket(TimeSpan.FromSeconds(40)), backend, TimeSpan.FromMinutes(30), log);
+        Assert.InRange(shortTicket.NextWait(), TimeSpan.FromSeconds(18), TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public void Stopping_the_renewer_is_immediate_not_a_poll()
+    {
+        byte[] ticket = Ticket(TimeSpan.FromHours(10));
+        var step = new StepCredentials(new FakeBackend { Stored = () => ticket }, log);
+        Assert.Equal(0, step.Install(new Session(SpankContext.Remote), NodeSettings));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        step.Remove(NodeSettings);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"stopping took {clock.Elapsed}");
+    }
+
+    public void Dispose() => scratch.Dispose();
+}
