@@ -87,13 +87,17 @@ run_tests() {
 }
 
 demo() {
-    say "starting the demo cluster (KDC, munged, slurmctld, slurmd; plugin in plugstack.conf)"
-    "$TESTBED" start --plugin "$PLUGIN" --plugstack-line "required $PLUGIN default=on"
+    say "starting the demo cluster (KDC, munged, slurmctld, slurmd) and the credential daemon"
+    "$TESTBED" start --plugin "$PLUGIN"
+    local config
+    config=$("$TESTBED" daemon)
+    say "plugstack.conf: required $PLUGIN default=on config=$config"
+    "$TESTBED" start --plugin "$PLUGIN" --plugstack-line "required $PLUGIN default=on config=$config"
     say "alice runs kinit on the 'login node'"
     "$TESTBED" kinit alice
     "$TESTBED" run-as alice klist
-    say "alice runs: srun -v -N1 klist"
-    "$TESTBED" run-as alice srun -v -N1 klist || true
+    say "alice runs: srun -N1 klist   (the ticket was forwarded to the job's own ccache)"
+    "$TESTBED" run-as alice srun -N1 klist || true
     cat <<MSG
 
 The demo cluster keeps running. Try, for example:

@@ -53,7 +53,7 @@ readonly HOST_KEYTAB=$TESTBED_DIR/host.keytab
 
 # Process names of the daemons we run (pid files are named krb5kdc, munged,
 # slurmctld, slurmd-<node>, slurmrestd).
-readonly DAEMON_COMMS='krb5kdc munged slurmctld slurmd slurmrestd'
+readonly DAEMON_COMMS='krb5kdc munged slurmctld slurmd slurmrestd slurmnatived'
 
 STOP_GRACE=${TESTBED_STOP_GRACE:-10}
 TERMINATED=()
@@ -81,6 +81,11 @@ usage: testbed.sh COMMAND [OPTIONS]
                       kinit USER@$REALM as USER with the stored password
                       (default ccache FILE:/tmp/krb5cc_<uid>)
   password USER       print USER's Kerberos password
+  daemon [--set KEY=VALUE]...
+                      start slurmnatived (the credential daemon, as built in
+                      this repository) against the running testbed, on port
+                      base +850; its slurmnative.conf is printed, for the
+                      plugin's config= argument. --set adds a config line.
 
 Environment: TESTBED_DIR (state directory, now $TESTBED_DIR),
 TESTBED_PORT_BASE (now $PORT_BASE: KDC +88, slurmctld +817, slurmd +818,
@@ -827,6 +832,7 @@ do_stop() {
         # shellcheck disable=SC2046,SC2086
         terminate $(descendants $stepds)
     fi
+    stop_daemon slurmnatived
     stop_daemon munged
     stop_daemon krb5kdc
     local strays
@@ -1013,6 +1019,49 @@ cmd_kinit() {
         kinit "$@" "$user@$REALM" >/dev/null
 }
 
+# The credential daemon belongs to SlurmNative, not to the cluster: it starts
+# on request, after the cluster, so the plain testbed stays what Slurm sites run.
+cmd_daemon() {
+    require_root daemon
+    [[ -e $CONFIG ]] || die "the testbed is not running; start it first: $0 start"
+    load_config
+    local extra=() repo bin cli dir port
+    while (($#)); do
+        case $1 in
+            --set) [[ ${2:-} == *=* ]] || die "daemon: --set needs KEY=VALUE"; extra+=("${2%%=*} = ${2#*=}"); shift 2 ;;
+            *) die "daemon: unknown option '$1' (only --set KEY=VALUE)" ;;
+        esac
+    done
+    repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+    bin=$repo/src/SlurmNative.Daemon/bin/Release/net10.0/slurmnatived
+    cli=$repo/src/SlurmNative.Cli/bin/Release/net10.0/slurmnative
+    [[ -x $bin && -x $cli ]] || die "slurmnatived or slurmnative is not built; run: $repo/build.sh build"
+    dir=$TESTBED_DIR/slurmnative
+    port=$((CFG_PORT_BASE + 850))
+    stop_daemon slurmnatived
+    rm -rf "$dir"
+    mkdir -p "$dir/state"
+    chmod 0755 "$dir"
+    chmod 0700 "$dir/state"
+    {
+        echo "# slurmnatived and its clients (plugin, CLI) on this testbed"
+        echo "servers = 127.0.0.1:$port"
+        echo "listen = 127.0.0.1:$port"
+        echo "database = $dir/state/credentials.db"
+        echo "key_file = $dir/keys"
+        echo "acl_file = $dir/acl.conf"
+        echo "munge_socket = $TESTBED_DIR/munge/munge.socket"
+        printf '%s\n' "${extra[@]}"
+    } >"$dir/slurmnative.conf"
+    chmod 0644 "$dir/slurmnative.conf"
+    "$cli" --config "$dir/slurmnative.conf" keygen >/dev/null
+    launch slurmnatived "$bin" --config "$dir/slurmnative.conf"
+    wait_until 20 slurmnatived "slurmnatived to listen on :$port" \
+        sh -c "ss -Hltn 'sport = :$port' | grep -q ."
+    log "slurmnatived up on 127.0.0.1:$port (log $LOGS/slurmnatived.out)"
+    echo "$dir/slurmnative.conf"
+}
+
 cmd_password() {
     require_root password
     check_user "${1:-}"
@@ -1044,6 +1093,7 @@ main() {
         run-as) cmd_run_as "$@" ;;
         kinit) cmd_kinit "$@" ;;
         password) cmd_password "$@" ;;
+        daemon) cmd_daemon "$@" ;;
         -h | --help | help) usage ;;
         '') usage >&2; exit 2 ;;
         *) usage >&2; die "unknown command '$cmd'" ;;

@@ -220,6 +220,47 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
     }
 
     [Fact]
+    public void A_ccache_left_by_a_killed_slurmstepd_is_swept_when_the_next_step_on_the_node_ends()
+    {
+        using var daemon = StartDaemon("sweep");
+        UsePlugin(daemon);
+        testbed.Kinit("alice");
+        string job = SubmittedJob().Match(testbed.RunAs("alice", "sbatch", "-o", "/dev/null", "--wrap", "sleep 300").EnsureSuccess("sbatch").Stdout).Groups[1].Value;
+        WaitUntilRunning(job);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
+        while (StepCcaches("alice", job).Length == 0 && DateTime.UtcNow < deadline)
+            Thread.Sleep(200);
+        string leftover = Assert.Single(StepCcaches("alice", job));
+
+        // SIGKILL: slurmstepd gets no chance to run the plugin's exit hook.
+        string title = $"slurmstepd: [{job}.batch]";
+        int stepd = Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0)
+            .Single(pid => pid > 0 && File.Exists($"/proc/{pid}/cmdline") && SafeRead($"/proc/{pid}/cmdline").StartsWith(title, StringComparison.Ordinal));
+        Command.Run("kill", ["-KILL", stepd.ToString(System.Globalization.CultureInfo.InvariantCulture)]).EnsureSuccess("kill -9 slurmstepd");
+        testbed.RunAs("root", "scancel", job);
+        WaitUntilGone(job, TimeSpan.FromSeconds(60));
+        Assert.True(File.Exists(leftover), "the killed step's ccache should still be there before the sweep");
+
+        testbed.RunAs("alice", "srun", "-N1", "true").EnsureSuccess("the next step");
+
+        Assert.False(File.Exists(leftover), $"{leftover} survived the sweep");
+        testbed.WaitForSlurmdLogLine($"removed {leftover}, left behind by a step that is gone");
+    }
+
+    private static string SafeRead(string path)
+    {
+        try
+        {
+            return System.Text.Encoding.UTF8.GetString(File.ReadAllBytes(path));
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    [Fact]
     public void With_the_daemon_silent_srun_returns_within_the_timeout_and_an_optional_plugin_lets_the_job_run()
     {
         // A daemon that accepts connections and never answers: the worst case for a client.
