@@ -105,7 +105,9 @@ internal static class KeyFile
     /// refused, and the final step will not clobber one that appears meanwhile.
     /// </summary>
     /// <param name="owner">who gets the file; null keeps the owner of the file replaced, or the caller.</param>
-    internal static void Write(string path, ReadOnlySpan<byte> content, bool replace, KeyFileSecrecy secrecy, FileOwner? owner, string what)
+    /// <param name="beforeRename">called with the finished temporary file just before it is renamed into place (tests).</param>
+    internal static void Write(string path, ReadOnlySpan<byte> content, bool replace, KeyFileSecrecy secrecy, FileOwner? owner, string what,
+        Action<string>? beforeRename = null)
     {
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full) ?? "/";
@@ -143,6 +145,7 @@ internal static class KeyFile
                 stream.Write(content);
                 stream.Flush(flushToDisk: true);
             }
+            beforeRename?.Invoke(temp);
             if (replace)
             {
                 File.Move(temp, full, overwrite: true);

@@ -1,0 +1,48 @@
+using System.Text;
+using SlurmNative.Jwt.Tokens;
+
+namespace SlurmNative.Tests.Jwt;
+
+/// <summary>A clock the test moves by hand.</summary>
+internal sealed class ManualTime(DateTimeOffset start) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = start;
+
+    public override DateTimeOffset GetUtcNow() => Now;
+
+    public void Advance(TimeSpan by) => Now += by;
+}
+
+/// <summary>Takes tokens apart and puts altered ones back together, as an attacker would.</summary>
+internal static class TokenParts
+{
+    public static readonly DateTimeOffset Epoch = DateTimeOffset.FromUnixTimeSeconds(1_750_000_000);
+
+    public static string Header(string token) => Decode(token.Split('.')[0]);
+
+    public static string Payload(string token) => Decode(token.Split('.')[1]);
+
+    public static string WithHeader(string token, string json)
+    {
+        string[] p = token.Split('.');
+        return $"{Base64Url.Encode(Encoding.UTF8.GetBytes(json))}.{p[1]}.{p[2]}";
+    }
+
+    public static string WithPayload(string token, string json)
+    {
+        string[] p = token.Split('.');
+        return $"{p[0]}.{Base64Url.Encode(Encoding.UTF8.GetBytes(json))}.{p[2]}";
+    }
+
+    public static string WithSignature(string token, byte[] signature)
+    {
+        string[] p = token.Split('.');
+        return $"{p[0]}.{p[1]}.{Base64Url.Encode(signature)}";
+    }
+
+    public static byte[] Signature(string token) =>
+        Base64Url.TryDecode(token.Split('.')[2], out byte[] s) ? s : throw new InvalidOperationException("bad signature encoding");
+
+    private static string Decode(string part) =>
+        Base64Url.TryDecode(part, out byte[] bytes) ? Encoding.UTF8.GetString(bytes) : throw new InvalidOperationException("bad part");
+}
