@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # What the plugin costs an `srun -N1 true` on the test cluster, in one run:
-#   none      plugstack.conf empty (the baseline)
-#   disabled  plugin loaded, forwarding off (the shim returns before .NET starts)
-#   idle      plugin loaded, forwarding on, nothing to forward yet (.NET runtime starts)
-# The three alternate round by round so drift (page cache, slurmctld state) hits all
-# of them alike. Prints medians, and deltas and ratios against the baseline.
-# Targets (issue 2): disabled <= +3 ms, idle <= +10 ms over none.
+#   none        plugstack.conf empty (the baseline)
+#   disabled    plugin loaded, forwarding off (the shim returns before .NET starts)
+#   idle        plugin loaded and on, but the user is below min_uid (.NET starts, no work)
+#   forwarding  the real thing: srun uploads alice's TGT to slurmnatived, slurmstepd
+#               fetches it, writes the step's ccache, runs the renewal thread, removes it
+# The configurations alternate round by round so drift (page cache, slurmctld state)
+# hits all of them alike. Prints medians, and deltas and ratios against the baseline,
+# then slurmstepd's resident memory with and without forwarding.
+# Targets: disabled <= +3 ms, idle <= +10 ms (issue 2); forwarding <= +10 ms and
+# slurmstepd <= +2 MB RSS (issue 4).
 #
 # usage: bench/srun-latency.sh [ROUNDS]   (as root; starts and stops the testbed itself)
 set -euo pipefail
@@ -26,12 +30,15 @@ fi
 cleanup() { [ -n "$started_here" ] && "$TESTBED" stop >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
+DAEMON_CONFIG=$("$TESTBED" daemon 2>/dev/null)
+"$TESTBED" kinit "$USER_NAME"
 declare -A LINE=(
     [none]=""
     [disabled]="optional $PLUGIN"
-    [idle]="optional $PLUGIN default=on"
+    [idle]="optional $PLUGIN default=on min_uid=4000000000"
+    [forwarding]="required $PLUGIN default=on config=$DAEMON_CONFIG"
 )
-CONFIGS=(none disabled idle)
+CONFIGS=(none disabled idle forwarding)
 samples_dir=$(mktemp -d)
 
 # One timed srun as the user; the clock is read inside the user's shell so
@@ -50,14 +57,45 @@ for ((round = 1; round <= ROUNDS; round++)); do
         time_srun >> "$samples_dir/$config"
     done
 done
-printf 'optional %s default=on\n' "$PLUGIN" > "$PLUGSTACK"
-
 median_us() { sort -n "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 base=$(median_us "$samples_dir/none")
 echo "srun -N1 true, $ROUNDS alternating rounds per configuration (medians):"
 for config in "${CONFIGS[@]}"; do
     m=$(median_us "$samples_dir/$config")
     awk -v name="$config" -v m="$m" -v b="$base" 'BEGIN {
-        printf "  %-9s %8.1f ms   %+6.1f ms   x%.3f vs none\n", name, m / 1000, (m - b) / 1000, m / b }'
+        printf "  %-11s %8.1f ms   %+6.1f ms   x%.3f vs none\n", name, m / 1000, (m - b) / 1000, m / b }'
 done
+
+# slurmstepd's VmRSS (kB) one second into a step that sleeps: by then user_init
+# has run and, with forwarding, the renewal thread waits on its event.
+stepd_rss() {
+    "$TESTBED" run-as "$USER_NAME" srun -N1 sh -c 'echo $SLURM_JOB_ID.$SLURM_STEP_ID; sleep 3' > "$samples_dir/step" &
+    local srun_pid=$! step="" pid rss=""
+    for _ in $(seq 50); do
+        step=$(head -n1 "$samples_dir/step" 2>/dev/null || true)
+        [ -n "$step" ] && break
+        sleep 0.1
+    done
+    sleep 1
+    for pid in $(pgrep -x slurmstepd); do
+        if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF "[$step]"; then
+            rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
+        fi
+    done
+    wait "$srun_pid" || true
+    echo "${rss:-0}"
+}
+RSS_ROUNDS=${BENCH_RSS_ROUNDS:-5}
+for ((round = 1; round <= RSS_ROUNDS; round++)); do
+    for config in none forwarding; do
+        printf '%s\n' "${LINE[$config]}" > "$PLUGSTACK"
+        stepd_rss >> "$samples_dir/rss-$config"
+    done
+done
+rss_none=$(median_us "$samples_dir/rss-none")
+rss_fwd=$(median_us "$samples_dir/rss-forwarding")
+echo "slurmstepd VmRSS, $RSS_ROUNDS alternating rounds (medians):"
+awk -v n="$rss_none" -v f="$rss_fwd" 'BEGIN {
+    printf "  none        %8.1f MB\n  forwarding  %8.1f MB   %+6.1f MB   x%.3f vs none\n", n / 1024, f / 1024, (f - n) / 1024, f / n }'
+printf 'optional %s default=on\n' "$PLUGIN" > "$PLUGSTACK"
 rm -rf "$samples_dir"

@@ -56,6 +56,98 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
         return reply.Body;
     }
 
+    /// <summary>
+    /// <see cref="CallAsync"/> on blocking sockets: no thread pool, no epoll thread, which is
+    /// what a hook inside srun or slurmstepd wants. Same failover and per-server timeout.
+    /// </summary>
+    public byte[] Call(Request request)
+    {
+        byte[] frame = Frame.Encode(FrameKind.Request, signer.Sign(request.Encode()));
+        var failures = new List<string>();
+        foreach (string server in servers)
+        {
+            Reply reply;
+            try
+            {
+                reply = ExchangeBlocking(server, frame, request, timeout);
+            }
+            catch (Exception e) when (e is SocketException or IOException or TimeoutException)
+            {
+                bool timedOut = e is TimeoutException || (e.InnerException ?? e) is SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock };
+                failures.Add($"{server}: {(timedOut ? $"no answer within {timeout.TotalSeconds:0.#} s" : e.Message)}");
+                continue;
+            }
+            if (reply.Status != ReplyStatus.Ok)
+                throw new DaemonException(reply.Status, reply.Message);
+            return reply.Body;
+        }
+        throw new DaemonUnreachableException($"no credential daemon answered ({string.Join("; ", failures)}); check that slurmnatived runs and that 'servers' in slurmnative.conf is right");
+    }
+
+    private static Reply ExchangeBlocking(string server, byte[] frame, Request request, TimeSpan timeout)
+    {
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        using Socket socket = ConnectBlocking(server, timeout);
+        int Remaining() => (int)Math.Max(1, deadline - Environment.TickCount64);
+        socket.SendTimeout = Remaining();
+        socket.Send(frame);
+        socket.ReceiveTimeout = Remaining();
+        using var stream = new NetworkStream(socket, ownsSocket: false);
+        var answer = Frame.Read(stream) ?? throw new IOException("the daemon closed the connection without answering");
+        return answer.Kind switch
+        {
+            FrameKind.SealedReply => Reply.Open(request, answer.Body),
+            FrameKind.PlainReply => Reply.DecodePlain(answer.Body),
+            _ => throw new IOException("the daemon answered with a request frame"),
+        };
+    }
+
+    /// <summary>connect(2) bounded by <paramref name="timeout"/>: non-blocking connect, then poll for writability.</summary>
+    private static Socket ConnectBlocking(string server, TimeSpan timeout)
+    {
+        if (server.StartsWith("unix:", StringComparison.Ordinal))
+        {
+            var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                unix.Connect(new UnixDomainSocketEndPoint(server[5..]));
+                return unix;
+            }
+            catch
+            {
+                unix.Dispose();
+                throw;
+            }
+        }
+        (string host, int port) = SplitHostPort(server);
+        IPAddress[] addresses = IPAddress.TryParse(host, out IPAddress? literal) ? [literal] : Dns.GetHostAddresses(host);
+        if (addresses.Length == 0)
+            throw new IOException($"{host} has no address");
+        var tcp = new Socket(addresses[0].AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, Blocking = false };
+        try
+        {
+            try
+            {
+                tcp.Connect(addresses[0], port);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+            {
+                if (!tcp.Poll(timeout, SelectMode.SelectWrite))
+                    throw new TimeoutException();
+                int error = (int)tcp.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+                if (error != 0)
+                    throw new SocketException(error);
+            }
+            tcp.Blocking = true;
+            return tcp;
+        }
+        catch
+        {
+            tcp.Dispose();
+            throw;
+        }
+    }
+
     private static async Task<Reply> ExchangeAsync(string server, byte[] frame, Request request, CancellationToken cancel)
     {
         using Socket socket = await ConnectAsync(server, cancel).ConfigureAwait(false);

@@ -36,7 +36,39 @@ public static class Frame
         if (first == 0)
             return null;
         await ReadExactlyAsync(stream, header.AsMemory(first), cancel).ConfigureAwait(false);
+        (FrameKind kind, int bodyLength) = ParseHeader(header);
+        var body = new byte[bodyLength];
+        await ReadExactlyAsync(stream, body, cancel).ConfigureAwait(false);
+        return (kind, body);
+    }
 
+    /// <summary>
+    /// The blocking twin of <see cref="ReadAsync"/>, for clients inside srun and slurmstepd,
+    /// where one blocking socket is cheaper than starting the async I/O machinery;
+    /// the stream's ReadTimeout bounds each read.
+    /// </summary>
+    public static (FrameKind Kind, byte[] Body)? Read(Stream stream)
+    {
+        var header = new byte[HeaderBytes];
+        int first = stream.Read(header, 0, HeaderBytes);
+        if (first == 0)
+            return null;
+        try
+        {
+            stream.ReadExactly(header, first, HeaderBytes - first);
+            (FrameKind kind, int bodyLength) = ParseHeader(header);
+            var body = new byte[bodyLength];
+            stream.ReadExactly(body);
+            return (kind, body);
+        }
+        catch (EndOfStreamException)
+        {
+            throw new ProtocolException(ReplyStatus.BadRequest, "connection closed in the middle of a message");
+        }
+    }
+
+    private static (FrameKind Kind, int BodyLength) ParseHeader(byte[] header)
+    {
         uint length = BinaryPrimitives.ReadUInt32BigEndian(header);
         if (length < 2)
             throw new ProtocolException(ReplyStatus.BadRequest, "frame length is shorter than its header");
@@ -47,10 +79,7 @@ public static class Frame
         var kind = (FrameKind)header[5];
         if (!Enum.IsDefined(kind))
             throw new ProtocolException(ReplyStatus.BadRequest, $"unknown frame kind {header[5]}");
-
-        var body = new byte[length - 2];
-        await ReadExactlyAsync(stream, body, cancel).ConfigureAwait(false);
-        return (kind, body);
+        return (kind, (int)(length - 2));
     }
 
     private static async Task ReadExactlyAsync(Stream stream, Memory<byte> buffer, CancellationToken cancel)

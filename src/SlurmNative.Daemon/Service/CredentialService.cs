@@ -77,6 +77,15 @@ public sealed class CredentialService(ICredentialStore store, Func<AccessPolicy>
             return Refuse(caller, ReplyStatus.CredentialRejected, $"principal {facts.ClientPrincipal} maps to {mapped}, not to uid {target}; a user may only store their own ticket");
         }
 
+        // Every srun from a login node uploads the same TGT again; what is already stored
+        // is already durable, so it is acknowledged without another synced write.
+        StoredCredential? existing = await store.GetAsync(target, cancel).ConfigureAwait(false);
+        if (existing is not null && existing.Ticket.AsSpan().SequenceEqual(ticket))
+        {
+            log.Debug($"{existing} is already stored for {caller}");
+            return Reply.Ok();
+        }
+
         var stored = await store.PutAsync(new StoredCredential(target, facts.ClientPrincipal, facts.Start, facts.End, facts.RenewTill, facts.Flags, ticket), cancel).ConfigureAwait(false);
         log.Info($"stored {stored} for {caller}");
         return Reply.Ok();

@@ -12,12 +12,10 @@ internal sealed class DaemonBackend(SlurmNativeConfig config) : ICredentialBacke
 
     public byte[] ReadUserTicket() => KerberosCredentials.ReadTicketGrantingTicket();
 
-    // Hooks are synchronous; each call is bounded by the client's per-server timeout.
-    public void Upload(byte[] ticket) =>
-        client.CallAsync(Request.Create(Operation.Add, blob: ticket)).GetAwaiter().GetResult();
+    // Blocking calls, each bounded by the client's per-server timeout.
+    public void Upload(byte[] ticket) => client.Call(Request.Create(Operation.Add, blob: ticket));
 
-    public byte[] Fetch(uint uid) =>
-        client.CallAsync(Request.Create(Operation.Get, targetUid: uid)).GetAwaiter().GetResult();
+    public byte[] Fetch(uint uid) => client.Call(Request.Create(Operation.Get, targetUid: uid));
 
     public byte[] RenewAtKdc(byte[] ticket) => KerberosCredentials.Renew(ticket);
 

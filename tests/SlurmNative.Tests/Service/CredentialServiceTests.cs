@@ -20,6 +20,61 @@ public class CredentialServiceTests
     }
 
     [Fact]
+    public async Task Uploading_the_stored_ticket_again_writes_nothing_and_a_new_one_replaces_it()
+    {
+        await using var daemon = new DaemonHarness();
+        byte[] ticket = FakeInspector.Ticket("alice@TEST", Alice);
+        await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Add, blob: ticket));
+        long version = (await daemon.Store.GetAsync(Alice))!.Version;
+
+        await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Add, blob: ticket));
+        Assert.Equal(version, (await daemon.Store.GetAsync(Alice))!.Version);
+
+        byte[] fresh = FakeInspector.Ticket("alice@TEST", Alice, end: DateTimeOffset.UtcNow.AddHours(11));
+        Assert.NotEqual(ticket, fresh);
+        await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Add, blob: fresh));
+        Assert.Equal(fresh, (await daemon.Store.GetAsync(Alice))!.Ticket);
+    }
+
+    [Fact]
+    public async Task The_blocking_client_used_inside_slurm_gets_the_same_answers()
+    {
+        await using var daemon = new DaemonHarness();
+        byte[] ticket = FakeInspector.Ticket("alice@TEST", Alice);
+        DaemonClient alice = daemon.ClientFor(Alice);
+
+        await Task.Run(() => alice.Call(Request.Create(Operation.Add, blob: ticket)));
+        Assert.Equal(ticket, await Task.Run(() => alice.Call(Request.Create(Operation.Get))));
+        var refused = await Assert.ThrowsAsync<DaemonException>(() => Task.Run(() => daemon.ClientFor(Bob).Call(Request.Create(Operation.Get, targetUid: Alice))));
+        Assert.Equal(ReplyStatus.Forbidden, refused.Status);
+    }
+
+    [Fact]
+    public void The_blocking_client_gives_up_on_a_silent_daemon_and_on_a_closed_port_and_names_both()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start(); // accepts into the backlog and never answers
+        int silentPort = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        int closedPort;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            closedPort = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        var client = new DaemonClient([$"127.0.0.1:{silentPort}", $"127.0.0.1:{closedPort}"], TimeSpan.FromMilliseconds(300), new PassThroughSigner());
+
+        var failure = Assert.Throws<DaemonUnreachableException>(() => client.Call(Request.Create(Operation.Ping)));
+
+        Assert.Contains($"127.0.0.1:{silentPort}: no answer within 0.3 s", failure.Message);
+        Assert.Contains($"127.0.0.1:{closedPort}: ", failure.Message);
+    }
+
+    private sealed class PassThroughSigner : IRequestSigner
+    {
+        public byte[] Sign(byte[] payload) => payload;
+    }
+
+    [Fact]
     public async Task Bob_can_neither_get_list_nor_remove_alices_and_each_refusal_is_logged()
     {
         await using var daemon = new DaemonHarness();
