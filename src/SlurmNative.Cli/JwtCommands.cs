@@ -257,7 +257,18 @@ internal static class JwtCommands
             return ExitCode.Ok;
         }));
 
-        return new Command("slurm-jwks", "the HS256 slurm.jwks key set of auth/slurm (Slurm 24.05+)") { add, list, check };
+        var retirePath = new Argument<string>("PATH") { Description = "slurm.jwks" };
+        var retireKid = new Option<string>("--kid") { Description = "key to remove (see 'slurm-jwks list')", Required = true };
+        var retire = new Command("retire", "remove an old, non-default key: tokens it signed stop verifying") { retirePath, retireKid };
+        retire.SetAction(r => Run(r, output =>
+        {
+            string path = r.GetValue(retirePath)!;
+            SlurmJwks.Retire(path, r.GetValue(retireKid)!, Owner(r)?.Uid);
+            output.WriteLine($"retired key {r.GetValue(retireKid)} from {path}; copy the file to every host, then run 'scontrol reconfigure'");
+            return ExitCode.Ok;
+        }));
+
+        return new Command("slurm-jwks", "the HS256 slurm.jwks key set of auth/slurm (Slurm 24.05+)") { add, list, check, retire };
     }
 
     private static FileOwner? Owner(ParseResult r) => r.GetValue(OwnerOption) is { } name ? FileOwner.FromUserName(name) : null;

@@ -177,7 +177,41 @@ public sealed class SlurmJwks : IDisposable
         if (expires is { } expiry)
             entry["exp"] = expiry.ToUnixTimeSeconds();
         keys.Add((JsonNode)entry);
+        WriteDocument(path, root, replace: exists, owner);
+        return keyId;
+    }
 
+    /// <summary>
+    /// Removes a key that no longer signs; tokens it signed stop verifying once every host
+    /// has the new file. The default key cannot be removed: add a new default first.
+    /// </summary>
+    public static void Retire(string path, string keyId, uint? expectedOwnerUid = null)
+    {
+        byte[] json = KeyFile.Read(path, KeyFileSecrecy.Secret, expectedOwnerUid, MaxFileBytes, What, CreateHint(path));
+        try
+        {
+            JsonObject root;
+            using (SlurmJwks current = Parse(json, path))
+            {
+                HmacKey? key = current.Keys.FirstOrDefault(k => k.KeyId == keyId)
+                    ?? throw new JwtKeyException($"{path} has no key \"{keyId}\" (it has: {string.Join(", ", current.Keys.Select(k => k.KeyId))})");
+                if (key == current.DefaultKey)
+                    throw new JwtKeyException($"key \"{keyId}\" is the default key of {path}: add a new default first ('slurmnative jwt slurm-jwks add {path} --default'), distribute it, then retire this one");
+                root = (JsonObject)JsonNode.Parse(json)!;
+            }
+            JsonArray keys = root["keys"]!.AsArray();
+            JsonNode entry = keys.First(k => k is JsonObject o && o["kid"] is JsonValue v && v.TryGetValue(out string? id) && id == keyId)!;
+            keys.Remove(entry);
+            WriteDocument(path, root, replace: true, owner: null);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(json);
+        }
+    }
+
+    private static void WriteDocument(string path, JsonObject root, bool replace, FileOwner? owner)
+    {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
             root.WriteTo(writer);
@@ -187,14 +221,13 @@ public sealed class SlurmJwks : IDisposable
         {
             // Re-check what is about to be written, so this tool never leaves a file Slurm would reject.
             Parse(output, path).Dispose();
-            KeyFile.Write(path, output, replace: exists, KeyFileSecrecy.Secret, owner, What);
+            KeyFile.Write(path, output, replace, KeyFileSecrecy.Secret, owner, What);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(output);
             CryptographicOperations.ZeroMemory(buffer.GetBuffer());
         }
-        return keyId;
     }
 
     private static void CheckKeyId(string keyId)

@@ -177,6 +177,34 @@ public sealed class SlurmJwksTests : IDisposable
     }
 
     [Fact]
+    public void Retiring_a_key_makes_its_tokens_fail_and_keeps_the_rest()
+    {
+        File.WriteAllText(Path, TwoKeys);
+        File.SetUnixFileMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        string oldToken;
+        using (SlurmJwks set = SlurmJwks.Load(Path))
+            oldToken = SlurmToken.Mint("alice", TimeSpan.FromMinutes(5), set.Keys[0], time);
+        SlurmJwks.Retire(Path, "old-key");
+        using (SlurmJwks set = SlurmJwks.Load(Path))
+        {
+            Assert.Equal(["new-key"], set.Keys.Select(k => k.KeyId));
+            Assert.Contains("no HS256 key with kid \"old-key\"", Assert.Throws<TokenRejectedException>(() => SlurmToken.Verify(oldToken, set.Keys, time)).Message, StringComparison.Ordinal);
+        }
+        Assert.Contains("\"note\": \"kept\"", File.ReadAllText(Path), StringComparison.Ordinal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path));
+    }
+
+    [Fact]
+    public void The_default_key_and_unknown_kids_cannot_be_retired()
+    {
+        File.WriteAllText(Path, TwoKeys);
+        File.SetUnixFileMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Assert.Contains("add a new default first", Assert.Throws<JwtKeyException>(() => SlurmJwks.Retire(Path, "new-key")).Message, StringComparison.Ordinal);
+        Assert.Contains("it has: old-key, new-key", Assert.Throws<JwtKeyException>(() => SlurmJwks.Retire(Path, "nope")).Message, StringComparison.Ordinal);
+        Assert.Equal(TwoKeys, File.ReadAllText(Path));
+    }
+
+    [Fact]
     public void Add_refuses_a_taken_kid_and_a_past_expiry()
     {
         SlurmJwks.Add(Path, "one", time: time);
