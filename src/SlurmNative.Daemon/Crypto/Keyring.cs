@@ -74,9 +74,12 @@ public sealed class Keyring
     }
 
     /// <summary>Loads and checks a key file; refuses one that others could read or replace.</summary>
-    public static Keyring Load(string path)
+    public static Keyring Load(string path) => Load(path, Interop.Libc.geteuid());
+
+    /// <param name="readerUid">the uid the file must belong to: the daemon's own (tests pass another).</param>
+    internal static Keyring Load(string path, uint readerUid)
     {
-        string text = ReadProtectedFile(path);
+        string text = ReadProtectedFile(path, readerUid);
         var parsed = Parse(text, path);
         if (parsed.Count == 0)
             throw new KeyringException($"key file {path} contains no keys: add a line 'KEY_ID BASE64_KEY', a key being 32 random bytes: head -c 32 /dev/urandom | base64");
@@ -151,7 +154,7 @@ public sealed class Keyring
     /// </summary>
     public static string AddNewFirstKey(string path)
     {
-        string text = ReadProtectedFile(path);
+        string text = ReadProtectedFile(path, Interop.Libc.geteuid());
         var existing = Parse(text, path);
         string id;
         do
@@ -221,8 +224,8 @@ public sealed class Keyring
         return result;
     }
 
-    /// <summary>Reads a file that must be a regular file, not a symlink, and private to its owner.</summary>
-    internal static string ReadProtectedFile(string path)
+    /// <summary>Reads a file that must be a regular file, not a symlink, owned by <paramref name="readerUid"/> and private to it.</summary>
+    internal static string ReadProtectedFile(string path, uint readerUid)
     {
         RefuseSymlink(path);
         SafeFileHandle handle;
@@ -248,8 +251,11 @@ public sealed class Keyring
                 throw new KeyringException($"key file {path} is accessible to group or others (mode {Octal(mode)}): run 'chmod 600 {path}'");
             // Closes the window between the symlink check and the open.
             RefuseSymlink(path);
-            // TODO: refuse a file not owned by the effective uid (or root) once bindings/ has a
-            // libc fstat/geteuid binding; .NET exposes no file owner without P/Invoke.
+            // Mode 0600 protects nothing if the file belongs to someone else: its owner can
+            // chmod it, rewrite the keys, and read every credential the daemon seals after that.
+            uint owner = OwnerOf(handle, path);
+            if (owner != readerUid)
+                throw new KeyringException($"key file {path} belongs to uid {owner}{NameSuffix(owner)}, not to uid {readerUid}{NameSuffix(readerUid)} reading it (the daemon's user): whoever owns the file controls the keys; if its content is trusted, run 'chown {Interop.Libc.GetPasswdByUid(readerUid)?.Name ?? readerUid.ToString(System.Globalization.CultureInfo.InvariantCulture)} {path}'");
 
             long length = RandomAccess.GetLength(handle);
             if (length > MaxFileBytes)
@@ -277,6 +283,18 @@ public sealed class Keyring
             }
         }
     }
+
+    private static uint OwnerOf(SafeFileHandle handle, string path)
+    {
+        if (Interop.Libc.FStat(handle, out Interop.Libc.Statx status) != 0)
+        {
+            int errno = Interop.Libc.GetLastErrno();
+            throw new KeyringException($"cannot check the owner of key file {path}: {Interop.Libc.Describe(errno, "fstat")}");
+        }
+        return status.stx_uid;
+    }
+
+    private static string NameSuffix(uint uid) => Interop.Libc.GetPasswdByUid(uid) is { } user ? $" ({user.Name})" : "";
 
     private static void RefuseSymlink(string path)
     {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using SlurmNative.Daemon.Crypto;
+using SlurmNative.Tests.TestSupport;
 
 namespace SlurmNative.Tests.Crypto;
 
@@ -89,6 +90,37 @@ public class KeyringTests
         using var dir = new TempDirectory();
         string path = dir.Write("keys", $"k {Key()}\n", UnixFileMode.UserRead);
         Assert.Equal("k", Keyring.Load(path).PrimaryKeyId);
+    }
+
+    [Fact]
+    public void A_file_owned_by_someone_other_than_the_reader_is_refused_with_the_chown_fix()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Write("keys", $"k {Key()}\n");
+        uint owner = Interop.Libc.geteuid();
+        const uint reader = 3_999_999_999; // no such user: the fix names the bare uid
+
+        KeyringException e = Assert.Throws<KeyringException>(() => Keyring.Load(path, reader));
+
+        Assert.Contains($"belongs to uid {owner}", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"not to uid {reader}", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"run 'chown {reader} {path}'", e.Message, StringComparison.Ordinal);
+        Assert.Equal("k", Keyring.Load(path, owner).PrimaryKeyId);
+    }
+
+    [Fact]
+    public void As_root_a_key_file_handed_to_another_user_stops_loading_and_names_root()
+    {
+        // chown to another user needs root; the build and its tests run as root (build.sh test).
+        if (Interop.Libc.geteuid() != 0)
+            return;
+        using var dir = new TempDirectory();
+        string path = dir.Write("keys", $"k {Key()}\n");
+        Command.Run("chown", ["65534", path]).EnsureSuccess("chown");
+
+        KeyringException e = Assert.Throws<KeyringException>(() => Keyring.Load(path));
+
+        Assert.Contains($"run 'chown root {path}'", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
