@@ -26,6 +26,46 @@ internal static class FileCcacheFormat
         return file;
     }
 
+    /// <summary>
+    /// Client principal and ticket times read straight from the marshalled bytes (client,
+    /// server, keyblock, then authtime, starttime, endtime, renew-till as 32-bit seconds),
+    /// so slurmstepd can schedule renewals without loading libkrb5.
+    /// </summary>
+    /// <exception cref="FormatException">the bytes are not a marshalled credential.</exception>
+    internal static (string Client, DateTimeOffset Start, DateTimeOffset End, DateTimeOffset RenewTill) ReadTimes(ReadOnlySpan<byte> credential)
+    {
+        int clientLength = PrincipalLength(credential);
+        string client = PrincipalName(credential[..clientLength]);
+        int offset = clientLength + PrincipalLength(credential[clientLength..]);
+        if (credential.Length - offset < 2)
+            throw new FormatException("the credential ends before its key");
+        offset += 2; // key enctype
+        uint keyLength = ReadUInt32(credential, ref offset);
+        if (keyLength > (uint)(credential.Length - offset))
+            throw new FormatException("the credential's key runs past its end");
+        offset += (int)keyLength;
+        uint authTime = ReadUInt32(credential, ref offset);
+        uint startTime = ReadUInt32(credential, ref offset);
+        uint endTime = ReadUInt32(credential, ref offset);
+        uint renewTill = ReadUInt32(credential, ref offset);
+        static DateTimeOffset Time(uint seconds) => DateTimeOffset.FromUnixTimeSeconds(seconds);
+        return (client, Time(startTime != 0 ? startTime : authTime), Time(endTime), Time(renewTill));
+    }
+
+    private static string PrincipalName(ReadOnlySpan<byte> principal)
+    {
+        int offset = 4;
+        uint components = ReadUInt32(principal, ref offset);
+        var parts = new string[components + 1];
+        for (int i = 0; i <= components; i++)
+        {
+            int length = (int)ReadUInt32(principal, ref offset);
+            parts[i] = System.Text.Encoding.UTF8.GetString(principal.Slice(offset, length));
+            offset += length;
+        }
+        return string.Join('/', parts, 1, (int)components) + "@" + parts[0];
+    }
+
     /// <summary>name type, component count, realm, components: each string a 32-bit big-endian length and bytes.</summary>
     private static int PrincipalLength(ReadOnlySpan<byte> data)
     {

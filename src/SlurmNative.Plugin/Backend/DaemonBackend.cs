@@ -19,9 +19,10 @@ internal sealed class DaemonBackend(SlurmNativeConfig config) : ICredentialBacke
 
     public byte[] RenewAtKdc(byte[] ticket) => KerberosCredentials.Renew(ticket);
 
+    // Read without libkrb5: slurmstepd then maps libkrb5 only if it must renew at the KDC itself.
     public TicketTimes Describe(byte[] ticket)
     {
-        TicketFacts facts = KerberosCredentials.Describe(ticket);
-        return new TicketTimes(facts.ClientPrincipal, facts.Start, facts.End, facts.RenewTill, facts.IsRenewable);
+        var (client, start, end, renewTill) = Credentials.Ccache.FileCcacheFormat.ReadTimes(ticket);
+        return new TicketTimes(client, start, end, renewTill, renewTill > end);
     }
 }
