@@ -35,7 +35,16 @@ internal static class Program
             JwtCommands.Create(),
         };
         root.Options.Add(ConfigOption);
-        return root.Parse(args).Invoke();
+        ParseResult parsed = root.Parse(args);
+        // System.CommandLine reports parse errors with exit code 1, which here means "refused".
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+                Console.Error.WriteLine($"slurmnative: {error.Message}");
+            Console.Error.WriteLine("see: slurmnative --help");
+            return (int)ExitCode.Usage;
+        }
+        return parsed.Invoke();
     }
 
     private static Command AddCommand()
