@@ -10,6 +10,6 @@ internal static class Wiring
     public static DaemonHost CreateHost(SlurmNativeConfig config, IDaemonLog log)
     {
         var kerberos = new KerberosTickets();
-        return new DaemonHost(config, log, new MungeAuthenticator(config.MungeSocket), kerberos, kerberos, new SystemIdentities());
+        return new DaemonHost(config, log, new MungeAuthenticator(config.MungeSocket), kerberos, kerberos, new CachedIdentities(new SystemIdentities()));
     }
 }
