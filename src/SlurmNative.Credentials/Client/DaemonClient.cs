@@ -102,7 +102,7 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
         };
     }
 
-    /// <summary>connect(2) bounded by <paramref name="timeout"/>: non-blocking connect, then poll for writability.</summary>
+    /// <summary>connect(2) bounded by <paramref name="timeout"/> on a socket that stays blocking.</summary>
     private static Socket ConnectBlocking(string server, TimeSpan timeout)
     {
         if (server.StartsWith("unix:", StringComparison.Ordinal))
@@ -123,22 +123,22 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
         IPAddress[] addresses = IPAddress.TryParse(host, out IPAddress? literal) ? [literal] : Dns.GetHostAddresses(host);
         if (addresses.Length == 0)
             throw new IOException($"{host} has no address");
-        var tcp = new Socket(addresses[0].AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, Blocking = false };
+        var tcp = new Socket(addresses[0].AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
+            // Linux bounds a blocking connect(2) by SO_SNDTIMEO (socket(7)). A non-blocking
+            // connect would not do: once .NET has made a socket non-blocking it keeps it so and
+            // runs every later "blocking" send and receive through its epoll thread and the
+            // thread pool, the machinery this client exists to keep out of srun and slurmstepd.
+            tcp.SendTimeout = (int)Math.Max(1, timeout.TotalMilliseconds);
             try
             {
                 tcp.Connect(addresses[0], port);
             }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress or SocketError.TimedOut)
             {
-                if (!tcp.Poll(timeout, SelectMode.SelectWrite))
-                    throw new TimeoutException();
-                int error = (int)tcp.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
-                if (error != 0)
-                    throw new SocketException(error);
+                throw new TimeoutException();
             }
-            tcp.Blocking = true;
             return tcp;
         }
         catch

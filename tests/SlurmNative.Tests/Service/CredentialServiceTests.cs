@@ -69,6 +69,47 @@ public class CredentialServiceTests
         Assert.Contains($"127.0.0.1:{closedPort}: ", failure.Message);
     }
 
+    [Fact]
+    public void The_blocking_client_bounds_a_connect_that_the_daemon_never_completes()
+    {
+        // A listener that never accepts: once its accept queue is full, the kernel drops
+        // further SYNs and a connect(2) would wait for minutes of SYN retries.
+        using var full = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        full.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        full.Listen(0);
+        var endpoint = (System.Net.IPEndPoint)full.LocalEndPoint!;
+        var queued = new List<System.Net.Sockets.Socket>();
+        try
+        {
+            while (queued.Count < 16)
+            {
+                var filler = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { Blocking = false };
+                queued.Add(filler);
+                try
+                {
+                    filler.Connect(endpoint);
+                }
+                catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode is System.Net.Sockets.SocketError.WouldBlock or System.Net.Sockets.SocketError.InProgress)
+                {
+                }
+                if (!filler.Poll(TimeSpan.FromMilliseconds(200), System.Net.Sockets.SelectMode.SelectWrite))
+                    break;
+            }
+            var client = new DaemonClient([$"127.0.0.1:{endpoint.Port}"], TimeSpan.FromMilliseconds(300), new PassThroughSigner());
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+
+            var failure = Assert.Throws<DaemonUnreachableException>(() => client.Call(Request.Create(Operation.Ping)));
+
+            Assert.Contains($"127.0.0.1:{endpoint.Port}: no answer within 0.3 s", failure.Message);
+            Assert.InRange(clock.ElapsedMilliseconds, 250, 2_000);
+        }
+        finally
+        {
+            foreach (var socket in queued)
+                socket.Dispose();
+        }
+    }
+
     private sealed class PassThroughSigner : IRequestSigner
     {
         public byte[] Sign(byte[] payload) => payload;
