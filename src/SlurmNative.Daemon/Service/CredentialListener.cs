@@ -112,9 +112,9 @@ public sealed class CredentialListener(
             }
             try
             {
-                while (await ServeOneAsync(stream, address, peer, stop).ConfigureAwait(false))
-                {
-                }
+                // One request per connection, as every client sends it: waiting for a second
+                // frame that never comes costs a pending read and a wake-up per request.
+                await ServeOneAsync(stream, address, peer, stop).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
             {
