@@ -49,22 +49,31 @@ internal static partial class LeftoverSweep
     }
 
     /// <summary>
-    /// Removes step ccaches in <paramref name="directoryPath"/> whose step is not in
-    /// <paramref name="activeSteps"/>. Only regular files owned by the uid in their
-    /// name are touched: anything else there is someone else's and stays.
+    /// Removes step ccaches in <paramref name="directoryPath"/> whose step is not among
+    /// <paramref name="activeSteps"/>, which is asked only when there is a candidate, so the
+    /// usual case (nothing left over) costs one directory listing. Only regular files
+    /// owned by the uid in their name are touched: anything else there is someone
+    /// else's and stays.
     /// </summary>
     /// <returns>The names removed.</returns>
-    public static IReadOnlyList<string> Sweep(string directoryPath, IReadOnlySet<string> activeSteps)
+    public static IReadOnlyList<string> Sweep(string directoryPath, Func<IReadOnlySet<string>> activeSteps)
     {
-        var removed = new List<string>();
-        using SafeFileHandle directory = NodeCcache.OpenCheckedDirectory(directoryPath, uid: 0);
+        var candidates = new List<(string Name, string Step, uint Uid)>();
         foreach (string path in Directory.EnumerateFiles(directoryPath, "*krb5cc_*_slurm*"))
         {
             string name = Path.GetFileName(path);
             Match match = StepCcacheName().Match(name);
-            if (!match.Success || activeSteps.Contains(match.Groups["step"].Value))
-                continue;
-            if (!uint.TryParse(match.Groups["uid"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out uint uid))
+            if (match.Success && uint.TryParse(match.Groups["uid"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out uint uid))
+                candidates.Add((name, match.Groups["step"].Value, uid));
+        }
+        if (candidates.Count == 0)
+            return [];
+        IReadOnlySet<string> active = activeSteps();
+        var removed = new List<string>();
+        using SafeFileHandle directory = NodeCcache.OpenCheckedDirectory(directoryPath, uid: 0);
+        foreach (var (name, step, uid) in candidates)
+        {
+            if (active.Contains(step))
                 continue;
             if (Interop.Libc.LStatAt(directory, name, out Interop.Libc.Statx status) != 0
                 || status.FileType != Interop.Libc.S_IFREG || status.stx_uid != uid)

@@ -100,7 +100,7 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
     {
         try
         {
-            foreach (string name in LeftoverSweep.Sweep(directory, LeftoverSweep.ActiveStepsOnThisNode()))
+            foreach (string name in LeftoverSweep.Sweep(directory, () => LeftoverSweep.ActiveStepsOnThisNode()))
                 log.Info($"removed {Path.Combine(directory, name)}, left behind by a step that is gone");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CcacheException)

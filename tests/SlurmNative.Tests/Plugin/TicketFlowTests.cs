@@ -227,12 +227,21 @@ public sealed class TicketFlowTests : IDisposable
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         Command.Run("chown", [$"{JobUser}", gone, running, halfReplaced]).EnsureSuccess("chown");
 
-        var removed = LeftoverSweep.Sweep(scratch.Path, new HashSet<string> { "13.batch" });
+        var removed = LeftoverSweep.Sweep(scratch.Path, () => new HashSet<string> { "13.batch" });
 
         Assert.Equal([Path.GetFileName(halfReplaced), Path.GetFileName(gone)], removed.Order());
         Assert.True(File.Exists(running));
         Assert.True(File.Exists(wrongOwner)); // root's, not uid 4321's: not ours to judge
         Assert.True(File.Exists(unrelated));
+    }
+
+    [Fact]
+    public void Without_candidates_the_sweep_does_not_look_at_running_steps()
+    {
+        scratch.Write($"krb5cc_{JobUser}", "x");
+        bool asked = false;
+        Assert.Empty(LeftoverSweep.Sweep(scratch.Path, () => { asked = true; return new HashSet<string>(); }));
+        Assert.False(asked);
     }
 
     // ---- renewal in the step ----
