@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using Microsoft.Win32.SafeHandles;
 
 namespace SlurmNative.Credentials.Ccache;
@@ -10,19 +9,89 @@ namespace SlurmNative.Credentials.Ccache;
 /// slurmstepd killed with SIGKILL, or a node that lost power, never runs its exit hook.
 /// A ccache is a leftover when no slurmstepd on this node serves its job step any more.
 /// </summary>
-internal static partial class LeftoverSweep
+internal static class LeftoverSweep
 {
     /// <summary>krb5cc_ first, so rpc.gssd's default search finds it; job and step so admins can tell whose it is.</summary>
     public static string NameFor(uint uid, uint jobId, string step) =>
         string.Create(CultureInfo.InvariantCulture, $"krb5cc_{uid}_slurm{jobId}.{step}");
 
-    // The step's file, its random-suffixed variant, and an interrupted replacement's temporary file.
-    [GeneratedRegex(@"^\.?krb5cc_(?<uid>\d+)_slurm(?<step>\d+\.[a-z0-9]+)(_[a-z0-9]{8})?(\.new_[a-z0-9]{8})?$", RegexOptions.CultureInvariant)]
-    private static partial Regex StepCcacheName();
+    // Parsed by hand rather than with Regex: this runs inside slurmstepd, where the
+    // regular-expression engine would add its code to every job's memory.
 
-    // slurmstepd titles itself "slurmstepd: [<job>.<step>]".
-    [GeneratedRegex(@"^slurmstepd: \[(?<step>\d+\.[a-z0-9]+)\]", RegexOptions.CultureInvariant)]
-    private static partial Regex StepdTitle();
+    /// <summary>
+    /// The uid and "job.step" of a step ccache name: krb5cc_UID_slurmJOB.STEP, optionally
+    /// with the random suffix (_xxxxxxxx), or as an interrupted replacement's temporary
+    /// file (.NAME.new_xxxxxxxx).
+    /// </summary>
+    internal static bool TryParseName(string name, out uint uid, out string step)
+    {
+        uid = 0;
+        step = "";
+        var rest = name.AsSpan();
+        bool temporary = rest.StartsWith(".");
+        if (temporary)
+            rest = rest[1..];
+        if (!Skip(ref rest, "krb5cc_") || !Digits(ref rest, out var uidText) || !Skip(ref rest, "_slurm") || !Digits(ref rest, out var jobText))
+            return false;
+        if (!Skip(ref rest, ".") || !Alphanumeric(ref rest, out var stepText))
+            return false;
+        if (rest.StartsWith("_") && !SkipSuffix(ref rest, "_"))
+            return false;
+        if (temporary && !SkipSuffix(ref rest, ".new_"))
+            return false;
+        if (!rest.IsEmpty || !uint.TryParse(uidText, NumberStyles.None, CultureInfo.InvariantCulture, out uid))
+            return false;
+        step = string.Concat(jobText, ".", stepText);
+        return true;
+    }
+
+    /// <summary>"job.step" from a slurmstepd process title, "slurmstepd: [JOB.STEP]".</summary>
+    internal static bool TryParseStepdTitle(string title, out string step)
+    {
+        step = "";
+        var rest = title.AsSpan();
+        if (!Skip(ref rest, "slurmstepd: [") || !Digits(ref rest, out var job) || !Skip(ref rest, ".") || !Alphanumeric(ref rest, out var name) || !rest.StartsWith("]"))
+            return false;
+        step = string.Concat(job, ".", name);
+        return true;
+    }
+
+    private static bool Skip(ref ReadOnlySpan<char> rest, string literal)
+    {
+        if (!rest.StartsWith(literal, StringComparison.Ordinal))
+            return false;
+        rest = rest[literal.Length..];
+        return true;
+    }
+
+    private static bool Digits(ref ReadOnlySpan<char> rest, out ReadOnlySpan<char> digits) => Take(ref rest, char.IsAsciiDigit, out digits);
+
+    private static bool Alphanumeric(ref ReadOnlySpan<char> rest, out ReadOnlySpan<char> text) =>
+        Take(ref rest, c => char.IsAsciiDigit(c) || char.IsAsciiLetterLower(c), out text);
+
+    private static bool Take(ref ReadOnlySpan<char> rest, Func<char, bool> accept, out ReadOnlySpan<char> taken)
+    {
+        int length = 0;
+        while (length < rest.Length && accept(rest[length]))
+            length++;
+        taken = rest[..length];
+        rest = rest[length..];
+        return length > 0;
+    }
+
+    /// <summary>A prefix and exactly eight lowercase letters or digits (the random suffixes).</summary>
+    private static bool SkipSuffix(ref ReadOnlySpan<char> rest, string prefix)
+    {
+        if (!Skip(ref rest, prefix) || rest.Length < 8)
+            return false;
+        foreach (char c in rest[..8])
+        {
+            if (!char.IsAsciiDigit(c) && !char.IsAsciiLetterLower(c))
+                return false;
+        }
+        rest = rest[8..];
+        return true;
+    }
 
     /// <summary>"job.step" of every slurmstepd running on this node, from /proc.</summary>
     public static HashSet<string> ActiveStepsOnThisNode(string proc = "/proc")
@@ -41,9 +110,8 @@ internal static partial class LeftoverSweep
             {
                 continue; // the process ended while we looked
             }
-            Match match = StepdTitle().Match(title);
-            if (match.Success)
-                active.Add(match.Groups["step"].Value);
+            if (TryParseStepdTitle(title, out string step))
+                active.Add(step);
         }
         return active;
     }
@@ -62,9 +130,8 @@ internal static partial class LeftoverSweep
         foreach (string path in Directory.EnumerateFiles(directoryPath, "*krb5cc_*_slurm*"))
         {
             string name = Path.GetFileName(path);
-            Match match = StepCcacheName().Match(name);
-            if (match.Success && uint.TryParse(match.Groups["uid"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out uint uid))
-                candidates.Add((name, match.Groups["step"].Value, uid));
+            if (TryParseName(name, out uint uid, out string step))
+                candidates.Add((name, step, uid));
         }
         if (candidates.Count == 0)
             return [];

@@ -331,3 +331,38 @@ public sealed class FileCcacheFormatTests
         Assert.Throws<FormatException>(() => SlurmNative.Credentials.Ccache.FileCcacheFormat.ReadTimes(marshalled.AsSpan(0, 40)));
     }
 }
+
+public sealed class LeftoverNameTests
+{
+    [Theory]
+    [InlineData("krb5cc_1001_slurm12.0", true, 1001u, "12.0")]
+    [InlineData("krb5cc_1001_slurm12.batch", true, 1001u, "12.batch")]
+    [InlineData("krb5cc_1001_slurm12.batch_ab12cd34", true, 1001u, "12.batch")]
+    [InlineData(".krb5cc_1001_slurm12.0.new_ab12cd34", true, 1001u, "12.0")]
+    [InlineData(".krb5cc_1001_slurm12.0_ab12cd34.new_zz99zz99", true, 1001u, "12.0")]
+    [InlineData("krb5cc_1001", false, 0u, "")]
+    [InlineData("krb5cc_1001_slurm12", false, 0u, "")]
+    [InlineData("krb5cc_1001_slurm12.0_short", false, 0u, "")]
+    [InlineData("krb5cc_1001_slurm12.0.new_ab12cd34", false, 0u, "")]
+    [InlineData("krb5cc_x_slurm12.0", false, 0u, "")]
+    [InlineData("krb5cc_1001_slurm12.0 ", false, 0u, "")]
+    public void Step_ccache_names_are_recognised_exactly(string name, bool expected, uint uid, string step)
+    {
+        Assert.Equal(expected, LeftoverSweep.TryParseName(name, out uint parsedUid, out string parsedStep));
+        if (expected)
+            Assert.Equal((uid, step), (parsedUid, parsedStep));
+    }
+
+    [Theory]
+    [InlineData("slurmstepd: [12.0]", "12.0")]
+    [InlineData("slurmstepd: [12.batch]\0\0", "12.batch")]
+    [InlineData("slurmstepd: [12.extern]", "12.extern")]
+    [InlineData("slurmd -D", null)]
+    [InlineData("slurmstepd: [12]", null)]
+    public void Stepd_titles_name_their_step(string title, string? step)
+    {
+        Assert.Equal(step is not null, LeftoverSweep.TryParseStepdTitle(title, out string parsed));
+        if (step is not null)
+            Assert.Equal(step, parsed);
+    }
+}
