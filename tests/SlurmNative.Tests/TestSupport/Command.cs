@@ -48,6 +48,8 @@ public static class Command
         string output = Path.Combine(Path.GetTempPath(), $"slurmnative-{Environment.ProcessId}-{outputName}");
         Run("gcc", ["-Wall", "-Wextra", "-Werror", "-o", output, source, .. extraArguments])
             .EnsureSuccess($"gcc {source}");
+        // A test run leaves nothing behind in /tmp.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(output);
         return output;
     }
 }
