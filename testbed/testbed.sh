@@ -167,8 +167,16 @@ alive() {
 launch() {
     local name=$1
     shift
-    # 9<&-: daemons must not inherit (and so hold forever) the command lock.
-    (cd / && exec setsid "${DAEMON_ENV[@]}" "$@" </dev/null >>"$LOGS/$name.out" 2>&1 9<&-) &
+    # Daemons keep no descriptor of ours: an inherited lock (this script's own, or a
+    # caller's flock) would stay held for as long as the daemon runs.
+    (
+        cd /
+        for fd in /proc/$BASHPID/fd/*; do
+            fd=${fd##*/}
+            if ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi
+        done
+        exec setsid "${DAEMON_ENV[@]}" "$@" </dev/null >>"$LOGS/$name.out" 2>&1
+    ) &
     echo $! >"$PIDS/$name"
 }
 
