@@ -84,6 +84,36 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         Assert.Empty(StepCcaches("alice", job));
     }
 
+    [Theory]
+    [InlineData("KEYRING:persistent:{uid}")]
+    [InlineData("DIR:/tmp/slurmnative-dir-ccache-{uid}")]
+    public void A_ticket_in_a_keyring_or_dir_ccache_named_by_krb5ccname_is_forwarded(string ccacheTemplate)
+    {
+        using var daemon = StartDaemon("ccache-types");
+        UsePlugin(daemon);
+        uint uid = testbed.UidOf("bob");
+        string ccache = ccacheTemplate.Replace("{uid}", uid.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        // Only the named ccache holds a ticket: the default FILE one is destroyed.
+        testbed.RunAs("bob", "kdestroy", "-A");
+        try
+        {
+            testbed.RunAs("bob", "sh", "-c", $"mkdir -p /tmp/slurmnative-dir-ccache-{uid} && printf '%s\n' \"$1\" | KRB5CCNAME={ccache} kinit bob >/dev/null", "sh", testbed.Password("bob"))
+                .EnsureSuccess($"kinit into {ccache}");
+
+            CommandResult srun = testbed.RunAs("bob", "env", $"KRB5CCNAME={ccache}", "srun", "-N1", "klist");
+
+            output.WriteLine(srun.Output);
+            Assert.Equal(0, srun.ExitCode);
+            Assert.Contains($"Ticket cache: FILE:/tmp/krb5cc_{uid}_slurm", srun.Stdout);
+            Assert.Contains($"Default principal: bob@{Realm}", srun.Stdout);
+        }
+        finally
+        {
+            testbed.RunAs("bob", "env", $"KRB5CCNAME={ccache}", "kdestroy");
+            Command.Run("rm", ["-rf", $"/tmp/slurmnative-dir-ccache-{uid}"]);
+        }
+    }
+
     [Fact]
     public void A_batch_job_gets_the_ticket_and_leaves_no_ccache_on_the_node()
     {
