@@ -1046,6 +1046,10 @@ cmd_daemon() {
     [[ -x $bin && -x $cli ]] || die "slurmnatived or slurmnative is not built; run: $repo/build.sh build"
     dir=$TESTBED_DIR/slurmnative
     port=$((CFG_PORT_BASE + 850))
+    # With two nodes the slurmds live in their own network namespaces and reach
+    # the host over the bridge, so the daemon listens there: a real network hop.
+    local addr
+    addr=$(host_addr "$CFG_NODES")
     stop_daemon slurmnatived
     rm -rf "$dir"
     mkdir -p "$dir/state"
@@ -1053,8 +1057,8 @@ cmd_daemon() {
     chmod 0700 "$dir/state"
     {
         echo "# slurmnatived and its clients (plugin, CLI) on this testbed"
-        echo "servers = 127.0.0.1:$port"
-        echo "listen = 127.0.0.1:$port"
+        echo "servers = $addr:$port"
+        echo "listen = $addr:$port"
         echo "database = $dir/state/credentials.db"
         echo "key_file = $dir/keys"
         echo "acl_file = $dir/acl.conf"
@@ -1066,7 +1070,7 @@ cmd_daemon() {
     launch slurmnatived "$bin" --config "$dir/slurmnative.conf"
     wait_until 20 slurmnatived "slurmnatived to listen on :$port" \
         sh -c "ss -Hltn 'sport = :$port' | grep -q ."
-    log "slurmnatived up on 127.0.0.1:$port (log $LOGS/slurmnatived.out)"
+    log "slurmnatived up on $addr:$port (log $LOGS/slurmnatived.out)"
     echo "$dir/slurmnative.conf"
 }
 

@@ -15,6 +15,8 @@ public sealed class Testbed : IDisposable
 
     public string PluginPath { get; } = Repository.PluginPath;
 
+    private int nodes = 1;
+
     public Testbed()
     {
         string uid = Command.Run("id", ["-u"]).Stdout.Trim();
@@ -28,8 +30,21 @@ public sealed class Testbed : IDisposable
     /// next job sees the new line without restarting a daemon.
     /// </summary>
     public void UsePlugstackLine(string line) =>
-        Command.Run(Script, ["start", "--plugin", PluginPath, "--plugstack-line", line], TimeSpan.FromMinutes(3))
+        Command.Run(Script, ["start", "--nodes", nodes.ToString(System.Globalization.CultureInfo.InvariantCulture), "--plugin", PluginPath, "--plugstack-line", line], TimeSpan.FromMinutes(3))
             .EnsureSuccess($"testbed.sh start (plugstack line: {line})");
+
+    /// <summary>Stops the cluster and starts it again with <paramref name="count"/> compute nodes (2: each in its own network namespace).</summary>
+    public void RestartWithNodes(int count)
+    {
+        nodes = count;
+        Command.Run(Script, ["stop"], TimeSpan.FromMinutes(2)).EnsureSuccess("testbed.sh stop");
+        passwords.Clear(); // a new KDC, new passwords
+        UsePlugstackLine($"optional {PluginPath} default=on");
+    }
+
+    /// <summary>Starts slurmnatived against the cluster (testbed.sh daemon); returns its slurmnative.conf.</summary>
+    public string StartDaemon() =>
+        Command.Run(Script, ["daemon"], TimeSpan.FromMinutes(1)).EnsureSuccess("testbed.sh daemon").Stdout.Trim();
 
     /// <summary>Runs a command as a test user with the cluster's SLURM_CONF and KRB5_CONFIG.</summary>
     public CommandResult RunAs(string user, params string[] command) =>

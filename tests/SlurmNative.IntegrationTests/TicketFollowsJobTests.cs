@@ -115,6 +115,31 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
     }
 
     [Fact]
+    public void On_two_nodes_in_their_own_network_namespaces_each_step_fetches_the_ticket_across_the_bridge()
+    {
+        testbed.RestartWithNodes(2);
+        try
+        {
+            string config = testbed.StartDaemon();
+            Assert.Contains("servers = 10.", File.ReadAllText(config)); // the bridge, not loopback
+            testbed.UsePlugstackLine($"required {testbed.PluginPath} default=on config={config}");
+            testbed.Kinit("alice");
+
+            CommandResult srun = testbed.RunAs("alice", "srun", "-N2", "sh", "-c", "echo node=$SLURMD_NODENAME cache=$KRB5CCNAME; klist -s && echo valid");
+
+            output.WriteLine(srun.Output);
+            Assert.Equal(0, srun.ExitCode);
+            Assert.Contains("node=node1 cache=FILE:/tmp/krb5cc_", srun.Stdout);
+            Assert.Contains("node=node2 cache=FILE:/tmp/krb5cc_", srun.Stdout);
+            Assert.Equal(2, Regex.Matches(srun.Stdout, "^valid$", RegexOptions.Multiline).Count);
+        }
+        finally
+        {
+            testbed.RestartWithNodes(1);
+        }
+    }
+
+    [Fact]
     public void A_batch_job_gets_the_ticket_and_leaves_no_ccache_on_the_node()
     {
         using var daemon = StartDaemon("sbatch");
