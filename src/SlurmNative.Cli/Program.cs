@@ -54,7 +54,7 @@ internal static class Program
         command.SetAction(r => Run(r, client =>
         {
             byte[] tgt = KerberosCredentials.ReadTicketGrantingTicket(r.GetValue(ccache));
-            client.CallAsync(Request.Create(Operation.Add, blob: tgt)).GetAwaiter().GetResult();
+            client.Call(Request.Create(Operation.Add, blob: tgt));
             TicketFacts facts = KerberosCredentials.Describe(tgt);
             Console.WriteLine($"stored {facts.ClientPrincipal}, valid until {facts.End.ToLocalTime():yyyy-MM-dd HH:mm}, renewable until {facts.RenewTill.ToLocalTime():yyyy-MM-dd HH:mm}");
             return ExitCode.Ok;
@@ -68,7 +68,7 @@ internal static class Program
         var command = new Command("get", "fetch a stored ticket into a credential cache (nodes and admins)") { UidOption, UserOption, ccache };
         command.SetAction(r => Run(r, client =>
         {
-            byte[] ticket = client.CallAsync(Request.Create(Operation.Get, targetUid: TargetUid(r))).GetAwaiter().GetResult();
+            byte[] ticket = client.Call(Request.Create(Operation.Get, targetUid: TargetUid(r)));
             string written = KerberosCredentials.WriteToCache(ticket, r.GetValue(ccache)!);
             Console.WriteLine($"wrote {KerberosCredentials.Describe(ticket).ClientPrincipal} to {written}");
             return ExitCode.Ok;
@@ -81,7 +81,7 @@ internal static class Program
         var command = new Command("remove", "delete a stored ticket (yours, or any for admins)") { UidOption, UserOption };
         command.SetAction(r => Run(r, client =>
         {
-            client.CallAsync(Request.Create(Operation.Remove, targetUid: TargetUid(r))).GetAwaiter().GetResult();
+            client.Call(Request.Create(Operation.Remove, targetUid: TargetUid(r)));
             Console.WriteLine("removed");
             return ExitCode.Ok;
         }));
@@ -95,7 +95,7 @@ internal static class Program
         command.SetAction(r => Run(r, client =>
         {
             uint? target = r.GetValue(UidOption) is not null || r.GetValue(UserOption) is not null ? TargetUid(r) : null;
-            var entries = CredentialSummary.DecodeList(client.CallAsync(Request.Create(Operation.List, targetUid: target)).GetAwaiter().GetResult());
+            var entries = CredentialSummary.DecodeList(client.Call(Request.Create(Operation.List, targetUid: target)));
             if (r.GetValue(json))
             {
                 var rows = entries.Select(e => new ListRow(e.Uid, Interop.Libc.GetPasswdByUid(e.Uid)?.Name, e.Principal, e.Start, e.End, e.RenewTill)).ToList();
@@ -115,7 +115,7 @@ internal static class Program
         var command = new Command("ping", "check that a credential daemon answers");
         command.SetAction(r => Run(r, client =>
         {
-            byte[] status = client.CallAsync(Request.Create(Operation.Ping)).GetAwaiter().GetResult();
+            byte[] status = client.Call(Request.Create(Operation.Ping));
             Console.WriteLine(System.Text.Encoding.UTF8.GetString(status));
             return ExitCode.Ok;
         }));

@@ -21,10 +21,8 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
     private PluginSettings? settings;
     private bool configurationReported;
     private ICredentialBackend? backend;
+    // The remote side's state, between user_init and exit of one slurmstepd.
     private StepCredentials? step;
-
-    /// <summary>The remote side's state, between user_init and exit of one slurmstepd.</summary>
-    internal StepCredentials? Step => step;
 
     public int Run(SpankHook hook, ISpankSession session, IReadOnlyList<string> arguments)
     {
@@ -47,7 +45,10 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
             // Teardown in slurmstepd, as root; sweeping leftovers needs no daemon.
             case (SpankHook.Exit, SpankContext.Remote):
                 Announce(session, "exit");
-                return (step ?? new StepCredentials(NoBackend.Instance, log)).Remove(current);
+                if (step is not null)
+                    return step.Remove(current);
+                StepCredentials.SweepLeftovers(current.CcacheDirectory, log);
+                return Success;
             // srun applies -v only after init_post_opt, so its exit is where srun -v shows the plugin was active.
             case (SpankHook.Exit, _):
                 return Announce(session, "exit");
@@ -71,17 +72,6 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
             }
         }
         return action(backend);
-    }
-
-    /// <summary>For a sweep at exit when this step installed nothing: sweeping needs no daemon.</summary>
-    private sealed class NoBackend : ICredentialBackend
-    {
-        public static readonly NoBackend Instance = new();
-        public byte[] ReadUserTicket() => throw new InvalidOperationException("no backend at exit");
-        public void Upload(byte[] ticket) => throw new InvalidOperationException("no backend at exit");
-        public byte[] Fetch(uint uid) => throw new InvalidOperationException("no backend at exit");
-        public byte[] RenewAtKdc(byte[] ticket) => throw new InvalidOperationException("no backend at exit");
-        public TicketTimes Describe(byte[] ticket) => throw new InvalidOperationException("no backend at exit");
     }
 
     /// <summary>The user's --krb5 wins; without it, the site's default= decides.</summary>

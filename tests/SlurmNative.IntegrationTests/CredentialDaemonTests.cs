@@ -162,25 +162,31 @@ public sealed class CredentialDaemonTests(Testbed testbed, ITestOutputHelper out
         var uids = users.ToDictionary(u => u, testbed.UidOf);
         int acks = 0;
 
-        var uploads = Parallel.ForEachAsync(tickets, new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (item, _) =>
+        // 64 client threads, each blocking on its own connection, as 64 job starts would.
+        var queue = new System.Collections.Concurrent.ConcurrentQueue<(string User, byte[] Ticket)>(tickets);
+        var uploaders = Enumerable.Range(0, 64).Select(_ => new Thread(() =>
         {
-            sent[item.User].Add(item.Ticket);
-            try
+            while (queue.TryDequeue(out var item))
             {
-                await client.CallAsync(Request.Create(Operation.Add, uids[item.User], item.Ticket));
-                acknowledged[item.User].Add(item.Ticket);
-                Interlocked.Increment(ref acks);
+                sent[item.User].Add(item.Ticket);
+                try
+                {
+                    client.Call(Request.Create(Operation.Add, uids[item.User], item.Ticket));
+                    acknowledged[item.User].Add(item.Ticket);
+                    Interlocked.Increment(ref acks);
+                }
+                catch (Exception e) when (e is DaemonUnreachableException or DaemonException or IOException)
+                {
+                    // In flight when the daemon died: not acknowledged, so not promised.
+                }
             }
-            catch (Exception e) when (e is DaemonUnreachableException or DaemonException or IOException)
-            {
-                // In flight when the daemon died: not acknowledged, so not promised.
-            }
-        });
+        })).ToList();
+        uploaders.ForEach(t => t.Start());
         while (Volatile.Read(ref acks) < 300)
             await Task.Delay(5);
         daemon.Crash();
         output.WriteLine($"crashed after {acks} acknowledged adds in {clock.ElapsedMilliseconds} ms");
-        await uploads;
+        uploaders.ForEach(t => t.Join());
         clock.Restart();
 
         daemon.Start();

@@ -51,6 +51,17 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         throw new Xunit.Sdk.XunitException($"job {job} still in the queue after {timeout}");
     }
 
+    /// <summary>A batch job that sleeps, once it runs and its step's ccache exists (or 20 s passed).</summary>
+    private string StartSleepingBatchJob(string user)
+    {
+        string job = SubmittedJob().Match(testbed.RunAs(user, "sbatch", "-o", "/dev/null", "--wrap", "sleep 300").EnsureSuccess("sbatch").Stdout).Groups[1].Value;
+        WaitUntilRunning(job);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
+        while (StepCcaches(user, job).Length == 0 && DateTime.UtcNow < deadline)
+            Thread.Sleep(200);
+        return job;
+    }
+
     private void WaitUntilRunning(string job)
     {
         DateTime deadline = DateTime.UtcNow.AddSeconds(30);
@@ -254,11 +265,7 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         UsePlugin(daemon);
         testbed.Kinit("alice");
 
-        string cancelled = SubmittedJob().Match(testbed.RunAs("alice", "sbatch", "-o", "/dev/null", "--wrap", "sleep 300").EnsureSuccess("sbatch").Stdout).Groups[1].Value;
-        WaitUntilRunning(cancelled);
-        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
-        while (StepCcaches("alice", cancelled).Length == 0 && DateTime.UtcNow < deadline)
-            Thread.Sleep(200);
+        string cancelled = StartSleepingBatchJob("alice");
         Assert.NotEmpty(StepCcaches("alice", cancelled));
         testbed.RunAs("alice", "scancel", cancelled).EnsureSuccess("scancel");
         WaitUntilGone(cancelled, TimeSpan.FromSeconds(60));
@@ -280,11 +287,7 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         using var daemon = StartDaemon("sweep");
         UsePlugin(daemon);
         testbed.Kinit("alice");
-        string job = SubmittedJob().Match(testbed.RunAs("alice", "sbatch", "-o", "/dev/null", "--wrap", "sleep 300").EnsureSuccess("sbatch").Stdout).Groups[1].Value;
-        WaitUntilRunning(job);
-        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
-        while (StepCcaches("alice", job).Length == 0 && DateTime.UtcNow < deadline)
-            Thread.Sleep(200);
+        string job = StartSleepingBatchJob("alice");
         string leftover = Assert.Single(StepCcaches("alice", job));
 
         // SIGKILL: slurmstepd gets no chance to run the plugin's exit hook.

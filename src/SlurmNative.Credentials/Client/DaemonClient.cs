@@ -22,66 +22,39 @@ public sealed class DaemonUnreachableException(string message) : Exception(messa
 /// <summary>
 /// Talks to the credential daemons: tries each configured server in order (failover),
 /// each attempt bounded by one timeout, so a dead or silent daemon delays a job start
-/// by at most that timeout per server.
+/// by at most that timeout per server. Blocking sockets only: no thread pool, no epoll
+/// thread, which is what a hook inside srun or slurmstepd wants, and what a one-shot CLI
+/// needs; callers that want concurrency use threads.
 /// </summary>
 public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout, IRequestSigner signer)
 {
-    public async Task<Reply> SendAsync(Request request, CancellationToken cancel = default)
+    /// <summary>The first answer from any server, whatever its status.</summary>
+    public Reply Send(Request request)
     {
         byte[] frame = Frame.Encode(FrameKind.Request, signer.Sign(request.Encode()));
         var failures = new List<string>();
         foreach (string server in servers)
         {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-            deadline.CancelAfter(timeout);
             try
             {
-                return await ExchangeAsync(server, frame, request, deadline.Token).ConfigureAwait(false);
+                return ExchangeBlocking(server, frame, request, timeout);
             }
-            // The caller's own cancellation propagates; anything else moves on to the next server.
-            catch (Exception e) when (!cancel.IsCancellationRequested && e is SocketException or IOException or OperationCanceledException)
+            catch (Exception e) when (e is SocketException or IOException or TimeoutException)
             {
-                failures.Add($"{server}: {(e is OperationCanceledException ? $"no answer within {timeout.TotalSeconds:0.#} s" : e.Message)}");
+                bool timedOut = e is TimeoutException || (e.InnerException ?? e) is SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock };
+                failures.Add($"{server}: {(timedOut ? $"no answer within {timeout.TotalSeconds:0.#} s" : e.Message)}");
             }
         }
         throw new DaemonUnreachableException($"no credential daemon answered ({string.Join("; ", failures)}); check that slurmnatived runs and that 'servers' in slurmnative.conf is right");
     }
 
     /// <summary>Sends and throws <see cref="DaemonException"/> unless the reply is Ok; returns the body.</summary>
-    public async Task<byte[]> CallAsync(Request request, CancellationToken cancel = default)
+    public byte[] Call(Request request)
     {
-        Reply reply = await SendAsync(request, cancel).ConfigureAwait(false);
+        Reply reply = Send(request);
         if (reply.Status != ReplyStatus.Ok)
             throw new DaemonException(reply.Status, reply.Message);
         return reply.Body;
-    }
-
-    /// <summary>
-    /// <see cref="CallAsync"/> on blocking sockets: no thread pool, no epoll thread, which is
-    /// what a hook inside srun or slurmstepd wants. Same failover and per-server timeout.
-    /// </summary>
-    public byte[] Call(Request request)
-    {
-        byte[] frame = Frame.Encode(FrameKind.Request, signer.Sign(request.Encode()));
-        var failures = new List<string>();
-        foreach (string server in servers)
-        {
-            Reply reply;
-            try
-            {
-                reply = ExchangeBlocking(server, frame, request, timeout);
-            }
-            catch (Exception e) when (e is SocketException or IOException or TimeoutException)
-            {
-                bool timedOut = e is TimeoutException || (e.InnerException ?? e) is SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock };
-                failures.Add($"{server}: {(timedOut ? $"no answer within {timeout.TotalSeconds:0.#} s" : e.Message)}");
-                continue;
-            }
-            if (reply.Status != ReplyStatus.Ok)
-                throw new DaemonException(reply.Status, reply.Message);
-            return reply.Body;
-        }
-        throw new DaemonUnreachableException($"no credential daemon answered ({string.Join("; ", failures)}); check that slurmnatived runs and that 'servers' in slurmnative.conf is right");
     }
 
     private static Reply ExchangeBlocking(string server, byte[] frame, Request request, TimeSpan timeout)
@@ -102,7 +75,7 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
         };
     }
 
-    /// <summary>connect(2) bounded by <paramref name="timeout"/> on a socket that stays blocking.</summary>
+    /// <summary>host:port, [v6]:port or unix:/path; connect(2) bounded by <paramref name="timeout"/> on a socket that stays blocking.</summary>
     private static Socket ConnectBlocking(string server, TimeSpan timeout)
     {
         if (server.StartsWith("unix:", StringComparison.Ordinal))
@@ -139,52 +112,6 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
             {
                 throw new TimeoutException();
             }
-            return tcp;
-        }
-        catch
-        {
-            tcp.Dispose();
-            throw;
-        }
-    }
-
-    private static async Task<Reply> ExchangeAsync(string server, byte[] frame, Request request, CancellationToken cancel)
-    {
-        using Socket socket = await ConnectAsync(server, cancel).ConfigureAwait(false);
-        await using var stream = new NetworkStream(socket, ownsSocket: false);
-        await stream.WriteAsync(frame, cancel).ConfigureAwait(false);
-        var answer = await Frame.ReadAsync(stream, cancel).ConfigureAwait(false)
-            ?? throw new IOException("the daemon closed the connection without answering");
-        return answer.Kind switch
-        {
-            FrameKind.SealedReply => Reply.Open(request, answer.Body),
-            FrameKind.PlainReply => Reply.DecodePlain(answer.Body),
-            _ => throw new IOException("the daemon answered with a request frame"),
-        };
-    }
-
-    /// <summary>host:port, [v6]:port, or unix:/path.</summary>
-    private static async Task<Socket> ConnectAsync(string server, CancellationToken cancel)
-    {
-        if (server.StartsWith("unix:", StringComparison.Ordinal))
-        {
-            var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            try
-            {
-                await unix.ConnectAsync(new UnixDomainSocketEndPoint(server[5..]), cancel).ConfigureAwait(false);
-                return unix;
-            }
-            catch
-            {
-                unix.Dispose();
-                throw;
-            }
-        }
-        (string host, int port) = SplitHostPort(server);
-        var tcp = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await tcp.ConnectAsync(host, port, cancel).ConfigureAwait(false);
             return tcp;
         }
         catch

@@ -41,6 +41,23 @@ internal static class KeyFile
     internal const string OverwriteHint = "replace it deliberately with --force (whatever was signed with the old key stops verifying)";
 
     /// <summary>
+    /// <see cref="Read"/> a secret file, hand its bytes to <paramref name="use"/>, and wipe
+    /// them afterwards whatever happens, so no copy of a key outlives the call.
+    /// </summary>
+    internal static T ReadSecret<T>(string path, uint? expectedOwnerUid, int maxBytes, string what, string createHint, Func<byte[], T> use)
+    {
+        byte[] content = Read(path, KeyFileSecrecy.Secret, expectedOwnerUid, maxBytes, what, createHint);
+        try
+        {
+            return use(content);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(content);
+        }
+    }
+
+    /// <summary>
     /// Reads a whole key file after checking it: a regular file, not a symlink, owned by root,
     /// by the caller or by <paramref name="expectedOwnerUid"/> (SlurmUser), and no more open
     /// than <paramref name="secrecy"/> allows.

@@ -46,18 +46,13 @@ public static class Hs256KeyFile
     /// <param name="expectedOwnerUid">SlurmUser's uid, allowed to own the file besides root and the caller.</param>
     public static HmacKey Load(string path, uint? expectedOwnerUid = null)
     {
-        byte[] content = KeyFile.Read(path, KeyFileSecrecy.Secret, expectedOwnerUid, MaxFileBytes, What, CreateHint(path));
-        try
+        return KeyFile.ReadSecret(path, expectedOwnerUid, MaxFileBytes, What, CreateHint(path), content =>
         {
             if (content.Length == 0)
                 throw new JwtKeyException($"{What} {path} is empty: {CreateHint(path)} (with --force to replace it)");
             if (content.Length < MinimumKeySize)
                 throw new JwtKeyException($"{What} {path} holds {content.Length} bytes; an HS256 key needs at least {MinimumKeySize} (RFC 7518): make a new one with 'slurmnative jwt keygen {path} --force' and restart slurmctld and slurmdbd");
             return new HmacKey(content);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(content);
-        }
+        });
     }
 }

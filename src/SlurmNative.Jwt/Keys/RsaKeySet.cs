@@ -33,15 +33,7 @@ public sealed class RsaKeySet : IDisposable
     /// <summary>Loads and checks a key set file (mode 0600, owned by root, the caller or <paramref name="expectedOwnerUid"/>).</summary>
     public static RsaKeySet Load(string path, uint? expectedOwnerUid = null)
     {
-        byte[] json = KeyFile.Read(path, KeyFileSecrecy.Secret, expectedOwnerUid, MaxFileBytes, What, CreateHint(path));
-        try
-        {
-            return Parse(json, path);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(json);
-        }
+        return KeyFile.ReadSecret(path, expectedOwnerUid, MaxFileBytes, What, CreateHint(path), json => Parse(json, path));
     }
 
     /// <summary>Creates a key set holding one new key; returns its kid.</summary>

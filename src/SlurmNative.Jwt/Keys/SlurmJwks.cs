@@ -42,15 +42,7 @@ public sealed class SlurmJwks : IDisposable
 
     public static SlurmJwks Load(string path, uint? expectedOwnerUid = null)
     {
-        byte[] json = KeyFile.Read(path, KeyFileSecrecy.Secret, expectedOwnerUid, MaxFileBytes, What, CreateHint(path));
-        try
-        {
-            return Parse(json, path);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(json);
-        }
+        return KeyFile.ReadSecret(path, expectedOwnerUid, MaxFileBytes, What, CreateHint(path), json => Parse(json, path));
     }
 
     /// <summary>Checks a slurm.jwks document against the documented format; the message names the entry and member at fault.</summary>

@@ -92,11 +92,12 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
             ccache = null;
         }
         if (settings is not null)
-            SweepLeftovers(settings.CcacheDirectory);
+            SweepLeftovers(settings.CcacheDirectory, log);
         return 0;
     }
 
-    private void SweepLeftovers(string directory)
+    /// <summary>Removes ccaches of steps gone from this node; needs no daemon, so it runs even when this step installed nothing.</summary>
+    public static void SweepLeftovers(string directory, IPluginLog log)
     {
         try
         {

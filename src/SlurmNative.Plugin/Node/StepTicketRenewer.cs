@@ -13,7 +13,7 @@ namespace SlurmNative.Plugin.Node;
 /// step exit is immediate, and it writes through <see cref="NodeCcache"/>, whose files
 /// do not depend on slurmstepd's euid of the moment.
 /// </summary>
-internal sealed class StepTicketRenewer : IDisposable
+internal sealed class StepTicketRenewer
 {
     private static readonly TimeSpan LongestRetry = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan ShortestRetry = TimeSpan.FromSeconds(1);
@@ -41,9 +41,6 @@ internal sealed class StepTicketRenewer : IDisposable
         thread = new Thread(Run) { IsBackground = true, Name = "slurmnative renewer" };
     }
 
-    /// <summary>How many times the ccache was replaced with a later ticket.</summary>
-    public int Refreshes { get; private set; }
-
     public void Start() => thread.Start();
 
     /// <summary>Wakes the thread and waits for it; bounded, since a refresh in progress is bounded by the client timeout.</summary>
@@ -53,8 +50,6 @@ internal sealed class StepTicketRenewer : IDisposable
         if (thread.IsAlive && !thread.Join(wait))
             log.Debug("the renewal thread is still finishing a refresh; leaving it behind");
     }
-
-    public void Dispose() => Stop(TimeSpan.FromSeconds(10));
 
     /// <summary>When to try next: <see cref="refreshBefore"/> ahead of the end, or half the ticket's life for short tickets.</summary>
     internal TimeSpan NextWait()
@@ -131,7 +126,6 @@ internal sealed class StepTicketRenewer : IDisposable
         ccache.Replace(fresh!);
         current = fresh!;
         times = freshTimes;
-        Refreshes++;
         log.Verbose($"refreshed {ccache.FullPath} from {source}: {times.Principal} valid until {times.End:u}");
         return true;
     }

@@ -24,7 +24,7 @@ public class BadInputTests
     }
 
     private static async Task AssertStillServes(DaemonHarness daemon) =>
-        Assert.Equal(ReplyStatus.Ok, (await daemon.ClientFor(1001).SendAsync(Request.Create(Operation.Ping))).Status);
+        Assert.Equal(ReplyStatus.Ok, daemon.ClientFor(1001).Send(Request.Create(Operation.Ping)).Status);
 
     private static byte[] Header(uint length, byte version = Frame.Version, byte kind = (byte)FrameKind.Request)
     {
@@ -87,7 +87,7 @@ public class BadInputTests
     {
         await using var daemon = new DaemonHarness();
         var request = Request.Create((Operation)42);
-        Reply reply = await daemon.ClientFor(1001).SendAsync(request);
+        Reply reply = daemon.ClientFor(1001).Send(request);
         Assert.Equal(ReplyStatus.BadRequest, reply.Status);
         Assert.Contains("unknown operation 42", reply.Message);
     }
@@ -125,7 +125,7 @@ public class BadInputTests
         await second.ConnectAsync(daemon.Endpoint);
         await Task.Delay(200);
 
-        Reply reply = await daemon.ClientFor(1001).SendAsync(Request.Create(Operation.Ping));
+        Reply reply = daemon.ClientFor(1001).Send(Request.Create(Operation.Ping));
         Assert.Equal(ReplyStatus.Busy, reply.Status);
     }
 

@@ -13,8 +13,8 @@ public class CredentialServiceTests
         await using var daemon = new DaemonHarness();
         byte[] ticket = FakeInspector.Ticket("alice@TEST", Alice);
 
-        await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Add, blob: ticket));
-        byte[] fetched = await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Get));
+        daemon.ClientFor(Alice).Call(Request.Create(Operation.Add, blob: ticket));
+        byte[] fetched = daemon.ClientFor(Alice).Call(Request.Create(Operation.Get));
 
         Assert.Equal(ticket, fetched);
     }
@@ -24,29 +24,16 @@ public class CredentialServiceTests
     {
         await using var daemon = new DaemonHarness();
         byte[] ticket = FakeInspector.Ticket("alice@TEST", Alice);
-        await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Add, blob: ticket));
+        daemon.ClientFor(Alice).Call(Request.Create(Operation.Add, blob: ticket));
         long version = (await daemon.Store.GetAsync(Alice))!.Version;
 
-        await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Add, blob: ticket));
+        daemon.ClientFor(Alice).Call(Request.Create(Operation.Add, blob: ticket));
         Assert.Equal(version, (await daemon.Store.GetAsync(Alice))!.Version);
 
         byte[] fresh = FakeInspector.Ticket("alice@TEST", Alice, end: DateTimeOffset.UtcNow.AddHours(11));
         Assert.NotEqual(ticket, fresh);
-        await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Add, blob: fresh));
+        daemon.ClientFor(Alice).Call(Request.Create(Operation.Add, blob: fresh));
         Assert.Equal(fresh, (await daemon.Store.GetAsync(Alice))!.Ticket);
-    }
-
-    [Fact]
-    public async Task The_blocking_client_used_inside_slurm_gets_the_same_answers()
-    {
-        await using var daemon = new DaemonHarness();
-        byte[] ticket = FakeInspector.Ticket("alice@TEST", Alice);
-        DaemonClient alice = daemon.ClientFor(Alice);
-
-        await Task.Run(() => alice.Call(Request.Create(Operation.Add, blob: ticket)));
-        Assert.Equal(ticket, await Task.Run(() => alice.Call(Request.Create(Operation.Get))));
-        var refused = await Assert.ThrowsAsync<DaemonException>(() => Task.Run(() => daemon.ClientFor(Bob).Call(Request.Create(Operation.Get, targetUid: Alice))));
-        Assert.Equal(ReplyStatus.Forbidden, refused.Status);
     }
 
     [Fact]
@@ -119,12 +106,12 @@ public class CredentialServiceTests
     public async Task Bob_can_neither_get_list_nor_remove_alices_and_each_refusal_is_logged()
     {
         await using var daemon = new DaemonHarness();
-        await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Add, blob: FakeInspector.Ticket("alice@TEST", Alice)));
+        daemon.ClientFor(Alice).Call(Request.Create(Operation.Add, blob: FakeInspector.Ticket("alice@TEST", Alice)));
         DaemonClient bob = daemon.ClientFor(Bob);
 
         foreach (Operation operation in new[] { Operation.Get, Operation.List, Operation.Remove })
         {
-            var refused = await Assert.ThrowsAsync<DaemonException>(() => bob.CallAsync(Request.Create(operation, targetUid: Alice)));
+            var refused = Assert.Throws<DaemonException>(() => bob.Call(Request.Create(operation, targetUid: Alice)));
             Assert.Equal(ReplyStatus.Forbidden, refused.Status);
         }
         Assert.Equal(3, daemon.Log.Lines.Count(l => l.StartsWith("warning: refused uid 1002 (bob)", StringComparison.Ordinal)));
@@ -136,10 +123,10 @@ public class CredentialServiceTests
     {
         await using var daemon = new DaemonHarness();
         byte[] ticket = FakeInspector.Ticket("alice@TEST", Alice);
-        await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Add, blob: ticket));
+        daemon.ClientFor(Alice).Call(Request.Create(Operation.Add, blob: ticket));
 
-        Assert.Equal(ticket, await daemon.ClientFor(Root).CallAsync(Request.Create(Operation.Get, targetUid: Alice)));
-        Assert.Equal(ticket, await daemon.ClientFor(SlurmUser).CallAsync(Request.Create(Operation.Get, targetUid: Alice)));
+        Assert.Equal(ticket, daemon.ClientFor(Root).Call(Request.Create(Operation.Get, targetUid: Alice)));
+        Assert.Equal(ticket, daemon.ClientFor(SlurmUser).Call(Request.Create(Operation.Get, targetUid: Alice)));
     }
 
     [Theory]
@@ -150,8 +137,8 @@ public class CredentialServiceTests
     public async Task An_upload_that_is_not_alices_own_usable_tgt_is_rejected(string principal, uint? mapsTo, bool tgt, bool addresses, string expected)
     {
         await using var daemon = new DaemonHarness();
-        var refused = await Assert.ThrowsAsync<DaemonException>(() =>
-            daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Add, blob: FakeInspector.Ticket(principal, mapsTo, tgt, addresses))));
+        var refused = Assert.Throws<DaemonException>(() =>
+            daemon.ClientFor(Alice).Call(Request.Create(Operation.Add, blob: FakeInspector.Ticket(principal, mapsTo, tgt, addresses))));
         Assert.Equal(ReplyStatus.CredentialRejected, refused.Status);
         Assert.Contains(expected, refused.Message);
         Assert.Null(await daemon.Store.GetAsync(Alice));
@@ -161,8 +148,8 @@ public class CredentialServiceTests
     public async Task An_expired_ticket_is_neither_stored_nor_released()
     {
         await using var daemon = new DaemonHarness();
-        var refused = await Assert.ThrowsAsync<DaemonException>(() =>
-            daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Add, blob: FakeInspector.Ticket("alice@TEST", Alice, end: DateTimeOffset.UtcNow.AddMinutes(-1)))));
+        var refused = Assert.Throws<DaemonException>(() =>
+            daemon.ClientFor(Alice).Call(Request.Create(Operation.Add, blob: FakeInspector.Ticket("alice@TEST", Alice, end: DateTimeOffset.UtcNow.AddMinutes(-1)))));
         Assert.Contains("run kinit", refused.Message);
     }
 
@@ -170,11 +157,11 @@ public class CredentialServiceTests
     public async Task Admin_lists_everyone_and_a_user_only_themselves()
     {
         await using var daemon = new DaemonHarness();
-        await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Add, blob: FakeInspector.Ticket("alice@TEST", Alice)));
-        await daemon.ClientFor(Bob).CallAsync(Request.Create(Operation.Add, blob: FakeInspector.Ticket("bob@TEST", Bob)));
+        daemon.ClientFor(Alice).Call(Request.Create(Operation.Add, blob: FakeInspector.Ticket("alice@TEST", Alice)));
+        daemon.ClientFor(Bob).Call(Request.Create(Operation.Add, blob: FakeInspector.Ticket("bob@TEST", Bob)));
 
-        var all = CredentialSummary.DecodeList(await daemon.ClientFor(Root).CallAsync(Request.Create(Operation.List)));
-        var own = CredentialSummary.DecodeList(await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.List)));
+        var all = CredentialSummary.DecodeList(daemon.ClientFor(Root).Call(Request.Create(Operation.List)));
+        var own = CredentialSummary.DecodeList(daemon.ClientFor(Alice).Call(Request.Create(Operation.List)));
 
         Assert.Equal([Alice, Bob], all.Select(e => e.Uid));
         Assert.Equal("alice@TEST", Assert.Single(own).Principal);
@@ -184,10 +171,10 @@ public class CredentialServiceTests
     public async Task Remove_then_get_says_what_to_do()
     {
         await using var daemon = new DaemonHarness();
-        await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Add, blob: FakeInspector.Ticket("alice@TEST", Alice)));
-        await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Remove));
+        daemon.ClientFor(Alice).Call(Request.Create(Operation.Add, blob: FakeInspector.Ticket("alice@TEST", Alice)));
+        daemon.ClientFor(Alice).Call(Request.Create(Operation.Remove));
 
-        var missing = await Assert.ThrowsAsync<DaemonException>(() => daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Get)));
+        var missing = Assert.Throws<DaemonException>(() => daemon.ClientFor(Alice).Call(Request.Create(Operation.Get)));
         Assert.Equal(ReplyStatus.NotFound, missing.Status);
         Assert.Contains("kinit", missing.Message);
     }
@@ -197,8 +184,8 @@ public class CredentialServiceTests
     {
         await using var daemon = new DaemonHarness();
         byte[] ticket = FakeInspector.Ticket("alice@TEST", Alice);
-        await daemon.ClientFor(Alice).CallAsync(Request.Create(Operation.Add, blob: ticket));
-        await daemon.ClientFor(Root).CallAsync(Request.Create(Operation.Get, targetUid: Alice));
+        daemon.ClientFor(Alice).Call(Request.Create(Operation.Add, blob: ticket));
+        daemon.ClientFor(Root).Call(Request.Create(Operation.Get, targetUid: Alice));
 
         string fingerprint = System.Text.Encoding.UTF8.GetString(ticket).Split('|')[4]; // the fake ticket's end time digits
         Assert.DoesNotContain(daemon.Log.Lines, l => l.Contains(System.Text.Encoding.UTF8.GetString(ticket), StringComparison.Ordinal) || l.Contains(fingerprint, StringComparison.Ordinal));
