@@ -15,6 +15,12 @@ public enum Role
     Node = 2,
     /// <summary>Everything, for every user.</summary>
     Admin = 4,
+    /// <summary>
+    /// Store a ticket for any user: the REST gateway, which gets users' tickets with their
+    /// passwords. Nothing else; the daemon still checks that each ticket's principal maps
+    /// to the uid it is stored for.
+    /// </summary>
+    Gateway = 8,
 }
 
 /// <summary>Who is asking: the UID/GID MUNGE proved, what the name service says of them, and where the connection came from.</summary>
@@ -45,6 +51,7 @@ public sealed class AclFormatException(string message) : Exception(message);
 ///   # role   conditions (all must hold; none means everyone)
 ///   admin    uid=0 host=127.0.0.1/32
 ///   node     user=slurm
+///   gateway  user=slurmnative-gw host=127.0.0.1
 ///   user     *
 /// </code>
 /// Conditions: <c>uid=N</c>, <c>user=NAME</c>, <c>group=NAME</c>, <c>host=ADDRESS[/PREFIX]</c>.
@@ -82,7 +89,7 @@ public sealed class AccessPolicy(IReadOnlyList<AclRule> rules)
         bool allowed = operation switch
         {
             Operation.Ping => true,
-            Operation.Add => own && roles.HasFlag(Role.User) || roles.HasFlag(Role.Admin),
+            Operation.Add => own && roles.HasFlag(Role.User) || roles.HasFlag(Role.Gateway) || roles.HasFlag(Role.Admin),
             Operation.Get => own && roles.HasFlag(Role.User) || roles.HasFlag(Role.Node) || roles.HasFlag(Role.Admin),
             Operation.Remove => own && roles.HasFlag(Role.User) || roles.HasFlag(Role.Admin),
             Operation.List => own && roles.HasFlag(Role.User) || roles.HasFlag(Role.Admin),
@@ -124,7 +131,8 @@ public sealed class AccessPolicy(IReadOnlyList<AclRule> rules)
             "user" => Role.User,
             "node" => Role.Node,
             "admin" => Role.Admin,
-            _ => throw Fail($"unknown role '{words[0]}'; use user, node or admin"),
+            "gateway" => Role.Gateway,
+            _ => throw Fail($"unknown role '{words[0]}'; use user, node, gateway or admin"),
         };
         if (words.Length == 1)
             throw Fail($"rule '{words[0]}' has no condition; write '*' to match everyone");
