@@ -46,6 +46,18 @@ public class AccessPolicyTests
     }
 
     [Fact]
+    public void The_gateway_role_stores_tickets_for_others_and_nothing_more()
+    {
+        var policy = AccessPolicy.Parse("gateway user=bob host=127.0.0.1\nuser    *\n", "acl.conf");
+        Assert.True(policy.Authorize(Bob, Operation.Add, 1001).Allowed);
+        Assert.False(policy.Authorize(Bob, Operation.Get, 1001).Allowed);
+        Assert.False(policy.Authorize(Bob, Operation.Remove, 1001).Allowed);
+        Assert.False(policy.Authorize(Bob, Operation.List, 1001).Allowed);
+        Assert.False(policy.Authorize(Bob with { Address = IPAddress.Parse("10.0.0.9") }, Operation.Add, 1001).Allowed);
+        Assert.False(policy.Authorize(Alice(), Operation.Add, 1002).Allowed);
+    }
+
+    [Fact]
     public void Conditions_combine_and_hosts_match_by_prefix()
     {
         var policy = AccessPolicy.Parse("""
