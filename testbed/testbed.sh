@@ -27,6 +27,10 @@ readonly SLURMD_PORT=$((PORT_BASE + 818))
 readonly RESTD_PORT=$((PORT_BASE + 820))
 readonly RESTD_USER=slurmrestd
 readonly TEST_USERS=(alice bob carol)
+# A Unix group holding alice and bob but not carol: what group-based policy
+# (the REST gateway's) is tested with.
+readonly TEST_GROUP=sn-hpc
+readonly TEST_GROUP_MEMBERS=alice,bob
 # Two-node mode: one network namespace per node on a private bridge.
 readonly NET_PREFIX=10.231.0
 readonly BRIDGE=sn-br0
@@ -37,6 +41,7 @@ readonly MARKER=$TESTBED_DIR/.slurmnative-testbed
 readonly CONFIG=$TESTBED_DIR/testbed.config
 readonly CREATED_USERS=$TESTBED_DIR/created-users
 readonly CREATED_SYSUSERS=$TESTBED_DIR/created-system-users
+readonly CREATED_GROUPS=$TESTBED_DIR/created-groups
 readonly CREATED_NET=$TESTBED_DIR/created-netns
 readonly PASSWORDS=$TESTBED_DIR/passwords
 readonly PIDS=$TESTBED_DIR/pids
@@ -81,6 +86,10 @@ usage: testbed.sh COMMAND [OPTIONS]
                       kinit USER@$REALM as USER with the stored password
                       (default ccache FILE:/tmp/krb5cc_<uid>)
   password USER       print USER's Kerberos password
+  jwks PATH           make slurmctld verify RS256 tokens with the published
+                      JWKS at PATH too (AuthAltParameters=jwks=PATH,jwt_key=...)
+                      and restart it, as Slurm 22.05 reads the set only at
+                      startup; run it again after each rotation
   daemon [--set KEY=VALUE]...
                       start slurmnatived (the credential daemon, as built in
                       this repository) against the running testbed, on port
@@ -101,7 +110,7 @@ require_tools() {
     local missing=() t
     for t in krb5kdc kdb5_util kadmin.local kinit klist munged munge unmunge \
              slurmctld slurmd srun sinfo squeue scancel scontrol \
-             useradd userdel runuser setpriv setsid nsenter ss ps; do
+             useradd userdel groupadd groupdel gpasswd runuser setpriv setsid nsenter ss ps; do
         command -v "$t" >/dev/null || missing+=("$t")
     done
     ((${#missing[@]} == 0)) || die "missing programs: ${missing[*]}; install: apt-get install slurmctld slurmd slurm-client munge krb5-kdc krb5-admin-server krb5-user iproute2 util-linux passwd procps"
@@ -536,6 +545,11 @@ setup_users() {
         echo "$u" >>"$CREATED_USERS"
         useradd -m -s /bin/bash "$u"
     done
+    if ! getent group "$TEST_GROUP" >/dev/null; then
+        echo "$TEST_GROUP" >>"$CREATED_GROUPS"
+        groupadd "$TEST_GROUP"
+    fi
+    gpasswd -M "$TEST_GROUP_MEMBERS" "$TEST_GROUP" >/dev/null
     : >"$PASSWORDS"
     chmod 0600 "$PASSWORDS"
     for u in "${TEST_USERS[@]}"; do echo "$u $(random_password)" >>"$PASSWORDS"; done
@@ -805,6 +819,27 @@ start_restd() {
     ON_FAIL_STOP=
 }
 
+# ------------------------------------------------------------------- jwks
+
+cmd_jwks() {
+    local path=${1:-}
+    [[ -n $path ]] || die "usage: $0 jwks PATH (a published JWKS, e.g. from 'slurmnative jwt rsa publish')"
+    require_root jwks
+    load_config
+    alive slurmctld || die "the testbed is not running; start it first"
+    [[ -f $path ]] || die "jwks: $path: no such file"
+    path=$(realpath "$path")
+    runuser -u slurm -- test -r "$path" \
+        || die "jwks: slurmctld runs as slurm, which cannot read $path; make it (and its directories) readable"
+    sed -i "s|^AuthAltParameters=.*|AuthAltParameters=jwks=$path,jwt_key=$JWT_KEY|" "$SLURM_CONF_FILE"
+    stop_daemon slurmctld
+    # No -c: the restart keeps the jobs and node states slurmctld saved.
+    launch slurmctld slurmctld -D -f "$SLURM_CONF_FILE"
+    wait_until 20 slurmctld "slurmctld answering on port $CTLD_PORT" \
+        eval "SLURM_CONF='$SLURM_CONF_FILE' scontrol ping | grep -q 'is UP'"
+    log "slurmctld restarted; it verifies RS256 tokens with $path"
+}
+
 # ------------------------------------------------------------------- stop
 
 # do_stop KEEP [quiet]: safe on a half-started or already stopped testbed.
@@ -919,6 +954,14 @@ remove_created_users() {
             userdel "$u" 2>/dev/null || log "warning: could not remove system user $u"
         done <"$CREATED_SYSUSERS"
         rm -f "$CREATED_SYSUSERS"
+    fi
+    if [[ -r $CREATED_GROUPS ]]; then
+        while read -r u; do
+            [[ -n $u ]] || continue
+            getent group "$u" >/dev/null || continue
+            groupdel "$u" 2>/dev/null || log "warning: could not remove group $u"
+        done <"$CREATED_GROUPS"
+        rm -f "$CREATED_GROUPS"
     fi
 }
 
@@ -1106,6 +1149,7 @@ main() {
         kinit) cmd_kinit "$@" ;;
         password) cmd_password "$@" ;;
         daemon) cmd_daemon "$@" ;;
+        jwks) cmd_jwks "$@" ;;
         -h | --help | help) usage ;;
         '') usage >&2; exit 2 ;;
         *) usage >&2; die "unknown command '$cmd'" ;;

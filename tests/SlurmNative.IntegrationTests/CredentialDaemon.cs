@@ -140,7 +140,7 @@ public sealed class CredentialDaemon : IDisposable
         process?.Dispose();
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

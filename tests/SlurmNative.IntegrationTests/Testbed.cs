@@ -16,6 +16,11 @@ public sealed class Testbed : IDisposable
     public string PluginPath { get; } = Repository.PluginPath;
 
     private int nodes = 1;
+    private bool restd;
+    private string plugstackLine = "";
+
+    /// <summary>slurmrestd's base URL (port base + 820), once <see cref="StartRestd"/> ran.</summary>
+    public Uri RestdUrl { get; } = new($"http://127.0.0.1:{int.Parse(Environment.GetEnvironmentVariable("TESTBED_PORT_BASE") ?? "61000", System.Globalization.CultureInfo.InvariantCulture) + 820}/");
 
     public Testbed()
     {
@@ -29,9 +34,23 @@ public sealed class Testbed : IDisposable
     /// Rewrites plugstack.conf. srun and slurmstepd read it at every start, so the
     /// next job sees the new line without restarting a daemon.
     /// </summary>
-    public void UsePlugstackLine(string line) =>
-        Command.Run(Script, ["start", "--nodes", nodes.ToString(System.Globalization.CultureInfo.InvariantCulture), "--plugin", PluginPath, "--plugstack-line", line], TimeSpan.FromMinutes(3))
+    public void UsePlugstackLine(string line)
+    {
+        plugstackLine = line;
+        Command.Run(Script, ["start", "--nodes", nodes.ToString(System.Globalization.CultureInfo.InvariantCulture), "--plugin", PluginPath, "--plugstack-line", line, .. (restd ? new[] { "--restd" } : [])], TimeSpan.FromMinutes(3))
             .EnsureSuccess($"testbed.sh start (plugstack line: {line})");
+    }
+
+    /// <summary>Adds slurmrestd (auth/jwt, as its own user) to the running cluster; it stays for later tests.</summary>
+    public void StartRestd()
+    {
+        restd = true;
+        UsePlugstackLine(plugstackLine);
+    }
+
+    /// <summary>Makes slurmctld verify RS256 tokens with the published JWKS at <paramref name="path"/> (restarts slurmctld).</summary>
+    public void UseJwks(string path) =>
+        Command.Run(Script, ["jwks", path], TimeSpan.FromMinutes(1)).EnsureSuccess($"testbed.sh jwks {path}");
 
     /// <summary>Stops the cluster and starts it again with <paramref name="count"/> compute nodes (2: each in its own network namespace).</summary>
     public void RestartWithNodes(int count)

@@ -1,0 +1,280 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SlurmNative.Credentials.Configuration;
+
+namespace SlurmNative.Gateway.Configuration;
+
+/// <summary>
+/// gateway.json, as written by the admin. Every member is optional; unknown members are an
+/// error (a misspelt key silently ignored is how a policy ends up wider than intended).
+/// Durations are strings with a unit ("60s", "8h", "7d"), as in slurmnative.conf.
+/// </summary>
+internal sealed class GatewaySettingsFile
+{
+    public string? Listen { get; set; }
+    public string? Slurmrestd { get; set; }
+    public string? SlurmrestdApi { get; set; }
+    public string? DaemonConfig { get; set; }
+    public string? Realm { get; set; }
+    public ModesSection? Modes { get; set; }
+    public JwtSection? Jwt { get; set; }
+    public TicketSection? Ticket { get; set; }
+    public SessionSection? Sessions { get; set; }
+    public LoginLimitSection? LoginLimits { get; set; }
+    public int? MaxBodyBytes { get; set; }
+    public Dictionary<string, GroupSection>? Groups { get; set; }
+    public Dictionary<string, string>? JobEnvironment { get; set; }
+
+    /// <summary>Kestrel's own section (endpoints, TLS certificates), handed to Kestrel untouched.</summary>
+    [JsonPropertyName("Kestrel")]
+    public JsonElement? Kestrel { get; set; }
+
+    internal sealed class ModesSection
+    {
+        public bool? Proxy { get; set; }
+        public bool? IssueTokens { get; set; }
+    }
+
+    internal sealed class JwtSection
+    {
+        public string? Hs256Key { get; set; }
+        public string? Rs256KeySet { get; set; }
+        public string? SlurmJwks { get; set; }
+        public string? ProxyLifespan { get; set; }
+        public string? IssuedLifespan { get; set; }
+    }
+
+    internal sealed class TicketSection
+    {
+        public string? Lifetime { get; set; }
+        public string? RenewLifetime { get; set; }
+    }
+
+    internal sealed class SessionSection
+    {
+        public string? Lifetime { get; set; }
+        public int? MaxSessions { get; set; }
+    }
+
+    internal sealed class LoginLimitSection
+    {
+        public int? FailuresPerUser { get; set; }
+        public int? FailuresPerAddress { get; set; }
+        public string? Window { get; set; }
+    }
+
+    internal sealed class GroupSection
+    {
+        public List<string>? Partitions { get; set; }
+        public List<string>? Accounts { get; set; }
+        public int? MaxTimeMinutes { get; set; }
+    }
+}
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    AllowDuplicateProperties = false,
+    ReadCommentHandling = JsonCommentHandling.Skip,
+    AllowTrailingCommas = true)]
+[JsonSerializable(typeof(GatewaySettingsFile))]
+internal sealed partial class SettingsJson : JsonSerializerContext;
+
+internal sealed class GatewaySettingsException(string message) : Exception(message);
+
+internal enum SigningKeyKind
+{
+    Hs256KeyFile,
+    Rs256KeySet,
+    SlurmJwks,
+}
+
+/// <summary>What one group of users may do through the gateway; null sets mean "any".</summary>
+internal sealed record GroupRule(string Group, IReadOnlySet<string>? Partitions, IReadOnlySet<string>? Accounts, IReadOnlyList<string> PartitionOrder, int? MaxTimeMinutes);
+
+/// <summary>The checked, defaulted settings the gateway runs with.</summary>
+internal sealed record GatewaySettings
+{
+    public const string DefaultPath = "/etc/slurmnative/gateway.json";
+
+    public string Listen { get; init; } = "http://127.0.0.1:6880";
+    public Uri Slurmrestd { get; init; } = new("http://127.0.0.1:6820/");
+    public string SlurmrestdApi { get; init; } = "v0.0.38";
+    public string DaemonConfig { get; init; } = SlurmNativeConfig.DefaultPath;
+    public string? Realm { get; init; }
+    public bool Proxy { get; init; } = true;
+    public bool IssueTokens { get; init; }
+    public SigningKeyKind KeyKind { get; init; } = SigningKeyKind.Hs256KeyFile;
+    public string KeyPath { get; init; } = "/var/spool/slurmctld/jwt_hs256.key";
+    /// <summary>Each call to slurmrestd gets its own token; it only has to outlive that call.</summary>
+    public TimeSpan ProxyTokenLifespan { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan IssuedTokenLifespan { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeSpan? TicketLifetime { get; init; }
+    public TimeSpan TicketRenewLifetime { get; init; } = TimeSpan.FromDays(7);
+    public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromHours(8);
+    public int MaxSessions { get; init; } = 10_000;
+    public int FailuresPerUser { get; init; } = 5;
+    public int FailuresPerAddress { get; init; } = 20;
+    public TimeSpan FailureWindow { get; init; } = TimeSpan.FromMinutes(5);
+    public int MaxBodyBytes { get; init; } = 64 * 1024;
+    public IReadOnlyList<GroupRule> Groups { get; init; } = [];
+    public IReadOnlyDictionary<string, string> JobEnvironment { get; init; } =
+        new Dictionary<string, string>(StringComparer.Ordinal) { ["PATH"] = "/usr/local/bin:/usr/bin:/bin" };
+
+    public static GatewaySettings Load(string path)
+    {
+        byte[] json;
+        try
+        {
+            json = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new GatewaySettingsException($"cannot read {path}: {e.Message}; create it (see etc/gateway.json) or pass --config PATH");
+        }
+        return Parse(json, path);
+    }
+
+    public static GatewaySettings Parse(ReadOnlySpan<byte> json, string source)
+    {
+        GatewaySettingsFile file;
+        try
+        {
+            file = JsonSerializer.Deserialize(json, SettingsJson.Default.GatewaySettingsFile)
+                ?? throw new GatewaySettingsException($"{source}: the file is 'null'; write a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new GatewaySettingsException($"{source}: {Describe(e)}");
+        }
+        return From(file, source);
+    }
+
+    /// <summary>System.Text.Json's messages name .NET types; an admin needs the JSON path and the line.</summary>
+    internal static string Describe(JsonException e)
+    {
+        string where = e.Path is { Length: > 0 } p ? p : "$";
+        string line = e.LineNumber is long l ? $" (line {l + 1})" : "";
+        if (e.Message.Contains("could not be mapped", StringComparison.Ordinal))
+            return $"unknown key at {where}{line}; check the spelling against the documented keys";
+        if (e.Message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase))
+            return $"key {where}{line} appears twice; keep one";
+        if (e.Message.Contains("could not be converted", StringComparison.Ordinal))
+            return $"wrong type of value at {where}{line}";
+        return $"not valid JSON at {where}{line}";
+    }
+
+    private static GatewaySettings From(GatewaySettingsFile f, string source)
+    {
+        GatewaySettingsException Fail(string what) => new($"{source}: {what}");
+        TimeSpan Duration(string? value, string key, TimeSpan fallback)
+        {
+            if (value is null)
+                return fallback;
+            try
+            {
+                TimeSpan d = SlurmNativeConfig.Duration(value);
+                return d > TimeSpan.Zero ? d : throw Fail($"{key} must be longer than 0");
+            }
+            catch (FormatException e)
+            {
+                throw Fail($"{key}: {e.Message}");
+            }
+        }
+        int Positive(int? value, string key, int fallback) =>
+            value is null ? fallback : value > 0 ? value.Value : throw Fail($"{key} must be a positive number");
+
+        var defaults = new GatewaySettings();
+        var (kind, keyPath) = SigningKey(f.Jwt, defaults, Fail);
+
+        Uri restd = defaults.Slurmrestd;
+        if (f.Slurmrestd is { } r)
+        {
+            if (!Uri.TryCreate(r.EndsWith('/') ? r : r + "/", UriKind.Absolute, out Uri? parsed) || parsed.Scheme is not ("http" or "https"))
+                throw Fail($"slurmrestd '{r}' is not an http:// or https:// URL");
+            restd = parsed;
+        }
+        string api = f.SlurmrestdApi ?? defaults.SlurmrestdApi;
+        if (!System.Text.RegularExpressions.Regex.IsMatch(api, "^v[0-9]+\\.[0-9]+\\.[0-9]+$"))
+            throw Fail($"slurmrestd_api '{api}' is not an API version like v0.0.38");
+
+        bool proxy = f.Modes?.Proxy ?? defaults.Proxy;
+        bool issue = f.Modes?.IssueTokens ?? defaults.IssueTokens;
+        if (!proxy && !issue)
+            throw Fail("modes: both proxy and issue_tokens are off, so the gateway could do nothing after a login; enable one");
+
+        var groups = new List<GroupRule>();
+        foreach (var (name, g) in f.Groups ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(name))
+                throw Fail("groups: a group name is empty");
+            groups.Add(new GroupRule(name, NameSet(g.Partitions, $"groups.{name}.partitions", Fail), NameSet(g.Accounts, $"groups.{name}.accounts", Fail),
+                (g.Partitions ?? []).Where(p => p != "*").ToList(),
+                g.MaxTimeMinutes is null ? null : Positive(g.MaxTimeMinutes, $"groups.{name}.max_time_minutes", 0)));
+        }
+        if (groups.Count == 0)
+            throw Fail("groups is empty, so nobody could log in; name at least one Unix group, e.g. \"groups\": {\"hpc\": {\"partitions\": [\"*\"]}}");
+
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in f.JobEnvironment ?? new Dictionary<string, string>(defaults.JobEnvironment))
+            environment[name] = value;
+
+        string? realm = f.Realm;
+        if (realm is not null && (realm.Length == 0 || realm.Any(c => c is '@' or '/' or '\\' || char.IsControl(c))))
+            throw Fail($"realm '{realm}' is not a Kerberos realm name");
+
+        return new GatewaySettings
+        {
+            Listen = f.Listen ?? defaults.Listen,
+            Slurmrestd = restd,
+            SlurmrestdApi = api,
+            DaemonConfig = f.DaemonConfig ?? defaults.DaemonConfig,
+            Realm = realm,
+            Proxy = proxy,
+            IssueTokens = issue,
+            KeyKind = kind,
+            KeyPath = keyPath,
+            ProxyTokenLifespan = Duration(f.Jwt?.ProxyLifespan, "jwt.proxy_lifespan", defaults.ProxyTokenLifespan),
+            IssuedTokenLifespan = Duration(f.Jwt?.IssuedLifespan, "jwt.issued_lifespan", defaults.IssuedTokenLifespan),
+            TicketLifetime = f.Ticket?.Lifetime is null ? null : Duration(f.Ticket.Lifetime, "ticket.lifetime", TimeSpan.Zero),
+            TicketRenewLifetime = Duration(f.Ticket?.RenewLifetime, "ticket.renew_lifetime", defaults.TicketRenewLifetime),
+            SessionLifetime = Duration(f.Sessions?.Lifetime, "sessions.lifetime", defaults.SessionLifetime),
+            MaxSessions = Positive(f.Sessions?.MaxSessions, "sessions.max_sessions", defaults.MaxSessions),
+            FailuresPerUser = Positive(f.LoginLimits?.FailuresPerUser, "login_limits.failures_per_user", defaults.FailuresPerUser),
+            FailuresPerAddress = Positive(f.LoginLimits?.FailuresPerAddress, "login_limits.failures_per_address", defaults.FailuresPerAddress),
+            FailureWindow = Duration(f.LoginLimits?.Window, "login_limits.window", defaults.FailureWindow),
+            MaxBodyBytes = Positive(f.MaxBodyBytes, "max_body_bytes", defaults.MaxBodyBytes),
+            Groups = groups,
+            JobEnvironment = environment,
+        };
+    }
+
+    private static (SigningKeyKind, string) SigningKey(GatewaySettingsFile.JwtSection? jwt, GatewaySettings defaults, Func<string, GatewaySettingsException> fail)
+    {
+        var named = new List<(SigningKeyKind Kind, string Path)>();
+        if (jwt?.Hs256Key is { } hs)
+            named.Add((SigningKeyKind.Hs256KeyFile, hs));
+        if (jwt?.Rs256KeySet is { } rs)
+            named.Add((SigningKeyKind.Rs256KeySet, rs));
+        if (jwt?.SlurmJwks is { } sj)
+            named.Add((SigningKeyKind.SlurmJwks, sj));
+        if (named.Count > 1)
+            throw fail("jwt names more than one signing key (hs256_key, rs256_key_set, slurm_jwks); keep the one slurmctld is configured with");
+        var (kind, path) = named.Count == 1 ? named[0] : (defaults.KeyKind, defaults.KeyPath);
+        if (!Path.IsPathFullyQualified(path))
+            throw fail($"signing key path '{path}' must be absolute");
+        return (kind, path);
+    }
+
+    private static HashSet<string>? NameSet(List<string>? names, string key, Func<string, GatewaySettingsException> fail)
+    {
+        if (names is null || names.Contains("*"))
+            return null;
+        foreach (string name in names)
+        {
+            if (!Jobs.JobValidation.IsSlurmName(name))
+                throw fail($"{key}: '{name}' is not a Slurm partition or account name");
+        }
+        return new HashSet<string>(names, StringComparer.Ordinal);
+    }
+}

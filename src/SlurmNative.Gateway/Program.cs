@@ -1,0 +1,134 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using SlurmNative.Credentials.Client;
+using SlurmNative.Credentials.Configuration;
+using SlurmNative.Gateway.Api;
+using SlurmNative.Gateway.Configuration;
+using SlurmNative.Gateway.Login;
+using SlurmNative.Gateway.Policy;
+using SlurmNative.Gateway.Sessions;
+using SlurmNative.Gateway.Slurm;
+using SlurmNative.Gateway.Tokens;
+
+namespace SlurmNative.Gateway;
+
+internal static class Program
+{
+    private const string Usage = """
+        usage: slurmnative-gateway [--config PATH] [--check]
+          --config PATH   gateway settings (default /etc/slurmnative/gateway.json)
+          --check         load the settings and the signing key, report, and exit
+        """;
+
+    public static int Main(string[] args)
+    {
+        string configPath = GatewaySettings.DefaultPath;
+        bool checkOnly = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--config" when i + 1 < args.Length:
+                    configPath = args[++i];
+                    break;
+                case "--check":
+                    checkOnly = true;
+                    break;
+                case "-h" or "--help":
+                    Console.WriteLine(Usage);
+                    return 0;
+                default:
+                    Console.Error.WriteLine($"slurmnative-gateway: unknown argument '{args[i]}'\n{Usage}");
+                    return 2;
+            }
+        }
+
+        GatewaySettings settings;
+        SlurmNativeConfig daemonConfig;
+        try
+        {
+            settings = GatewaySettings.Load(configPath);
+            daemonConfig = SlurmNativeConfig.LoadOrDefault(settings.DaemonConfig);
+        }
+        catch (Exception e) when (e is GatewaySettingsException or ConfigException or IOException)
+        {
+            Console.Error.WriteLine($"slurmnative-gateway: {e.Message}");
+            return 2;
+        }
+
+        WebApplication app;
+        try
+        {
+            app = Build(settings, configPath, daemonConfig);
+        }
+        catch (Exception e) when (e is Jwt.JwtKeyException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"slurmnative-gateway: {e.Message}");
+            return 2;
+        }
+        if (checkOnly)
+        {
+            Console.WriteLine($"slurmnative-gateway: {configPath} is valid; signing key {settings.KeyPath} loads");
+            return 0;
+        }
+        app.Run();
+        return 0;
+    }
+
+    internal static WebApplication Build(GatewaySettings settings, string configPath, SlurmNativeConfig daemonConfig)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        // Only the gateway's own file configures it: no appsettings.json from the working
+        // directory, no environment variables that could quietly override the policy.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddJsonFile(Path.GetFullPath(configPath), optional: false, reloadOnChange: false);
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            kestrel.Configure(context.Configuration.GetSection("Kestrel"));
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = settings.MaxBodyBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 16 * 1024;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+        });
+        if (!builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+            builder.WebHost.UseUrls(settings.Listen);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss ";
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
+        var app = builder.Build();
+        ILogger log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("slurmnative-gateway");
+
+        uint? slurmUid = Interop.Libc.GetPasswdByName(daemonConfig.SlurmUser)?.Uid;
+        var minter = new TokenMinter(settings.KeyKind, settings.KeyPath, slurmUid, message => log.LogWarning("{Message}", message));
+        minter.Check();
+
+        var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(5) })
+        {
+            BaseAddress = settings.Slurmrestd,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        var services = new GatewayServices(
+            settings,
+            new KerberosPasswordLogin(settings.Realm, settings.TicketLifetime, settings.TicketRenewLifetime),
+            new SystemAccounts(),
+            new DaemonTicketStore(new DaemonClient(daemonConfig.Servers, daemonConfig.ClientTimeout, new MungeSigner(daemonConfig.MungeSocket))),
+            minter,
+            new SlurmRestClient(http, settings.SlurmrestdApi),
+            new SessionStore(settings.SessionLifetime, settings.MaxSessions),
+            new LoginThrottle(settings.FailuresPerUser, settings.FailuresPerAddress, settings.FailureWindow),
+            new GatewayPolicy(settings.Groups),
+            log);
+        GatewayApi.Map(app, services);
+        app.Lifetime.ApplicationStarted.Register(() => log.LogInformation(
+            "listening on {Urls}; slurmrestd {Restd} ({Api}); proxy {Proxy}, token issuance {Issue}; groups {Groups}",
+            string.Join(", ", app.Urls), settings.Slurmrestd, settings.SlurmrestdApi, settings.Proxy ? "on" : "off", settings.IssueTokens ? "on" : "off",
+            string.Join(", ", settings.Groups.Select(g => g.Group))));
+        return app;
+    }
+}

@@ -1,0 +1,383 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using SlurmNative.Credentials.Protocol;
+using SlurmNative.Jwt.Keys;
+using SlurmNative.Jwt.Tokens;
+using Xunit.Abstractions;
+
+namespace SlurmNative.IntegrationTests;
+
+/// <summary>
+/// slurmnative-gateway against the real cluster: the KDC checks passwords, slurmnatived
+/// stores the tickets, slurmrestd (auth/jwt) and slurmctld take the jobs, and the plugin
+/// in slurmstepd installs the ticket the gateway stored.
+/// </summary>
+[Collection(TestbedCollection.Name)]
+public sealed class GatewayTests(Testbed testbed, ITestOutputHelper output)
+{
+    private const string Realm = "SLURMNATIVE.TEST";
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
+
+    private string HsKey => Path.Combine(testbed.Directory, "etc", "jwt_hs256.key");
+
+    private (CredentialDaemon Daemon, GatewayProcess Gateway) Start(string name, string? jwtSection = null)
+    {
+        testbed.StartRestd();
+        var daemon = new CredentialDaemon(testbed, "gw-" + name);
+        testbed.UsePlugstackLine($"required {testbed.PluginPath} default=on config={daemon.ConfigPath}");
+        try
+        {
+            return (daemon, new GatewayProcess(testbed, daemon, name, jwtSection ?? $"\"hs256_key\": \"{HsKey}\""));
+        }
+        catch
+        {
+            daemon.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<(HttpStatusCode Status, JsonDocument Body)> PostAsync(GatewayProcess gateway, string path, string json, string? session = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(gateway.Url, path)) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        if (session is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", session);
+        return await SendAsync(request);
+    }
+
+    private async Task<(HttpStatusCode Status, JsonDocument Body)> SendAsync(HttpRequestMessage request)
+    {
+        using HttpResponseMessage response = await Http.SendAsync(request);
+        string text = await response.Content.ReadAsStringAsync();
+        output.WriteLine($"{request.Method} {request.RequestUri!.PathAndQuery} -> {(int)response.StatusCode} {text}");
+        return (response.StatusCode, JsonDocument.Parse(text.Length == 0 ? "{}" : text));
+    }
+
+    private async Task<string> LoginAsync(GatewayProcess gateway, string user)
+    {
+        var (status, body) = await PostAsync(gateway, "api/v1/login", Login(user, testbed.Password(user)));
+        Assert.Equal(HttpStatusCode.OK, status);
+        return body.RootElement.GetProperty("session").GetString()!;
+    }
+
+    private static string Login(string user, string password) =>
+        JsonSerializer.Serialize(new Dictionary<string, string> { ["username"] = user, ["password"] = password });
+
+    private bool DaemonHolds(CredentialDaemon daemon, string user) =>
+        daemon.RootClient().Send(Request.Create(Operation.Get, testbed.UidOf(user))).Status == ReplyStatus.Ok;
+
+    private string[] QueuedJobsOf(string user) =>
+        testbed.RunAs("root", "squeue", "-h", "-u", user, "-o", "%A").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    private string WaitForJobOutput(string job, string path)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(60);
+        while (testbed.RunAs("root", "squeue", "-h", "-j", job).Stdout.Trim().Length > 0 && DateTime.UtcNow < deadline)
+            Thread.Sleep(300);
+        string text = File.Exists(path) ? File.ReadAllText(path) : "(no output file)";
+        File.Delete(path);
+        output.WriteLine(text);
+        return text;
+    }
+
+    [Fact]
+    public async Task Alice_logs_in_with_her_password_and_her_gateway_job_runs_klist_with_her_ticket()
+    {
+        var (daemon, gateway) = Start("klist");
+        using (daemon)
+        using (gateway)
+        {
+            string session = await LoginAsync(gateway, "alice");
+            Assert.True(DaemonHolds(daemon, "alice"));
+
+            string outFile = $"/tmp/slurmnative-gw-{Guid.NewGuid():N}.out";
+            string job = JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["script"] = "#!/bin/sh\nklist\n",
+                ["name"] = "gw-klist",
+                ["working_directory"] = "/tmp",
+                ["output"] = outFile,
+                ["time_limit_minutes"] = 5,
+            });
+            var (status, body) = await PostAsync(gateway, "api/v1/jobs", job, session);
+            Assert.Equal(HttpStatusCode.Created, status);
+            string id = body.RootElement.GetProperty("job_id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains($"UserId=alice({testbed.UidOf("alice")})", testbed.RunAs("root", "scontrol", "show", "job", id).Stdout, StringComparison.Ordinal);
+
+            string klist = WaitForJobOutput(id, outFile);
+            Assert.Contains($"Default principal: alice@{Realm}", klist, StringComparison.Ordinal);
+            Assert.Contains($"krbtgt/{Realm}@{Realm}", klist, StringComparison.Ordinal);
+            Assert.DoesNotContain("password", gateway.Log, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain(testbed.Password("alice"), gateway.Log, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_wrong_password_gets_401_no_ticket_and_no_job_and_repeated_failures_are_throttled()
+    {
+        var (daemon, gateway) = Start("wrong-password");
+        using (daemon)
+        using (gateway)
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                var (status, body) = await PostAsync(gateway, "api/v1/login", Login("bob", "not-" + testbed.Password("bob")));
+                Assert.Equal(HttpStatusCode.Unauthorized, status);
+                Assert.Contains("wrong user name or password", body.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+            }
+            Assert.False(DaemonHolds(daemon, "bob"));
+            Assert.Empty(QueuedJobsOf("bob"));
+
+            // The limit (3 per user per minute) now holds even for the right password.
+            var (limited, _) = await PostAsync(gateway, "api/v1/login", Login("bob", testbed.Password("bob")));
+            Assert.Equal(HttpStatusCode.TooManyRequests, limited);
+            Assert.False(DaemonHolds(daemon, "bob"));
+            // Another user from the same address is not locked out by bob's failures.
+            var (other, _) = await PostAsync(gateway, "api/v1/login", Login("alice", testbed.Password("alice")));
+            Assert.Equal(HttpStatusCode.OK, other);
+        }
+    }
+
+    [Fact]
+    public async Task A_user_outside_the_allowed_groups_gets_403_and_no_ticket_is_stored()
+    {
+        var (daemon, gateway) = Start("groups");
+        using (daemon)
+        using (gateway)
+        {
+            var (status, body) = await PostAsync(gateway, "api/v1/login", Login("carol", testbed.Password("carol")));
+            Assert.Equal(HttpStatusCode.Forbidden, status);
+            Assert.Contains("not in a group allowed", body.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+            Assert.False(DaemonHolds(daemon, "carol"));
+        }
+    }
+
+    [Fact]
+    public async Task A_disallowed_partition_is_a_400_that_names_it_and_nothing_is_submitted()
+    {
+        var (daemon, gateway) = Start("partition");
+        using (daemon)
+        using (gateway)
+        {
+            string session = await LoginAsync(gateway, "alice");
+            string[] before = QueuedJobsOf("alice");
+            var (status, body) = await PostAsync(gateway, "api/v1/jobs", "{\"script\":\"#!/bin/sh\\ntrue\\n\",\"partition\":\"gpu\",\"time_limit_minutes\":1}", session);
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.Contains("partition 'gpu' is not allowed", body.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+            Assert.Equal(before, QueuedJobsOf("alice"));
+        }
+    }
+
+    [Fact]
+    public async Task Alices_session_cannot_act_as_bob()
+    {
+        var (daemon, gateway) = Start("isolation");
+        using (daemon)
+        using (gateway)
+        {
+            string alice = await LoginAsync(gateway, "alice");
+            string bob = await LoginAsync(gateway, "bob");
+            var (submitted, bobJob) = await PostAsync(gateway, "api/v1/jobs", "{\"script\":\"#!/bin/sh\\nsleep 300\\n\",\"output\":\"/dev/null\",\"working_directory\":\"/tmp\",\"time_limit_minutes\":5}", bob);
+            Assert.Equal(HttpStatusCode.Created, submitted);
+            long bobId = bobJob.RootElement.GetProperty("job_id").GetInt64();
+
+            // No field names a user: an attempt to is an unknown field, refused.
+            var (asBob, refusal) = await PostAsync(gateway, "api/v1/jobs", "{\"script\":\"#!/bin/sh\\ntrue\\n\",\"user\":\"bob\",\"time_limit_minutes\":1}", alice);
+            Assert.Equal(HttpStatusCode.BadRequest, asBob);
+            Assert.Contains("unknown key at $.user", refusal.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+            using (var show = new HttpRequestMessage(HttpMethod.Get, new Uri(gateway.Url, $"api/v1/jobs/{bobId}")))
+            {
+                show.Headers.Authorization = new AuthenticationHeaderValue("Bearer", alice);
+                Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(show)).Status);
+            }
+            using (var cancel = new HttpRequestMessage(HttpMethod.Delete, new Uri(gateway.Url, $"api/v1/jobs/{bobId}")))
+            {
+                cancel.Headers.Authorization = new AuthenticationHeaderValue("Bearer", alice);
+                Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(cancel)).Status);
+            }
+            using (var list = new HttpRequestMessage(HttpMethod.Get, new Uri(gateway.Url, "api/v1/jobs")))
+            {
+                list.Headers.Authorization = new AuthenticationHeaderValue("Bearer", alice);
+                var (_, jobs) = await SendAsync(list);
+                Assert.DoesNotContain(jobs.RootElement.GetProperty("jobs").EnumerateArray(), j => j.GetProperty("job_id").GetInt64() == bobId);
+            }
+            Assert.Contains(bobId.ToString(System.Globalization.CultureInfo.InvariantCulture), QueuedJobsOf("bob"));
+
+            // bob himself sees and cancels it.
+            using (var cancel = new HttpRequestMessage(HttpMethod.Delete, new Uri(gateway.Url, $"api/v1/jobs/{bobId}")))
+            {
+                cancel.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bob);
+                Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(cancel)).Status);
+            }
+            // A made-up session is nobody.
+            var (forged, _) = await PostAsync(gateway, "api/v1/token", "{}", "AAAA" + alice[4..]);
+            Assert.Equal(HttpStatusCode.Unauthorized, forged);
+        }
+    }
+
+    [Fact]
+    public async Task Slurmrestd_refuses_an_expired_jwt_and_accepts_a_fresh_one()
+    {
+        testbed.StartRestd();
+        using HmacKey key = Hs256KeyFile.Load(HsKey, testbed.UidOf("slurm"));
+        var past = new FixedTime(DateTimeOffset.UtcNow.AddHours(-2));
+        string expired = SlurmToken.Mint("alice", TimeSpan.FromMinutes(10), key, past);
+        string fresh = SlurmToken.Mint("alice", TimeSpan.FromMinutes(10), key);
+        await AssertRestdRefuses("alice", expired, "token expired");
+        Assert.True(await RestdAccepts("alice", fresh));
+    }
+
+    [Fact]
+    public async Task After_an_rs256_rotation_slurm_accepts_old_and_new_gateway_tokens_and_refuses_a_retired_keys()
+    {
+        string keys = Path.Combine(testbed.Directory, "gateway-rs256-keys");
+        System.IO.Directory.CreateDirectory(keys);
+        File.SetUnixFileMode(keys, (UnixFileMode)0b111_101_101);
+        string set = Path.Combine(keys, "signing.jwks");
+        string published = Path.Combine(keys, "jwks.json");
+        File.Delete(set);
+        string firstKid = RsaKeySet.Create(set, force: true);
+        RsaKeySet.Publish(set, published);
+        testbed.UseJwks(published);
+
+        var (daemon, gateway) = Start("rs256", $"\"rs256_key_set\": \"{set}\"");
+        using (daemon)
+        using (gateway)
+        {
+            string session = await LoginAsync(gateway, "alice");
+            string oldToken = await TokenAsync(gateway, session);
+            Assert.Contains(firstKid, TokenParts(oldToken), StringComparison.Ordinal);
+            Assert.True(await RestdAccepts("alice", oldToken));
+
+            RsaKeySet.Rotate(set);
+            RsaKeySet.Publish(set, published);
+            testbed.UseJwks(published);
+            string newToken = await TokenAsync(gateway, session);
+            Assert.DoesNotContain(firstKid, TokenParts(newToken), StringComparison.Ordinal);
+            Assert.True(await RestdAccepts("alice", newToken));
+            Assert.True(await RestdAccepts("alice", oldToken));
+
+            RsaKeySet.Retire(set, firstKid);
+            RsaKeySet.Publish(set, published);
+            testbed.UseJwks(published);
+            await AssertRestdRefuses("alice", oldToken, "could not find matching kid");
+            Assert.True(await RestdAccepts("alice", newToken));
+        }
+    }
+
+    [Theory]
+    [InlineData("name", "\"x; rm -rf /\"")]
+    [InlineData("name", "\"--uid=0\"")]
+    [InlineData("partition", "\"debug,gpu\"")]
+    [InlineData("account", "\"$(id)\"")]
+    [InlineData("working_directory", "\"/tmp/../root\"")]
+    [InlineData("output", "\"/tmp/out`id`\"")]
+    [InlineData("error", "\"/tmp/a\\nb\"")]
+    [InlineData("environment", "{\"LD_PRELOAD\":\"/tmp/x.so\"}")]
+    [InlineData("environment", "{\"A=B\":\"c\"}")]
+    [InlineData("environment", "{\"A\":\"line\\nbreak\"}")]
+    [InlineData("script", "\"rm -rf ~\"")]
+    [InlineData("time_limit_minutes", "\"10; id\"")]
+    [InlineData("user_id", "0")]
+    public async Task Hostile_or_unknown_job_fields_get_a_400_and_nothing_is_submitted(string field, string value)
+    {
+        var (daemon, gateway) = Start("bad-" + field);
+        using (daemon)
+        using (gateway)
+        {
+            string session = await LoginAsync(gateway, "alice");
+            string[] before = QueuedJobsOf("alice");
+            string body = field == "script"
+                ? $"{{\"script\":{value}}}"
+                : $"{{\"script\":\"#!/bin/sh\\ntrue\\n\",\"time_limit_minutes\":1,\"{field}\":{value}}}".Replace("\"time_limit_minutes\":1,\"time_limit_minutes\"", "\"time_limit_minutes\"", StringComparison.Ordinal);
+            var (status, reply) = await PostAsync(gateway, "api/v1/jobs", body, session);
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.False(string.IsNullOrWhiteSpace(reply.RootElement.GetProperty("error").GetString()));
+            Assert.Equal(before, QueuedJobsOf("alice"));
+        }
+    }
+
+    [Fact]
+    public async Task Oversized_malformed_and_hostile_login_bodies_get_a_4xx_and_store_nothing()
+    {
+        var (daemon, gateway) = Start("bad-login");
+        using (daemon)
+        using (gateway)
+        {
+            string session = await LoginAsync(gateway, "alice");
+            string[] before = QueuedJobsOf("alice");
+            string huge = "{\"script\":\"#!/bin/sh\\n" + new string('x', 20_000) + "\"}";
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await PostAsync(gateway, "api/v1/jobs", huge, session)).Status);
+            Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(gateway, "api/v1/jobs", "{\"script\": \"#!/bin/sh\\n", session)).Status);
+            Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(gateway, "api/v1/jobs", "[1,2,3]", session)).Status);
+            Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(gateway, "api/v1/jobs", "{\"script\":\"#!/bin/sh\\ntrue\\n\",\"script\":\"#!/bin/sh\\nid\\n\"}", session)).Status);
+            Assert.Equal(before, QueuedJobsOf("alice"));
+
+            Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(gateway, "api/v1/login", Login($"bob@{Realm}", testbed.Password("bob")))).Status);
+            Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(gateway, "api/v1/login", Login("bob/admin", testbed.Password("bob")))).Status);
+            Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(gateway, "api/v1/login", "{\"username\":\"bob\",\"password\":\"x\",\"realm\":\"EVIL\"}")).Status);
+            Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(gateway, "api/v1/login", "{\"username\":\"bob\"")).Status);
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await PostAsync(gateway, "api/v1/login", Login("bob", new string('p', 20_000)))).Status);
+            Assert.False(DaemonHolds(daemon, "bob"));
+            Assert.Contains("\"/api/v1/jobs\"", await Http.GetStringAsync(new Uri(gateway.Url, "openapi.json")), StringComparison.Ordinal);
+        }
+    }
+
+    private async Task<string> TokenAsync(GatewayProcess gateway, string session)
+    {
+        var (status, body) = await PostAsync(gateway, "api/v1/token", "{}", session);
+        Assert.Equal(HttpStatusCode.OK, status);
+        return body.RootElement.GetProperty("token").GetString()!;
+    }
+
+    private static string TokenParts(string token) =>
+        Encoding.UTF8.GetString(Convert.FromBase64String(Pad(token.Split('.')[0].Replace('-', '+').Replace('_', '/'))));
+
+    private static string Pad(string s) => s + new string('=', (4 - s.Length % 4) % 4);
+
+    /// <summary>A real slurmctld verdict: slurmrestd passes the token on (SLURM_JWT=daemon) and slurmctld checks it.</summary>
+    private async Task<bool> RestdAccepts(string user, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(testbed.RestdUrl, "slurm/v0.0.38/jobs"));
+        request.Headers.Add("X-SLURM-USER-NAME", user);
+        request.Headers.Add("X-SLURM-USER-TOKEN", token);
+        using HttpResponseMessage response = await Http.SendAsync(request);
+        string text = await response.Content.ReadAsStringAsync();
+        using JsonDocument body = JsonDocument.Parse(text);
+        bool refused = body.RootElement.TryGetProperty("errors", out JsonElement errors) && errors.GetArrayLength() > 0;
+        output.WriteLine($"slurmrestd: {(int)response.StatusCode} {(refused ? errors.ToString() : "no errors")}");
+        return response.IsSuccessStatusCode && !refused;
+    }
+
+    /// <summary>
+    /// Refused, and for the reason given: slurmrestd only says "Unspecified error", so the
+    /// reason is read where auth/jwt logs it, in slurmctld's log.
+    /// </summary>
+    private async Task AssertRestdRefuses(string user, string token, string slurmctldReason)
+    {
+        string log = Path.Combine(testbed.Directory, "log", "slurmctld.log");
+        long start = new FileInfo(log).Length;
+        Assert.False(await RestdAccepts(user, token));
+        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
+        string added = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            using (var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+            {
+                stream.Seek(start, SeekOrigin.Begin);
+                added = await new StreamReader(stream).ReadToEndAsync();
+            }
+            if (added.Contains(slurmctldReason, StringComparison.Ordinal))
+                return;
+            await Task.Delay(200);
+        }
+        Assert.Fail($"slurmctld did not log '{slurmctldReason}'; it logged:\n{added}");
+    }
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}
