@@ -1,0 +1,259 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using SlurmNative.Gateway.Api;
+using SlurmNative.Gateway.Configuration;
+using SlurmNative.Gateway.Jobs;
+using SlurmNative.Gateway.Login;
+using SlurmNative.Gateway.Policy;
+using SlurmNative.Gateway.Sessions;
+
+namespace SlurmNative.Tests.Gateway;
+
+public class GatewaySettingsTests
+{
+    private static GatewaySettings Parse(string json) => GatewaySettings.Parse(Encoding.UTF8.GetBytes(json), "gateway.json");
+
+    [Fact]
+    public void The_shipped_example_parses_with_comments_and_its_defaults()
+    {
+        string path = Path.Combine(SlurmNative.Tests.TestSupport.Repository.Root, "etc", "gateway.json");
+        GatewaySettings settings = GatewaySettings.Load(path);
+        Assert.True(settings.Proxy);
+        Assert.False(settings.IssueTokens);
+        Assert.Equal(TimeSpan.FromSeconds(60), settings.ProxyTokenLifespan);
+        Assert.Equal("hpc", Assert.Single(settings.Groups).Group);
+    }
+
+    [Theory]
+    [InlineData("{\"groups\":{\"hpc\":{}},\"listne\":\"x\"}", "unknown key at $.listne")]
+    [InlineData("{\"groups\":{\"hpc\":{\"partitons\":[\"a\"]}}}", "unknown key at $.groups.hpc.partitons")]
+    [InlineData("{}", "groups is empty")]
+    [InlineData("{\"groups\":{\"hpc\":{}},\"modes\":{\"proxy\":false}}", "both proxy and issue_tokens are off")]
+    [InlineData("{\"groups\":{\"hpc\":{}},\"jwt\":{\"hs256_key\":\"/a\",\"rs256_key_set\":\"/b\"}}", "more than one signing key")]
+    [InlineData("{\"groups\":{\"hpc\":{}},\"jwt\":{\"hs256_key\":\"relative\"}}", "must be absolute")]
+    [InlineData("{\"groups\":{\"hpc\":{}},\"sessions\":{\"lifetime\":\"8\"}}", "sessions.lifetime")]
+    [InlineData("{\"groups\":{\"hpc\":{\"partitions\":[\"a;b\"]}}}", "not a Slurm partition")]
+    [InlineData("{\"groups\":{\"hpc\":{}},\"slurmrestd\":\"ftp://x\"}", "not an http")]
+    [InlineData("{\"groups\":{\"hpc\":{}},\"groups\":{}}", "appears twice")]
+    [InlineData("{\"groups\":", "not valid JSON")]
+    public void A_bad_file_is_refused_with_a_message_naming_the_problem(string json, string expected)
+    {
+        var e = Assert.Throws<GatewaySettingsException>(() => Parse(json));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.StartsWith("gateway.json: ", e.Message, StringComparison.Ordinal);
+    }
+}
+
+public class GatewayPolicyTests
+{
+    private static readonly GatewayPolicy Policy = new(GatewaySettings.Parse(Encoding.UTF8.GetBytes("""
+        {"groups": {
+          "physics": {"partitions": ["short", "long"], "accounts": ["phys"], "max_time_minutes": 60},
+          "chem":    {"partitions": ["gpu"], "accounts": ["*"], "max_time_minutes": 120},
+          "staff":   {"partitions": ["*"]}
+        }}
+        """), "t").Groups);
+
+    [Fact]
+    public void A_user_in_no_listed_group_gets_no_grant() =>
+        Assert.Null(Policy.GrantFor(new HashSet<string> { "users" }));
+
+    [Fact]
+    public void Grants_of_several_groups_are_merged()
+    {
+        Grant grant = Policy.GrantFor(new HashSet<string> { "physics", "chem" })!;
+        Assert.True(grant.AllowsPartition("long"));
+        Assert.True(grant.AllowsPartition("gpu"));
+        Assert.False(grant.AllowsPartition("debug"));
+        Assert.True(grant.AllowsAccount("anything"));
+        Assert.Equal(120, grant.MaxTimeMinutes);
+        Assert.Equal("short", grant.DefaultPartition);
+    }
+
+    [Fact]
+    public void A_wildcard_group_allows_any_partition_but_names_no_default()
+    {
+        Grant grant = Policy.GrantFor(new HashSet<string> { "staff" })!;
+        Assert.True(grant.AllowsPartition("whatever"));
+        Assert.Null(grant.DefaultPartition);
+        Assert.Null(grant.MaxTimeMinutes);
+    }
+}
+
+public class JobValidationTests
+{
+    private static readonly Grant Physics = new(new HashSet<string> { "physics" }, new HashSet<string> { "short" }, new HashSet<string> { "phys" }, "short", 60);
+    private static readonly Dictionary<string, string> Base = new() { ["PATH"] = "/usr/bin:/bin" };
+
+    private static ValidatedJob Validate(JobRequest request) => JobValidation.Validate(request, Physics, "/home/alice", Base);
+
+    [Fact]
+    public void A_plain_job_gets_the_policy_defaults()
+    {
+        ValidatedJob job = Validate(new JobRequest { Script = "#!/bin/sh\nhostname\n", TimeLimitMinutes = 10 });
+        Assert.Equal("short", job.Partition);
+        Assert.Equal("/home/alice", job.WorkingDirectory);
+        Assert.Equal(1, job.Nodes);
+        Assert.Equal("/usr/bin:/bin", job.Environment["PATH"]);
+    }
+
+    [Theory]
+    [InlineData("partition 'long' is not allowed for your groups; allowed: short")]
+    public void A_partition_outside_the_grant_is_named(string expected)
+    {
+        var e = Assert.Throws<JobRejectedException>(() => Validate(new JobRequest { Script = "#!/bin/sh\n", Partition = "long", TimeLimitMinutes = 1 }));
+        Assert.Equal(expected, e.Message);
+    }
+
+    private static readonly JobRequest[] RefusedRequests =
+    [
+        new JobRequest { TimeLimitMinutes = 1 },
+        new JobRequest { Script = "echo hi", TimeLimitMinutes = 1 },
+        new JobRequest { Script = "#!/bin/sh\n" },
+        new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 61 },
+        new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 1, Account = "chem" },
+        new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 1, Name = "a\nb" },
+        new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 1, WorkingDirectory = "relative" },
+        new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 1, Output = "/tmp/../etc/x" },
+        new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 1, Error = "/tmp/$(id)" },
+        new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 1, Nodes = 0 },
+        new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 1, Environment = new() { ["KRB5CCNAME"] = "FILE:/tmp/x" } },
+        new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 1, Environment = new() { ["1A"] = "x" } },
+        new JobRequest { Script = "#!/bin/sh\n\0", TimeLimitMinutes = 1 },
+    ];
+
+    public static TheoryData<int, string> Refused => new()
+    {
+        { 0, "script is required" },
+        { 1, "must start with an interpreter line" },
+        { 2, "time_limit_minutes is required" },
+        { 3, "outside 1..60" },
+        { 4, "account 'chem' is not allowed" },
+        { 5, "name 'a?b'" },
+        { 6, "absolute path" },
+        { 7, "must not contain '..'" },
+        { 8, "may only use" },
+        { 9, "nodes 0 is outside" },
+        { 10, "is reserved" },
+        { 11, "must match" },
+        { 12, "NUL" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refused))]
+    public void Bad_fields_are_refused_with_the_field_named(int request, string expected)
+    {
+        var e = Assert.Throws<JobRejectedException>(() => Validate(RefusedRequests[request]));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unknown_and_duplicate_fields_do_not_deserialise()
+    {
+        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize("{\"script\":\"#!/bin/sh\",\"user_id\":0}", GatewayJson.Default.JobRequest));
+        Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize("{\"script\":\"#!/bin/sh\",\"script\":\"#!/bin/bash\"}", GatewayJson.Default.JobRequest));
+    }
+}
+
+public class LoginPartsTests
+{
+    [Fact]
+    public void The_login_body_yields_the_password_without_a_string_and_wipes_it()
+    {
+        LoginBody body = LoginBody.Parse("{\"username\":\"alice\",\"password\":\"s3cr\\u00e9t\"}"u8);
+        Assert.Equal("alice", body.UserName);
+        Assert.Equal("s3cr\u00e9t", new string(body.Password));
+        body.Dispose();
+        Assert.All(body.Password.ToArray(), c => Assert.Equal('\0', c));
+    }
+
+    [Theory]
+    [InlineData("{\"username\":\"alice\"}", "both required")]
+    [InlineData("{\"username\":\"alice\",\"password\":\"x\",\"realm\":\"EVIL\"}", "unknown field 'realm'")]
+    [InlineData("{\"username\":\"alice\",\"username\":\"bob\",\"password\":\"x\"}", "appears twice")]
+    [InlineData("{\"username\":1,\"password\":\"x\"}", "must be a string")]
+    [InlineData("[\"alice\"]", "must be a JSON object")]
+    [InlineData("{\"username\":\"alice\",\"password\":\"x\"} {}", "malformed JSON")]
+    [InlineData("{\"username\":\"alice\",\"password\":", "malformed JSON")]
+    public void A_bad_login_body_is_a_format_error(string json, string expected)
+    {
+        var e = Assert.Throws<FormatException>(() => LoginBody.Parse(Encoding.UTF8.GetBytes(json)));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("alice", true)]
+    [InlineData("a.b_c-d", true)]
+    [InlineData("bob@EVIL.REALM", false)]
+    [InlineData("host/node1", false)]
+    [InlineData("-rf", false)]
+    [InlineData("", false)]
+    public void User_names_cannot_name_another_realm_or_a_service(string name, bool valid) =>
+        Assert.Equal(valid, LoginBody.IsValidUserName(name));
+
+    [Fact]
+    public void Failures_are_limited_per_user_and_per_address_and_expire()
+    {
+        var time = new ManualTime(DateTimeOffset.UnixEpoch);
+        var throttle = new LoginThrottle(failuresPerUser: 2, failuresPerAddress: 3, TimeSpan.FromMinutes(1), time);
+        throttle.RecordFailure("bob", "10.0.0.1");
+        Assert.Null(throttle.RetryAfter("bob", "10.0.0.1"));
+        throttle.RecordFailure("bob", "10.0.0.2");
+        Assert.NotNull(throttle.RetryAfter("bob", "10.0.0.9"));     // bob, from anywhere
+        Assert.Null(throttle.RetryAfter("alice", "10.0.0.2"));      // others are not
+        throttle.RecordFailure("carol", "10.0.0.1");
+        throttle.RecordFailure("dave", "10.0.0.1");
+        Assert.NotNull(throttle.RetryAfter("erin", "10.0.0.1"));    // that address, for anyone
+        time.Now += TimeSpan.FromSeconds(61);
+        Assert.Null(throttle.RetryAfter("bob", "10.0.0.1"));
+    }
+
+    [Fact]
+    public void Sessions_expire_are_capped_by_the_ticket_and_only_their_token_finds_them()
+    {
+        var time = new ManualTime(DateTimeOffset.UnixEpoch);
+        var store = new SessionStore(TimeSpan.FromHours(8), maxSessions: 2, time);
+        Grant grant = new(new HashSet<string>(), null, null, null, null);
+        var (token, session) = store.Create("alice", 1001, "/home/alice", grant, DateTimeOffset.UnixEpoch.AddHours(1));
+        Assert.Equal(DateTimeOffset.UnixEpoch.AddHours(1), session.Expires);
+        Assert.Same(session, store.Find(token));
+        Assert.Null(store.Find(token[..^1] + (token[^1] == 'A' ? 'B' : 'A')));
+        Assert.Null(store.Find(null));
+        store.Create("bob", 1002, "/home/bob", grant, DateTimeOffset.MaxValue);
+        Assert.Throws<TooManySessionsException>(() => store.Create("carol", 1003, "/home/carol", grant, DateTimeOffset.MaxValue));
+        time.Now += TimeSpan.FromHours(1);
+        Assert.Null(store.Find(token));
+        store.Create("carol", 1003, "/home/carol", grant, DateTimeOffset.MaxValue);
+    }
+
+    private sealed class ManualTime(DateTimeOffset start) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = start;
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+}
+
+public class OpenApiDocumentTests
+{
+    [Fact]
+    public void Every_mapped_endpoint_is_described_and_nothing_else()
+    {
+        var app = WebApplication.CreateSlimBuilder().Build();
+        GatewayApi.Map(app, null!);
+        var mapped = ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
+            .SelectMany(e => e.Metadata.OfType<Microsoft.AspNetCore.Routing.HttpMethodMetadata>().SelectMany(m => m.HttpMethods)
+                .Select(method => $"{method.ToLowerInvariant()} {e.RoutePattern.RawText}"))
+            .ToHashSet();
+
+        using JsonDocument document = JsonDocument.Parse(OpenApiDocument.Bytes);
+        var described = document.RootElement.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject().Where(op => op.Name is "get" or "post" or "delete" or "put" or "patch")
+                .Select(op => $"{op.Name} {path.Name}"))
+            .ToHashSet();
+        Assert.Equal(mapped.Order(), described.Order());
+        Assert.Equal("3.1.0", document.RootElement.GetProperty("openapi").GetString());
+    }
+}
