@@ -81,6 +81,18 @@ public sealed class GatewayTests(Testbed testbed, ITestOutputHelper output)
         return text;
     }
 
+    /// <summary>Posts a job that must be refused with <paramref name="expected"/>; alice's queue must not change.</summary>
+    private async Task<string> AssertRefusedJob(GatewayProcess gateway, string session, string body, HttpStatusCode expected)
+    {
+        string[] before = QueuedJobsOf("alice");
+        var (status, reply) = await PostAsync(gateway, "api/v1/jobs", body, session);
+        Assert.Equal(expected, status);
+        string error = reply.RootElement.GetProperty("error").GetString() ?? "";
+        Assert.False(string.IsNullOrWhiteSpace(error));
+        Assert.Equal(before, QueuedJobsOf("alice"));
+        return error;
+    }
+
     [Fact]
     public async Task Alice_logs_in_with_her_password_and_her_gateway_job_runs_klist_with_her_ticket()
     {
@@ -161,11 +173,8 @@ public sealed class GatewayTests(Testbed testbed, ITestOutputHelper output)
         using (gateway)
         {
             string session = await LoginAsync(gateway, "alice");
-            string[] before = QueuedJobsOf("alice");
-            var (status, body) = await PostAsync(gateway, "api/v1/jobs", "{\"script\":\"#!/bin/sh\\ntrue\\n\",\"partition\":\"gpu\",\"time_limit_minutes\":1}", session);
-            Assert.Equal(HttpStatusCode.BadRequest, status);
-            Assert.Contains("partition 'gpu' is not allowed", body.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
-            Assert.Equal(before, QueuedJobsOf("alice"));
+            string error = await AssertRefusedJob(gateway, session, "{\"script\":\"#!/bin/sh\\ntrue\\n\",\"partition\":\"gpu\",\"time_limit_minutes\":1}", HttpStatusCode.BadRequest);
+            Assert.Contains("partition 'gpu' is not allowed", error, StringComparison.Ordinal);
         }
     }
 
@@ -288,14 +297,10 @@ public sealed class GatewayTests(Testbed testbed, ITestOutputHelper output)
         using (gateway)
         {
             string session = await LoginAsync(gateway, "alice");
-            string[] before = QueuedJobsOf("alice");
             string body = field == "script"
                 ? $"{{\"script\":{value}}}"
                 : $"{{\"script\":\"#!/bin/sh\\ntrue\\n\",\"time_limit_minutes\":1,\"{field}\":{value}}}".Replace("\"time_limit_minutes\":1,\"time_limit_minutes\"", "\"time_limit_minutes\"", StringComparison.Ordinal);
-            var (status, reply) = await PostAsync(gateway, "api/v1/jobs", body, session);
-            Assert.Equal(HttpStatusCode.BadRequest, status);
-            Assert.False(string.IsNullOrWhiteSpace(reply.RootElement.GetProperty("error").GetString()));
-            Assert.Equal(before, QueuedJobsOf("alice"));
+            await AssertRefusedJob(gateway, session, body, HttpStatusCode.BadRequest);
         }
     }
 
@@ -307,13 +312,11 @@ public sealed class GatewayTests(Testbed testbed, ITestOutputHelper output)
         using (gateway)
         {
             string session = await LoginAsync(gateway, "alice");
-            string[] before = QueuedJobsOf("alice");
             string huge = "{\"script\":\"#!/bin/sh\\n" + new string('x', 20_000) + "\"}";
-            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await PostAsync(gateway, "api/v1/jobs", huge, session)).Status);
-            Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(gateway, "api/v1/jobs", "{\"script\": \"#!/bin/sh\\n", session)).Status);
-            Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(gateway, "api/v1/jobs", "[1,2,3]", session)).Status);
-            Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(gateway, "api/v1/jobs", "{\"script\":\"#!/bin/sh\\ntrue\\n\",\"script\":\"#!/bin/sh\\nid\\n\"}", session)).Status);
-            Assert.Equal(before, QueuedJobsOf("alice"));
+            await AssertRefusedJob(gateway, session, huge, HttpStatusCode.RequestEntityTooLarge);
+            await AssertRefusedJob(gateway, session, "{\"script\": \"#!/bin/sh\\n", HttpStatusCode.BadRequest);
+            await AssertRefusedJob(gateway, session, "[1,2,3]", HttpStatusCode.BadRequest);
+            await AssertRefusedJob(gateway, session, "{\"script\":\"#!/bin/sh\\ntrue\\n\",\"script\":\"#!/bin/sh\\nid\\n\"}", HttpStatusCode.BadRequest);
 
             Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(gateway, "api/v1/login", Login($"bob@{Realm}", testbed.Password("bob")))).Status);
             Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(gateway, "api/v1/login", Login("bob/admin", testbed.Password("bob")))).Status);

@@ -237,25 +237,24 @@ internal static class GatewayApi
         }, http.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task<IResult> ShowAsync(HttpContext http, string id, GatewayServices s)
-    {
-        if (ProxyDisabled(s) is { } off)
-            return off;
-        if (Authenticate(http, s) is not { } session)
-            return Unauthorized(http, "no valid session; log in first");
-        if (ParseJobId(id) is not long jobId)
-            return Error(HttpStatusCode.BadRequest, $"'{Printable(id)}' is not a job id");
-        return await SlurmCall(s, session, async (token, cancel) =>
-        {
-            JobSummary? job = await s.Slurm.ShowAsync(session.UserName, token, jobId, cancel).ConfigureAwait(false);
-            // Someone else's job and no job at all look the same, so ids cannot be probed.
-            if (job is null || job.UserName != session.UserName)
-                return Error(HttpStatusCode.NotFound, $"you have no job {jobId}");
-            return Results.Json(job, GatewayJson.Default.JobSummary);
-        }, http.RequestAborted).ConfigureAwait(false);
-    }
+    private static Task<IResult> ShowAsync(HttpContext http, string id, GatewayServices s) =>
+        WithOwnJobAsync(http, id, s, (_, _, job, _) => Task.FromResult(Results.Json(job, GatewayJson.Default.JobSummary)));
 
-    private static async Task<IResult> CancelAsync(HttpContext http, string id, GatewayServices s)
+    private static Task<IResult> CancelAsync(HttpContext http, string id, GatewayServices s) =>
+        WithOwnJobAsync(http, id, s, async (session, token, job, cancel) =>
+        {
+            await s.Slurm.CancelAsync(session.UserName, token, job.JobId, cancel).ConfigureAwait(false);
+            s.Log.LogInformation("cancelled job {JobId} for {User}", job.JobId, session.UserName);
+            return Results.NoContent();
+        });
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on job <paramref name="id"/> if it is the session user's.
+    /// slurmctld would refuse another user's job for most actions too; checking here gives the
+    /// same 404 for someone else's job as for no job at all, so ids cannot be probed.
+    /// </summary>
+    private static async Task<IResult> WithOwnJobAsync(HttpContext http, string id, GatewayServices s,
+        Func<Session, string, JobSummary, CancellationToken, Task<IResult>> action)
     {
         if (ProxyDisabled(s) is { } off)
             return off;
@@ -265,14 +264,10 @@ internal static class GatewayApi
             return Error(HttpStatusCode.BadRequest, $"'{Printable(id)}' is not a job id");
         return await SlurmCall(s, session, async (token, cancel) =>
         {
-            // slurmctld would refuse another user's job too; checking first gives the same
-            // 404 as for a job that does not exist.
             JobSummary? job = await s.Slurm.ShowAsync(session.UserName, token, jobId, cancel).ConfigureAwait(false);
             if (job is null || job.UserName != session.UserName)
                 return Error(HttpStatusCode.NotFound, $"you have no job {jobId}");
-            await s.Slurm.CancelAsync(session.UserName, token, jobId, cancel).ConfigureAwait(false);
-            s.Log.LogInformation("cancelled job {JobId} for {User}", jobId, session.UserName);
-            return Results.NoContent();
+            return await action(session, token, job, cancel).ConfigureAwait(false);
         }, http.RequestAborted).ConfigureAwait(false);
     }
 
