@@ -77,15 +77,21 @@ public sealed class CredentialDaemon : IDisposable
         shell.Environment["KRB5_CONFIG"] = start.Environment["KRB5_CONFIG"];
         process = Process.Start(shell) ?? throw new InvalidOperationException("could not start slurmnatived");
 
-        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
+        WaitUntilListening(process, Port, "slurmnatived", () => Log, TimeSpan.FromSeconds(20));
+    }
+
+    /// <summary>Returns once <paramref name="port"/> accepts; fails with the log if the process exits or the time runs out.</summary>
+    internal static void WaitUntilListening(Process process, int port, string name, Func<string> log, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             if (process.HasExited)
-                throw new InvalidOperationException($"slurmnatived exited with {process.ExitCode}:\n{Log}");
+                throw new InvalidOperationException($"{name} exited with {process.ExitCode}:\n{log()}");
             try
             {
                 using var probe = new TcpClient();
-                probe.Connect(IPAddress.Loopback, Port);
+                probe.Connect(IPAddress.Loopback, port);
                 return;
             }
             catch (SocketException) when (DateTime.UtcNow < deadline)

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using SlurmNative.Tests.TestSupport;
 
 namespace SlurmNative.IntegrationTests;
@@ -50,22 +48,7 @@ public sealed class GatewayProcess : IDisposable
         shell.ArgumentList.Add(config);
         shell.Environment["KRB5_CONFIG"] = krb5;
         process = Process.Start(shell) ?? throw new InvalidOperationException("could not start slurmnative-gateway");
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            if (process.HasExited)
-                throw new InvalidOperationException($"slurmnative-gateway exited with {process.ExitCode}:\n{Log}");
-            try
-            {
-                using var probe = new TcpClient();
-                probe.Connect(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(100);
-            }
-        }
+        CredentialDaemon.WaitUntilListening(process, Port, "slurmnative-gateway", () => Log, TimeSpan.FromSeconds(30));
     }
 
     public void Dispose()
