@@ -31,7 +31,7 @@ internal static class Program
     {
         var root = new RootCommand("SlurmNative: Kerberos tickets that follow Slurm jobs")
         {
-            AddCommand(), GetCommand(), RemoveCommand(), ListCommand(), PingCommand(), KeygenCommand(), RotateKeyCommand(), RenewLoopCommand(),
+            AddCommand(), GetCommand(), RemoveCommand(), ListCommand(), PingCommand(), KeygenCommand(), RotateKeyCommand(), RenewLoopCommand(), SweepCommand.Create(),
             JwtCommands.Create(),
         };
         root.Options.Add(ConfigOption);
