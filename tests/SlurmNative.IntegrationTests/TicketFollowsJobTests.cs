@@ -281,16 +281,12 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         Assert.Empty(StepCcaches("alice", job));
     }
 
-    [Fact]
-    public void A_ccache_left_by_a_killed_slurmstepd_is_swept_when_the_next_step_on_the_node_ends()
+    /// <summary>A batch job whose slurmstepd dies by SIGKILL, so its exit hook never runs; returns the ccache it leaves.</summary>
+    private string CcacheOfKilledStepd()
     {
-        using var daemon = StartDaemon("sweep");
-        UsePlugin(daemon);
         testbed.Kinit("alice");
         string job = StartSleepingBatchJob("alice");
         string leftover = Assert.Single(StepCcaches("alice", job));
-
-        // SIGKILL: slurmstepd gets no chance to run the plugin's exit hook.
         string title = $"slurmstepd: [{job}.batch]";
         int stepd = Directory.EnumerateDirectories("/proc")
             .Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0)
@@ -299,11 +295,33 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         testbed.RunAs("root", "scancel", job);
         WaitUntilGone(job, TimeSpan.FromSeconds(60));
         Assert.True(File.Exists(leftover), "the killed step's ccache should still be there before the sweep");
+        return leftover;
+    }
+
+    [Fact]
+    public void A_ccache_left_by_a_killed_slurmstepd_is_swept_when_the_next_step_on_the_node_ends()
+    {
+        using var daemon = StartDaemon("sweep");
+        UsePlugin(daemon);
+        string leftover = CcacheOfKilledStepd();
 
         testbed.RunAs("alice", "srun", "-N1", "true").EnsureSuccess("the next step");
 
         Assert.False(File.Exists(leftover), $"{leftover} survived the sweep");
         testbed.WaitForSlurmdLogLine($"removed {leftover}, left behind by a step that is gone");
+    }
+
+    [Fact]
+    public void The_epilog_command_sweeps_a_killed_slurmstepds_ccache_without_waiting_for_another_job()
+    {
+        using var daemon = StartDaemon("epilog-sweep");
+        UsePlugin(daemon);
+        string leftover = CcacheOfKilledStepd();
+
+        CommandResult sweep = Command.Run(CredentialDaemon.Cli, ["sweep", "--dir", "/tmp"]).EnsureSuccess("slurmnative sweep");
+
+        Assert.False(File.Exists(leftover), $"{leftover} survived slurmnative sweep");
+        Assert.Contains($"removed {leftover}", sweep.Stdout, StringComparison.Ordinal);
     }
 
     private static string SafeRead(string path)
