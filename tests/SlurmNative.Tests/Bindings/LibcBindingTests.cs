@@ -110,4 +110,15 @@ public sealed class LibcBindingTests : IDisposable
         Assert.Equal(gid, Interop.Libc.getgid());
         Assert.Equal(gid, Interop.Libc.getegid());
     }
+
+    [Fact]
+    public void FillRandomFillsLargeAndEmptyBuffersWithoutRepeating()
+    {
+        var large = new byte[70_000]; // over getrandom's 256-byte single-call guarantee: short reads are looped
+        Interop.Libc.FillRandom(large);
+        Interop.Libc.FillRandom(Span<byte>.Empty);
+        Assert.InRange(large.Count(b => b == 0), 1, 700); // about 1 in 256
+        Assert.NotEqual(SlurmNative.Credentials.KernelRandom.Bytes(32), SlurmNative.Credentials.KernelRandom.Bytes(32));
+        Assert.All(Enumerable.Range(0, 1000).Select(_ => SlurmNative.Credentials.KernelRandom.Below(36)), n => Assert.InRange(n, 0, 35));
+    }
 }
