@@ -5,7 +5,7 @@ namespace SlurmNative.Credentials.Protocol;
 /// <summary>The outer envelope of every message: length, version, kind, body.</summary>
 public static class Frame
 {
-    public const byte Version = 1;
+    public const byte Version = 2;
 
     /// <summary>Hard limit on what a peer may make us allocate for one message.</summary>
     public const int MaxBodyBytes = 256 * 1024;
