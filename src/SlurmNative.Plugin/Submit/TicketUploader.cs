@@ -1,3 +1,4 @@
+using SlurmNative.Credentials;
 using SlurmNative.Credentials.Client;
 using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Plugin.Backend;
@@ -58,8 +59,8 @@ internal sealed class TicketUploader(ICredentialBackend backend, IPluginLog log)
             log.User($"cannot forward the Kerberos ticket of {times.Principal} to the job: {e.Message}");
             return -1;
         }
-        session.SetEnvironment(ForwardedMarker, $"{times.Principal} until {times.End:yyyy-MM-ddTHH:mm:ssZ}");
-        log.Verbose($"forwarded the ticket of {times.Principal}, valid until {times.End.ToLocalTime():yyyy-MM-dd HH:mm:ss}");
+        session.SetEnvironment(ForwardedMarker, $"{times.Principal} until {UtcText.Iso(times.End)}");
+        log.Verbose($"forwarded the ticket of {times.Principal}, valid until {UtcText.Readable(times.End)}");
         return 0;
     }
 }

@@ -325,10 +325,25 @@ public sealed class FileCcacheFormatTests
             Interop.Krb5.ENCTYPE_AES256_CTS_HMAC_SHA1_96, new byte[32], [1, 2, 3]);
         byte[] marshalled = creds.Marshal();
 
-        var read = SlurmNative.Credentials.Ccache.FileCcacheFormat.ReadTimes(marshalled);
+        string principal = SlurmNative.Credentials.Ccache.FileCcacheFormat.ReadTimes(marshalled, out DateTimeOffset start, out DateTimeOffset end, out DateTimeOffset renewTill);
 
-        Assert.Equal(("alice/admin@SLURMNATIVE.TEST", creds.StartTime, creds.EndTime, creds.RenewTill), read);
-        Assert.Throws<FormatException>(() => SlurmNative.Credentials.Ccache.FileCcacheFormat.ReadTimes(marshalled.AsSpan(0, 40)));
+        Assert.Equal(("alice/admin@SLURMNATIVE.TEST", creds.StartTime, creds.EndTime, creds.RenewTill), (principal, start, end, renewTill));
+        Assert.Throws<FormatException>(() => SlurmNative.Credentials.Ccache.FileCcacheFormat.ReadTimes(marshalled.AsSpan(0, 40), out _, out _, out _));
+    }
+}
+
+public sealed class UtcTextTests
+{
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(1_800_036_000L)]
+    [InlineData(4_294_967_295L)]
+    public void Prints_what_the_u_and_iso_formats_print(long seconds)
+    {
+        var time = DateTimeOffset.FromUnixTimeSeconds(seconds).ToOffset(TimeSpan.FromHours(2));
+
+        Assert.Equal(time.ToString("u", System.Globalization.CultureInfo.InvariantCulture), SlurmNative.Credentials.UtcText.Readable(time));
+        Assert.Equal(time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), SlurmNative.Credentials.UtcText.Iso(time));
     }
 }
 
