@@ -37,6 +37,17 @@ internal static partial class Interop
             internal nint contents;
         }
 
+        /// <summary><c>krb5_enc_data</c>: ciphertext of krb5_c_encrypt, with the enctype and key version it claims.</summary>
+        [NativeStruct("krb5_enc_data")]
+        [StructLayout(LayoutKind.Sequential)]
+        internal struct Krb5EncData
+        {
+            internal int magic;
+            internal int enctype;
+            internal uint kvno;             // krb5_kvno, unsigned int
+            internal Krb5Data ciphertext;
+        }
+
         /// <summary><c>krb5_ticket_times</c>, seconds since the epoch (read them as unsigned).</summary>
         [NativeStruct("krb5_ticket_times")]
         [StructLayout(LayoutKind.Sequential)]

@@ -10,6 +10,7 @@ internal static partial class Interop
         internal const int SLURMNATIVE_HOOK_INIT_POST_OPT = 1;
         internal const int SLURMNATIVE_HOOK_USER_INIT = 2;
         internal const int SLURMNATIVE_HOOK_EXIT = 3;
+        internal const int SLURMNATIVE_HOOK_LOCAL_USER_INIT = 4;
 
         internal const int SLURMNATIVE_OPTION_UNSET = 0;
         internal const int SLURMNATIVE_OPTION_YES = 1;

@@ -108,6 +108,12 @@ int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
     return forward(SLURMNATIVE_HOOK_INIT_POST_OPT, sp, ac, av);
 }
 
+/* Local only: srun, as the user, once the step exists and just before it is launched. */
+int slurm_spank_local_user_init(spank_t sp, int ac, char **av)
+{
+    return forward(SLURMNATIVE_HOOK_LOCAL_USER_INIT, sp, ac, av);
+}
+
 /* Remote only, in slurmstepd with euid = job user, before tasks fork. */
 int slurm_spank_user_init(spank_t sp, int ac, char **av)
 {

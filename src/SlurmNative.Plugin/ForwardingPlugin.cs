@@ -21,6 +21,8 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
     private PluginSettings? settings;
     private bool configurationReported;
     private ICredentialBackend? backend;
+    // srun's upload in flight, between init_post_opt and local_user_init.
+    private TicketUploader? upload;
     // The remote side's state, between user_init and exit of one slurmstepd.
     private StepCredentials? step;
 
@@ -34,8 +36,15 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
 
         switch (hook, session.Context)
         {
-            // srun (local) or sbatch/salloc (allocator), as the submitting user.
-            case (SpankHook.InitPostOpt, SpankContext.Local or SpankContext.Allocator):
+            // srun (local), as the submitting user: read the ticket, send it while srun gets its allocation.
+            case (SpankHook.InitPostOpt, SpankContext.Local):
+                Announce(session, "init_post_opt");
+                return WithBackend(current, b => (upload = new TicketUploader(b, log)).Begin(session, current));
+            // srun, as the user, just before it launches the step: the ticket must be stored by now.
+            case (SpankHook.LocalUserInit, SpankContext.Local):
+                return upload?.Complete(session) ?? Success;
+            // sbatch/salloc (allocator), as the submitting user: nothing runs between here and submission.
+            case (SpankHook.InitPostOpt, SpankContext.Allocator):
                 Announce(session, "init_post_opt");
                 return WithBackend(current, b => new TicketUploader(b, log).Run(session, current));
             // slurmstepd only, euid = job user, before the tasks fork.

@@ -31,8 +31,10 @@ internal static class FileCcacheFormat
     /// server, keyblock, then authtime, starttime, endtime, renew-till as 32-bit seconds),
     /// so slurmstepd can schedule renewals without loading libkrb5.
     /// </summary>
+    /// <returns>the client principal. Out parameters rather than a tuple: a tuple of dates makes NativeAOT
+    /// keep date formatting, and with it the time zone code, in the plugin.</returns>
     /// <exception cref="FormatException">the bytes are not a marshalled credential.</exception>
-    internal static (string Client, DateTimeOffset Start, DateTimeOffset End, DateTimeOffset RenewTill) ReadTimes(ReadOnlySpan<byte> credential)
+    internal static string ReadTimes(ReadOnlySpan<byte> credential, out DateTimeOffset start, out DateTimeOffset end, out DateTimeOffset renewTill)
     {
         int clientLength = PrincipalLength(credential);
         string client = PrincipalName(credential[..clientLength]);
@@ -47,9 +49,11 @@ internal static class FileCcacheFormat
         uint authTime = ReadUInt32(credential, ref offset);
         uint startTime = ReadUInt32(credential, ref offset);
         uint endTime = ReadUInt32(credential, ref offset);
-        uint renewTill = ReadUInt32(credential, ref offset);
-        static DateTimeOffset Time(uint seconds) => DateTimeOffset.FromUnixTimeSeconds(seconds);
-        return (client, Time(startTime != 0 ? startTime : authTime), Time(endTime), Time(renewTill));
+        uint renewTime = ReadUInt32(credential, ref offset);
+        start = DateTimeOffset.FromUnixTimeSeconds(startTime != 0 ? startTime : authTime);
+        end = DateTimeOffset.FromUnixTimeSeconds(endTime);
+        renewTill = DateTimeOffset.FromUnixTimeSeconds(renewTime);
+        return client;
     }
 
     private static string PrincipalName(ReadOnlySpan<byte> principal)

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 
 namespace SlurmNative.Credentials.Ccache;
@@ -188,6 +187,6 @@ internal sealed class NodeCcache : IDisposable
         {
             const string Alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
             for (int i = 0; i < span.Length; i++)
-                span[i] = Alphabet[RandomNumberGenerator.GetInt32(Alphabet.Length)];
+                span[i] = Alphabet[KernelRandom.Below(Alphabet.Length)];
         });
 }

@@ -1,5 +1,5 @@
 using System.Net;
-using System.Net.Sockets;
+using Microsoft.Win32.SafeHandles;
 using SlurmNative.Credentials.Protocol;
 
 namespace SlurmNative.Credentials.Client;
@@ -22,9 +22,9 @@ public sealed class DaemonUnreachableException(string message) : Exception(messa
 /// <summary>
 /// Talks to the credential daemons: tries each configured server in order (failover),
 /// each attempt bounded by one timeout, so a dead or silent daemon delays a job start
-/// by at most that timeout per server. Blocking sockets only: no thread pool, no epoll
-/// thread, which is what a hook inside srun or slurmstepd wants, and what a one-shot CLI
-/// needs; callers that want concurrency use threads.
+/// by at most that timeout per server. Blocking libc sockets only: no thread pool, no epoll
+/// thread, no System.Net.Sockets code in the plugin, which is what a hook inside srun or
+/// slurmstepd wants and what a one-shot CLI needs; callers that want concurrency use threads.
 /// </summary>
 public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout, IRequestSigner signer)
 {
@@ -39,10 +39,9 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
             {
                 return ExchangeBlocking(server, frame, request, timeout);
             }
-            catch (Exception e) when (e is SocketException or IOException or TimeoutException)
+            catch (Exception e) when (e is IOException or TimeoutException)
             {
-                bool timedOut = e is TimeoutException || (e.InnerException ?? e) is SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.WouldBlock };
-                failures.Add($"{server}: {(timedOut ? $"no answer within {timeout.TotalSeconds:0.#} s" : e.Message)}");
+                failures.Add($"{server}: {(e is TimeoutException ? $"no answer within {timeout.TotalSeconds:0.#} s" : e.Message)}");
             }
         }
         throw new DaemonUnreachableException($"no credential daemon answered ({string.Join("; ", failures)}); check that slurmnatived runs and that 'servers' in slurmnative.conf is right");
@@ -60,13 +59,13 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
     private static Reply ExchangeBlocking(string server, byte[] frame, Request request, TimeSpan timeout)
     {
         long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        using Socket socket = ConnectBlocking(server, timeout);
-        int Remaining() => (int)Math.Max(1, deadline - Environment.TickCount64);
-        socket.SendTimeout = Remaining();
-        socket.Send(frame);
-        socket.ReceiveTimeout = Remaining();
-        using var stream = new NetworkStream(socket, ownsSocket: false);
-        var answer = Frame.Read(stream) ?? throw new IOException("the daemon closed the connection without answering");
+        TimeSpan Remaining() => TimeSpan.FromMilliseconds(Math.Max(1, deadline - Environment.TickCount64));
+        using SafeFileHandle socket = ConnectBlocking(server, timeout);
+        Interop.Libc.SetTimeout(socket, Interop.Libc.SO_SNDTIMEO, Remaining());
+        Interop.Libc.SendAll(socket, frame);
+        Interop.Libc.SetTimeout(socket, Interop.Libc.SO_RCVTIMEO, Remaining());
+        var answer = Frame.Read(buffer => Interop.Libc.Receive(socket, buffer.Span))
+            ?? throw new IOException("the daemon closed the connection without answering");
         return answer.Kind switch
         {
             FrameKind.SealedReply => Reply.Open(request, answer.Body),
@@ -75,49 +74,28 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
         };
     }
 
-    /// <summary>host:port, [v6]:port or unix:/path; connect(2) bounded by <paramref name="timeout"/> on a socket that stays blocking.</summary>
-    private static Socket ConnectBlocking(string server, TimeSpan timeout)
+    /// <summary>
+    /// host:port, [v6]:port or unix:/path, over a blocking libc socket whose connect(2) is bounded by
+    /// <paramref name="timeout"/>. Each address the host resolves to is tried in turn.
+    /// </summary>
+    private static SafeFileHandle ConnectBlocking(string server, TimeSpan timeout)
     {
         if (server.StartsWith("unix:", StringComparison.Ordinal))
-        {
-            var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            try
-            {
-                unix.Connect(new UnixDomainSocketEndPoint(server[5..]));
-                return unix;
-            }
-            catch
-            {
-                unix.Dispose();
-                throw;
-            }
-        }
+            return Interop.Libc.ConnectUnix(server[5..], timeout);
         (string host, int port) = SplitHostPort(server);
-        IPAddress[] addresses = IPAddress.TryParse(host, out IPAddress? literal) ? [literal] : Dns.GetHostAddresses(host);
-        if (addresses.Length == 0)
+        IReadOnlyList<ResolvedAddress> addresses = Interop.Libc.Resolve(host, port);
+        if (addresses.Count == 0)
             throw new IOException($"{host} has no address");
-        var tcp = new Socket(addresses[0].AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
+        for (int i = 0; ; i++)
         {
-            // Linux bounds a blocking connect(2) by SO_SNDTIMEO (socket(7)). A non-blocking
-            // connect would not do: once .NET has made a socket non-blocking it keeps it so and
-            // runs every later "blocking" send and receive through its epoll thread and the
-            // thread pool, the machinery this client exists to keep out of srun and slurmstepd.
-            tcp.SendTimeout = (int)Math.Max(1, timeout.TotalMilliseconds);
             try
             {
-                tcp.Connect(addresses[0], port);
+                return Interop.Libc.ConnectTcp(addresses[i], timeout);
             }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress or SocketError.TimedOut)
+            catch (IOException) when (i + 1 < addresses.Count)
             {
-                throw new TimeoutException();
+                // Refused or unreachable on this address (say ::1 when the daemon listens on 127.0.0.1): try the next.
             }
-            return tcp;
-        }
-        catch
-        {
-            tcp.Dispose();
-            throw;
         }
     }
 

@@ -88,7 +88,7 @@ public sealed record SlurmNativeConfig
     {
         "servers" => c with { Servers = List(value) },
         "client_timeout" => c with { ClientTimeout = Duration(value) },
-        "listen" => c with { Listen = List(value).Select(Endpoint).ToArray() },
+        "listen" => c with { Listen = Array.ConvertAll(List(value), Endpoint) },
         "unix_socket" => c with { UnixSocket = NonEmpty(value) },
         "database" => c with { Database = NonEmpty(value) },
         "key_file" => c with { KeyFile = NonEmpty(value) },

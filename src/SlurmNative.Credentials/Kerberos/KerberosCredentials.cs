@@ -55,7 +55,7 @@ internal static class KerberosCredentials
                 throw new KerberosUserException("no ticket-granting ticket in your credential cache; run kinit");
             DateTimeOffset now = (clock ?? TimeProvider.System).GetUtcNow();
             if (tgt.EndTime <= now)
-                throw new KerberosUserException($"your Kerberos ticket for {tgt.ClientName} expired at {tgt.EndTime:u}; run kinit");
+                throw new KerberosUserException($"your Kerberos ticket for {tgt.ClientName} expired at {UtcText.Readable(tgt.EndTime)}; run kinit");
             return tgt.Marshal();
         }
         finally
@@ -148,7 +148,7 @@ internal static class KerberosCredentials
         if (facts.End - DateTimeOffset.UtcNow > threshold)
             return facts.End;
         if (!facts.IsRenewable || facts.RenewTill <= DateTimeOffset.UtcNow)
-            throw new KerberosUserException($"the ticket of {facts.ClientPrincipal} cannot be renewed past {facts.RenewTill:u}; run kinit");
+            throw new KerberosUserException($"the ticket of {facts.ClientPrincipal} cannot be renewed past {UtcText.Readable(facts.RenewTill)}; run kinit");
         byte[] renewed;
         try
         {

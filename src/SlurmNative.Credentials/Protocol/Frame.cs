@@ -5,7 +5,7 @@ namespace SlurmNative.Credentials.Protocol;
 /// <summary>The outer envelope of every message: length, version, kind, body.</summary>
 public static class Frame
 {
-    public const byte Version = 1;
+    public const byte Version = 2;
 
     /// <summary>Hard limit on what a peer may make us allocate for one message.</summary>
     public const int MaxBodyBytes = 256 * 1024;
@@ -43,27 +43,31 @@ public static class Frame
     }
 
     /// <summary>
-    /// The blocking twin of <see cref="ReadAsync"/>, for clients inside srun and slurmstepd,
-    /// where one blocking socket is cheaper than starting the async I/O machinery;
-    /// the stream's ReadTimeout bounds each read.
+    /// The blocking twin of <see cref="ReadAsync"/>, for clients inside srun and slurmstepd, where one
+    /// blocking socket is cheaper than starting the async I/O machinery. <paramref name="receive"/>
+    /// is one blocking read (bytes read, 0 when the peer closed) whose own timeout bounds it.
     /// </summary>
-    public static (FrameKind Kind, byte[] Body)? Read(Stream stream)
+    public static (FrameKind Kind, byte[] Body)? Read(Func<Memory<byte>, int> receive)
     {
         var header = new byte[HeaderBytes];
-        int first = stream.Read(header, 0, HeaderBytes);
+        int first = receive(header);
         if (first == 0)
             return null;
-        try
+        ReadExactly(receive, header.AsMemory(first));
+        (FrameKind kind, int bodyLength) = ParseHeader(header);
+        var body = new byte[bodyLength];
+        ReadExactly(receive, body);
+        return (kind, body);
+    }
+
+    private static void ReadExactly(Func<Memory<byte>, int> receive, Memory<byte> buffer)
+    {
+        while (!buffer.IsEmpty)
         {
-            stream.ReadExactly(header, first, HeaderBytes - first);
-            (FrameKind kind, int bodyLength) = ParseHeader(header);
-            var body = new byte[bodyLength];
-            stream.ReadExactly(body);
-            return (kind, body);
-        }
-        catch (EndOfStreamException)
-        {
-            throw new ProtocolException(ReplyStatus.BadRequest, "connection closed in the middle of a message");
+            int count = receive(buffer);
+            if (count == 0)
+                throw new ProtocolException(ReplyStatus.BadRequest, "connection closed in the middle of a message");
+            buffer = buffer[count..];
         }
     }
 

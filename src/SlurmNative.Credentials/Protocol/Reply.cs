@@ -5,45 +5,57 @@ namespace SlurmNative.Credentials.Protocol;
 /// <summary>The daemon's answer: a status, a human-readable message, and a body whose meaning depends on the operation.</summary>
 public sealed record Reply(ReplyStatus Status, string Message, byte[] Body)
 {
-    private const int NonceBytes = 12;
-    private const int TagBytes = 16;
+    /// <summary>
+    /// aes256-cts-hmac-sha384-192 (RFC 8009): encrypt-then-MAC, so a sealed reply is authenticated
+    /// as well as secret; its key is the request's 32-byte reply key. Sealed and opened with MIT's
+    /// libk5crypto, which needs neither OpenSSL nor libkrb5 in the requesting process.
+    /// </summary>
+    private const int SealEnctype = Interop.Krb5.ENCTYPE_AES256_CTS_HMAC_SHA384_192;
+
+    /// <summary>RFC 4120 7.5.1 keeps key usages 1024-2047 for applications; the keys derived for it serve nothing else.</summary>
+    internal const int SealKeyUsage = 1024;
 
     public static Reply Ok(byte[]? body = null) => new(ReplyStatus.Ok, "", body ?? []);
 
     public static Reply Error(ReplyStatus status, string message) => new(status, message, []);
 
-    /// <summary>Encrypts under the request's reply key, bound to the request id so it answers that request only.</summary>
+    /// <summary>
+    /// Encrypts under the request's reply key. The plaintext starts with the protocol version, the
+    /// frame kind and the request id, which <see cref="Open"/> checks: it answers that request only.
+    /// </summary>
     public byte[] Seal(Request request)
     {
-        byte[] plaintext = new WireWriter().Byte((byte)Status).String16(Message).Blob32(Body).ToArray();
-        var sealedBody = new byte[NonceBytes + plaintext.Length + TagBytes];
-        Span<byte> nonce = sealedBody.AsSpan(0, NonceBytes);
-        RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(request.ReplyKey, TagBytes);
-        aes.Encrypt(nonce, plaintext, sealedBody.AsSpan(NonceBytes, plaintext.Length), sealedBody.AsSpan(NonceBytes + plaintext.Length), AssociatedData(request));
-        CryptographicOperations.ZeroMemory(plaintext);
-        return Frame.Encode(FrameKind.SealedReply, sealedBody);
+        CheckKey(request);
+        byte[] plaintext = Binding(new WireWriter(), request).Byte((byte)Status).String16(Message).Blob32(Body).ToArray();
+        try
+        {
+            return Frame.Encode(FrameKind.SealedReply, Interop.Krb5.Encrypt(SealEnctype, request.ReplyKey, SealKeyUsage, plaintext));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+        }
     }
 
     public static Reply Open(Request request, ReadOnlySpan<byte> sealedBody)
     {
-        if (sealedBody.Length < NonceBytes + TagBytes)
-            throw new ProtocolException(ReplyStatus.BadRequest, "sealed reply is truncated");
-        int length = sealedBody.Length - NonceBytes - TagBytes;
-        var plaintext = new byte[length];
-        using var aes = new AesGcm(request.ReplyKey, TagBytes);
+        CheckKey(request);
+        if (!Interop.Krb5.TryDecrypt(SealEnctype, request.ReplyKey, SealKeyUsage, sealedBody, out byte[] plaintext))
+            throw new ProtocolException(ReplyStatus.Unauthenticated, "the reply does not answer this request (wrong key, tampered or truncated)");
         try
         {
-            aes.Decrypt(sealedBody[..NonceBytes], sealedBody.Slice(NonceBytes, length), sealedBody[(NonceBytes + length)..], plaintext, AssociatedData(request));
+            var reader = new WireReader(plaintext);
+            byte[] expected = Binding(new WireWriter(), request).ToArray();
+            if (!CryptographicOperations.FixedTimeEquals(reader.Bytes(expected.Length), expected))
+                throw new ProtocolException(ReplyStatus.Unauthenticated, "the reply does not answer this request (it was sealed for another one)");
+            var reply = new Reply((ReplyStatus)reader.Byte(), reader.String16(), reader.Blob32());
+            reader.EnsureEnd();
+            return reply;
         }
-        catch (AuthenticationTagMismatchException)
+        finally
         {
-            throw new ProtocolException(ReplyStatus.Unauthenticated, "the reply does not answer this request (wrong key or tampered)");
+            CryptographicOperations.ZeroMemory(plaintext);
         }
-        var reader = new WireReader(plaintext);
-        var reply = new Reply((ReplyStatus)reader.Byte(), reader.String16(), reader.Blob32());
-        reader.EnsureEnd();
-        return reply;
     }
 
     /// <summary>For requests that could not be authenticated: status and message only, never data.</summary>
@@ -60,6 +72,14 @@ public sealed record Reply(ReplyStatus Status, string Message, byte[] Body)
         return reply;
     }
 
-    private static byte[] AssociatedData(Request request) =>
-        new WireWriter().Byte(Frame.Version).Byte((byte)FrameKind.SealedReply).Bytes(request.RequestId).ToArray();
+    // libk5crypto derives keys from a base key of any length; the protocol's is always 32 random bytes.
+    private static void CheckKey(Request request)
+    {
+        if (request.ReplyKey.Length != Request.KeyBytes)
+            throw new ProtocolException(ReplyStatus.BadRequest, $"a reply key has {Request.KeyBytes} bytes, not {request.ReplyKey.Length}");
+    }
+
+    /// <summary>What ties a sealed reply to its request: version, kind and request id, inside the authenticated plaintext.</summary>
+    private static WireWriter Binding(WireWriter writer, Request request) =>
+        writer.Byte(Frame.Version).Byte((byte)FrameKind.SealedReply).Bytes(request.RequestId);
 }

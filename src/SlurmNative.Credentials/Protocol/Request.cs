@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace SlurmNative.Credentials.Protocol;
 
 /// <summary>
@@ -13,7 +11,7 @@ public sealed record Request(Operation Operation, byte[] RequestId, byte[] Reply
     private const uint NoTarget = uint.MaxValue;
 
     public static Request Create(Operation operation, uint? targetUid = null, byte[]? blob = null) =>
-        new(operation, RandomNumberGenerator.GetBytes(IdBytes), RandomNumberGenerator.GetBytes(KeyBytes), targetUid, blob ?? []);
+        new(operation, KernelRandom.Bytes(IdBytes), KernelRandom.Bytes(KeyBytes), targetUid, blob ?? []);
 
     public byte[] Encode() => new WireWriter()
         .Byte((byte)Operation)

@@ -22,7 +22,7 @@ internal sealed class DaemonBackend(SlurmNativeConfig config) : ICredentialBacke
     // Read without libkrb5: slurmstepd then maps libkrb5 only if it must renew at the KDC itself.
     public TicketTimes Describe(byte[] ticket)
     {
-        var (client, start, end, renewTill) = Credentials.Ccache.FileCcacheFormat.ReadTimes(ticket);
+        string client = Credentials.Ccache.FileCcacheFormat.ReadTimes(ticket, out DateTimeOffset start, out DateTimeOffset end, out DateTimeOffset renewTill);
         return new TicketTimes(client, start, end, renewTill, renewTill > end);
     }
 }

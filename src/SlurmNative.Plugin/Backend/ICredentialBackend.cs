@@ -24,4 +24,12 @@ internal interface ICredentialBackend
     TicketTimes Describe(byte[] ticket);
 }
 
-internal sealed record TicketTimes(string Principal, DateTimeOffset Start, DateTimeOffset End, DateTimeOffset RenewTill, bool IsRenewable);
+/// <summary>A class, not a record: a record's generated ToString would format the dates and bring .NET's time zone code into the plugin.</summary>
+internal sealed class TicketTimes(string principal, DateTimeOffset start, DateTimeOffset end, DateTimeOffset renewTill, bool isRenewable)
+{
+    public string Principal { get; } = principal;
+    public DateTimeOffset Start { get; } = start;
+    public DateTimeOffset End { get; } = end;
+    public DateTimeOffset RenewTill { get; } = renewTill;
+    public bool IsRenewable { get; } = isRenewable;
+}

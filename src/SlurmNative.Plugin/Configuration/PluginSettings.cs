@@ -94,5 +94,5 @@ internal sealed record PluginSettings(
         }
     }
 
-    private static string KnownKeys => string.Join(", ", Keys.Select(k => k.Name));
+    private static string KnownKeys => string.Join(", ", Array.ConvertAll(Keys, k => k.Name));
 }

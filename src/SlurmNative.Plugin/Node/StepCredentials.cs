@@ -1,3 +1,4 @@
+using SlurmNative.Credentials;
 using SlurmNative.Credentials.Ccache;
 using SlurmNative.Credentials.Client;
 using SlurmNative.Plugin.Backend;
@@ -66,7 +67,7 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
         }
         renewer = new StepTicketRenewer(ccache, ticket, backend, settings.RefreshBeforeOrDefault, log, clock);
         renewer.Start();
-        log.Verbose($"installed the ticket of {times.Principal} in {ccache.FullPath}, valid until {times.End:u}");
+        log.Verbose($"installed the ticket of {times.Principal} in {ccache.FullPath}, valid until {UtcText.Readable(times.End)}");
         return 0;
     }
 

@@ -1,3 +1,4 @@
+using SlurmNative.Credentials;
 using SlurmNative.Credentials.Ccache;
 using SlurmNative.Credentials.Client;
 using SlurmNative.Plugin.Backend;
@@ -104,7 +105,7 @@ internal sealed class StepTicketRenewer
         {
             if (!times.IsRenewable || times.RenewTill <= clock.GetUtcNow())
             {
-                log.Verbose($"the ticket of {times.Principal} cannot be renewed past {times.RenewTill:u}; waiting for a new upload");
+                log.Verbose($"the ticket of {times.Principal} cannot be renewed past {UtcText.Readable(times.RenewTill)}; waiting for a new upload");
                 return false;
             }
             try
@@ -126,7 +127,7 @@ internal sealed class StepTicketRenewer
         ccache.Replace(fresh!);
         current = fresh!;
         times = freshTimes;
-        log.Verbose($"refreshed {ccache.FullPath} from {source}: {times.Principal} valid until {times.End:u}");
+        log.Verbose($"refreshed {ccache.FullPath} from {source}: {times.Principal} valid until {UtcText.Readable(times.End)}");
         return true;
     }
 }

@@ -6,6 +6,7 @@ internal enum SpankHook
     InitPostOpt = Interop.Shim.SLURMNATIVE_HOOK_INIT_POST_OPT,
     UserInit = Interop.Shim.SLURMNATIVE_HOOK_USER_INIT,
     Exit = Interop.Shim.SLURMNATIVE_HOOK_EXIT,
+    LocalUserInit = Interop.Shim.SLURMNATIVE_HOOK_LOCAL_USER_INIT,
 }
 
 /// <summary>Where the plugin is running: srun (local), sbatch/salloc (allocator), slurmstepd (remote).</summary>

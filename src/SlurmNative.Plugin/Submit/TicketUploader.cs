@@ -1,3 +1,4 @@
+using SlurmNative.Credentials;
 using SlurmNative.Credentials.Client;
 using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Plugin.Backend;
@@ -9,6 +10,12 @@ namespace SlurmNative.Plugin.Submit;
 /// <summary>
 /// srun (local) and sbatch/salloc (allocator), running as the submitting user: puts
 /// the user's TGT into the credential daemon so the job's nodes can fetch it.
+/// srun reads the ticket in init_post_opt and sends it on a thread of its own while it
+/// asks slurmctld for the allocation and the step (<see cref="Begin"/>); local_user_init,
+/// which srun calls before it launches the step, waits for the daemon's acknowledgement
+/// (<see cref="Complete"/>). No slurmstepd can ask for the ticket before it is stored,
+/// and srun no longer waits for the daemon and for slurmctld one after the other.
+/// sbatch and salloc have no hook between option parsing and submission: <see cref="Run"/>.
 /// </summary>
 internal sealed class TicketUploader(ICredentialBackend backend, IPluginLog log)
 {
@@ -19,7 +26,22 @@ internal sealed class TicketUploader(ICredentialBackend backend, IPluginLog log)
     /// </summary>
     public const string ForwardedMarker = "SLURMNATIVE_KRB5_FORWARDED";
 
+    private Thread? sender;
+    private TicketTimes? sending;
+    private Exception? failure;
+
+    /// <summary>Upload and wait: sbatch and salloc (allocator context).</summary>
     public int Run(ISpankSession session, PluginSettings settings)
+    {
+        int started = Begin(session, settings);
+        return started != 0 ? started : Complete(session);
+    }
+
+    /// <summary>
+    /// Decides whether to forward, reads the ticket (so a missing kinit fails the hook at
+    /// once, before any allocation is requested) and starts sending it.
+    /// </summary>
+    public int Begin(ISpankSession session, PluginSettings settings)
     {
         uint uid = session.JobUserId;
         if (uid < settings.MinimumUid)
@@ -48,18 +70,48 @@ internal sealed class TicketUploader(ICredentialBackend backend, IPluginLog log)
             log.User($"cannot forward a Kerberos ticket to the job: {e.Message}, or submit with --krb5=no");
             return -1;
         }
-        TicketTimes times = backend.Describe(ticket);
-        try
+        sending = backend.Describe(ticket);
+        failure = null;
+        // A thread of its own, not the thread pool: nothing else of .NET's starts in srun.
+        sender = new Thread(() =>
         {
-            backend.Upload(ticket);
-        }
-        catch (Exception e) when (e is DaemonException or DaemonUnreachableException)
+            try
+            {
+                backend.Upload(ticket);
+            }
+            catch (Exception e)
+            {
+                // Nothing may escape a thread inside srun; Complete reports it.
+                failure = e;
+            }
+        })
+        { IsBackground = true, Name = "slurmnative upload" };
+        sender.Start();
+        return 0;
+    }
+
+    /// <summary>
+    /// Waits for the upload <see cref="Begin"/> started (bounded by the client timeout per
+    /// daemon) and reports its outcome from the hook's own thread. Nothing to wait for is success.
+    /// </summary>
+    public int Complete(ISpankSession session)
+    {
+        if (sender is null || sending is null)
+            return 0;
+        sender.Join();
+        TicketTimes times = sending;
+        Exception? error = failure;
+        sender = null;
+        sending = null;
+        if (error is DaemonException or DaemonUnreachableException)
         {
-            log.User($"cannot forward the Kerberos ticket of {times.Principal} to the job: {e.Message}");
+            log.User($"cannot forward the Kerberos ticket of {times.Principal} to the job: {error.Message}");
             return -1;
         }
-        session.SetEnvironment(ForwardedMarker, $"{times.Principal} until {times.End:yyyy-MM-ddTHH:mm:ssZ}");
-        log.Verbose($"forwarded the ticket of {times.Principal}, valid until {times.End.ToLocalTime():yyyy-MM-dd HH:mm:ss}");
+        if (error is not null)
+            throw new InvalidOperationException($"uploading the ticket failed: {error.GetType().Name}: {error.Message}", error);
+        session.SetEnvironment(ForwardedMarker, $"{times.Principal} until {UtcText.Iso(times.End)}");
+        log.Verbose($"forwarded the ticket of {times.Principal}, valid until {UtcText.Readable(times.End)}");
         return 0;
     }
 }

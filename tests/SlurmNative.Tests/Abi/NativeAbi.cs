@@ -28,6 +28,7 @@ public static class NativeAbi
     public static readonly IReadOnlyList<string> Headers =
     [
         "errno.h", "fcntl.h", "sys/stat.h", "unistd.h", "pwd.h", "grp.h",
+        "sys/socket.h", "sys/un.h", "sys/time.h", "netinet/in.h", "netinet/tcp.h", "netdb.h",
         "krb5/krb5.h",
         "munge.h",
         "slurm/spank.h", "slurm/slurm.h", "slurm/slurm_errno.h",

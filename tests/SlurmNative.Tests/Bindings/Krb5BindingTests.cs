@@ -214,4 +214,24 @@ public sealed class Krb5BindingTests
         options.SetRenewLife(TimeSpan.FromDays(7));
         Assert.False(options.IsInvalid);
     }
+
+    [Fact]
+    public void K5CryptoEncryptsAndDecryptsWithoutAContextAndRejectsTampering()
+    {
+        byte[] key = [.. Enumerable.Range(100, 32).Select(i => (byte)i)];
+        byte[] plaintext = "reply plaintext"u8.ToArray();
+        const int Usage = 1024;
+
+        byte[] ciphertext = Interop.Krb5.Encrypt(Interop.Krb5.ENCTYPE_AES256_CTS_HMAC_SHA384_192, key, Usage, plaintext);
+
+        Assert.Equal(16 + plaintext.Length + 24, ciphertext.Length);
+        Assert.True(Interop.Krb5.TryDecrypt(Interop.Krb5.ENCTYPE_AES256_CTS_HMAC_SHA384_192, key, Usage, ciphertext, out byte[] opened));
+        Assert.Equal(plaintext, opened);
+        Assert.False(Interop.Krb5.TryDecrypt(Interop.Krb5.ENCTYPE_AES256_CTS_HMAC_SHA384_192, key, Usage + 2, ciphertext, out _));
+        ciphertext[^1] ^= 0x80;
+        Assert.False(Interop.Krb5.TryDecrypt(Interop.Krb5.ENCTYPE_AES256_CTS_HMAC_SHA384_192, key, Usage, ciphertext, out opened));
+        Assert.Empty(opened);
+        var error = Assert.Throws<Krb5Exception>(() => Interop.Krb5.Encrypt(9999, key, Usage, plaintext));
+        Assert.Contains("krb5_c_encrypt", error.Message, StringComparison.Ordinal);
+    }
 }

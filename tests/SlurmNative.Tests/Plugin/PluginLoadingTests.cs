@@ -33,7 +33,7 @@ public class PluginLoadingTests
         string[] expected =
         [
             "plugin_name", "plugin_type", "plugin_version", "spank_plugin_version",
-            "slurm_spank_exit", "slurm_spank_init", "slurm_spank_init_post_opt", "slurm_spank_user_init",
+            "slurm_spank_exit", "slurm_spank_init", "slurm_spank_init_post_opt", "slurm_spank_local_user_init", "slurm_spank_user_init",
         ];
         CommandResult nm = Command.Run("nm", ["-D", "--defined-only", Repository.PluginPath]).EnsureSuccess("nm");
         string[] exported = nm.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)

@@ -61,8 +61,12 @@ public sealed class TicketFlowTests : IDisposable
         public int KdcCalls { get; private set; }
 
         public byte[] ReadUserTicket() => UserTicket ?? throw new KerberosUserException("no ticket-granting ticket in your credential cache; run kinit");
+        public ManualResetEventSlim? UploadGate { get; set; }
+        public int UploadThread { get; private set; }
         public void Upload(byte[] ticket)
         {
+            UploadThread = Environment.CurrentManagedThreadId;
+            UploadGate?.Wait(TimeSpan.FromSeconds(10));
             if (DaemonFailure is not null)
                 throw DaemonFailure;
             Uploaded.Add(ticket);
@@ -124,6 +128,57 @@ public sealed class TicketFlowTests : IDisposable
         refresh.Environment[TicketUploader.ForwardedMarker] = "earlier";
         Assert.Equal(0, new TicketUploader(backend, log).Run(refresh, NodeSettings));
         Assert.Equal(2, backend.Uploaded.Count);
+    }
+
+    [Fact]
+    public void Srun_sends_the_ticket_while_it_gets_its_allocation_and_marks_the_job_only_once_the_daemon_acknowledged()
+    {
+        using var gate = new ManualResetEventSlim();
+        var backend = new FakeBackend { UserTicket = Ticket(TimeSpan.FromHours(10)), UploadGate = gate };
+        var session = new Session(SpankContext.Local);
+        var uploader = new TicketUploader(backend, log);
+
+        Assert.Equal(0, uploader.Begin(session, NodeSettings)); // returns with the daemon still silent
+        Assert.Empty(backend.Uploaded);
+        Assert.False(session.Environment.ContainsKey(TicketUploader.ForwardedMarker));
+        gate.Set();
+        Assert.Equal(0, uploader.Complete(session));
+
+        Assert.Single(backend.Uploaded);
+        Assert.NotEqual(Environment.CurrentManagedThreadId, backend.UploadThread);
+        Assert.StartsWith("alice@SLURMNATIVE.TEST until ", session.Environment[TicketUploader.ForwardedMarker]);
+        Assert.Equal(0, uploader.Complete(session)); // nothing left to wait for
+    }
+
+    [Fact]
+    public void The_plugin_starts_srun_upload_in_init_post_opt_and_waits_for_it_in_local_user_init()
+    {
+        using var gate = new ManualResetEventSlim();
+        var backend = new FakeBackend { UserTicket = Ticket(TimeSpan.FromHours(10)), UploadGate = gate };
+        var plugin = new SlurmNative.Plugin.ForwardingPlugin(log, _ => backend);
+        var session = new Session(SpankContext.Local);
+
+        Assert.Equal(0, plugin.Run(SpankHook.InitPostOpt, session, ["default=on"]));
+        Assert.Empty(backend.Uploaded);
+        gate.Set();
+        Assert.Equal(0, plugin.Run(SpankHook.LocalUserInit, session, ["default=on"]));
+
+        Assert.Single(backend.Uploaded);
+        Assert.True(session.Environment.ContainsKey(TicketUploader.ForwardedMarker));
+    }
+
+    [Fact]
+    public void A_failed_background_upload_fails_local_user_init_and_leaves_no_marker()
+    {
+        var backend = new FakeBackend { UserTicket = Ticket(TimeSpan.FromHours(10)), DaemonFailure = new DaemonUnreachableException("no credential daemon answered") };
+        var session = new Session(SpankContext.Local);
+        var uploader = new TicketUploader(backend, log);
+
+        Assert.Equal(0, uploader.Begin(session, NodeSettings));
+        Assert.Equal(-1, uploader.Complete(session));
+
+        Assert.Contains("user: cannot forward the Kerberos ticket of alice@SLURMNATIVE.TEST to the job: no credential daemon answered", log.All);
+        Assert.False(session.Environment.ContainsKey(TicketUploader.ForwardedMarker));
     }
 
     [Fact]
@@ -325,10 +380,25 @@ public sealed class FileCcacheFormatTests
             Interop.Krb5.ENCTYPE_AES256_CTS_HMAC_SHA1_96, new byte[32], [1, 2, 3]);
         byte[] marshalled = creds.Marshal();
 
-        var read = SlurmNative.Credentials.Ccache.FileCcacheFormat.ReadTimes(marshalled);
+        string principal = SlurmNative.Credentials.Ccache.FileCcacheFormat.ReadTimes(marshalled, out DateTimeOffset start, out DateTimeOffset end, out DateTimeOffset renewTill);
 
-        Assert.Equal(("alice/admin@SLURMNATIVE.TEST", creds.StartTime, creds.EndTime, creds.RenewTill), read);
-        Assert.Throws<FormatException>(() => SlurmNative.Credentials.Ccache.FileCcacheFormat.ReadTimes(marshalled.AsSpan(0, 40)));
+        Assert.Equal(("alice/admin@SLURMNATIVE.TEST", creds.StartTime, creds.EndTime, creds.RenewTill), (principal, start, end, renewTill));
+        Assert.Throws<FormatException>(() => SlurmNative.Credentials.Ccache.FileCcacheFormat.ReadTimes(marshalled.AsSpan(0, 40), out _, out _, out _));
+    }
+}
+
+public sealed class UtcTextTests
+{
+    [Theory]
+    [InlineData(0L)]
+    [InlineData(1_800_036_000L)]
+    [InlineData(4_294_967_295L)]
+    public void Prints_what_the_u_and_iso_formats_print(long seconds)
+    {
+        var time = DateTimeOffset.FromUnixTimeSeconds(seconds).ToOffset(TimeSpan.FromHours(2));
+
+        Assert.Equal(time.ToString("u", System.Globalization.CultureInfo.InvariantCulture), SlurmNative.Credentials.UtcText.Readable(time));
+        Assert.Equal(time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), SlurmNative.Credentials.UtcText.Iso(time));
     }
 }
 

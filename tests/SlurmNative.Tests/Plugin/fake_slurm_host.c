@@ -161,6 +161,8 @@ int main(int argc, char **argv)
     }
 
     call_hook(plugin, "slurm_spank_init_post_opt", ac, av);
+    if (current_context == S_CTX_LOCAL)
+        call_hook(plugin, "slurm_spank_local_user_init", ac, av);
     if (current_context == S_CTX_REMOTE)
         call_hook(plugin, "slurm_spank_user_init", ac, av);
     call_hook(plugin, "slurm_spank_exit", ac, av);
