@@ -59,14 +59,18 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
 
     private static Reply ExchangeBlocking(string server, byte[] frame, Request request, TimeSpan timeout)
     {
-        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        using Socket socket = ConnectBlocking(server, timeout);
+        long start = Environment.TickCount64;
+        long deadline = start + (long)timeout.TotalMilliseconds;
+        using Socket socket = ConnectBlocking(server, timeout, noDelay: frame.Length > OneSegmentBytes);
         int Remaining() => (int)Math.Max(1, deadline - Environment.TickCount64);
-        socket.SendTimeout = Remaining();
+        // Connect left SO_SNDTIMEO at the whole timeout; shorten it only if connect used some
+        // (each setsockopt is a system call, and on loopback connect takes microseconds).
+        if (Environment.TickCount64 != start)
+            socket.SendTimeout = Remaining();
         socket.Send(frame);
         socket.ReceiveTimeout = Remaining();
         using var stream = new NetworkStream(socket, ownsSocket: false);
-        var answer = Frame.Read(stream) ?? throw new IOException("the daemon closed the connection without answering");
+        var answer = Frame.ReadSingle(stream) ?? throw new IOException("the daemon closed the connection without answering");
         return answer.Kind switch
         {
             FrameKind.SealedReply => Reply.Open(request, answer.Body),
@@ -75,14 +79,26 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
         };
     }
 
-    /// <summary>host:port, [v6]:port or unix:/path; connect(2) bounded by <paramref name="timeout"/> on a socket that stays blocking.</summary>
-    private static Socket ConnectBlocking(string server, TimeSpan timeout)
+    /// <summary>
+    /// Nagle's algorithm only holds back a segment while an earlier one is unacknowledged:
+    /// a request this small leaves as one segment, the connection's first, and never waits.
+    /// Larger ones (uploads) may span segments, so they turn it off.
+    /// </summary>
+    private const int OneSegmentBytes = 512;
+
+    /// <summary>
+    /// host:port, [v6]:port or unix:/path; connect(2) bounded by <paramref name="timeout"/> on a
+    /// socket that stays blocking, and whose SO_SNDTIMEO is left at <paramref name="timeout"/>.
+    /// </summary>
+    private static Socket ConnectBlocking(string server, TimeSpan timeout, bool noDelay)
     {
+        int timeoutMs = (int)Math.Max(1, timeout.TotalMilliseconds);
         if (server.StartsWith("unix:", StringComparison.Ordinal))
         {
             var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             try
             {
+                unix.SendTimeout = timeoutMs;
                 unix.Connect(new UnixDomainSocketEndPoint(server[5..]));
                 return unix;
             }
@@ -96,14 +112,16 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
         IPAddress[] addresses = IPAddress.TryParse(host, out IPAddress? literal) ? [literal] : Dns.GetHostAddresses(host);
         if (addresses.Length == 0)
             throw new IOException($"{host} has no address");
-        var tcp = new Socket(addresses[0].AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var tcp = new Socket(addresses[0].AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
+            if (noDelay)
+                tcp.NoDelay = true;
             // Linux bounds a blocking connect(2) by SO_SNDTIMEO (socket(7)). A non-blocking
             // connect would not do: once .NET has made a socket non-blocking it keeps it so and
             // runs every later "blocking" send and receive through its epoll thread and the
             // thread pool, the machinery this client exists to keep out of srun and slurmstepd.
-            tcp.SendTimeout = (int)Math.Max(1, timeout.TotalMilliseconds);
+            tcp.SendTimeout = timeoutMs;
             try
             {
                 tcp.Connect(addresses[0], port);

@@ -85,27 +85,43 @@ public static class Frame
     }
 
     /// <summary>
-    /// The blocking twin of <see cref="ReadAsync"/>, for clients inside srun and slurmstepd,
-    /// where one blocking socket is cheaper than starting the async I/O machinery;
-    /// the stream's ReadTimeout bounds each read.
+    /// The blocking twin of <see cref="ReadSingleAsync"/>, for clients inside srun and
+    /// slurmstepd, where one blocking socket is cheaper than starting the async I/O
+    /// machinery: the one frame a connection carries, usually in one read; the stream's
+    /// ReadTimeout bounds each read.
     /// </summary>
-    public static (FrameKind Kind, byte[] Body)? Read(Stream stream)
+    public static (FrameKind Kind, byte[] Body)? ReadSingle(Stream stream)
     {
-        var header = new byte[HeaderBytes];
-        int first = stream.Read(header, 0, HeaderBytes);
-        if (first == 0)
-            return null;
+        byte[] first = System.Buffers.ArrayPool<byte>.Shared.Rent(FirstReadBytes);
+        int filled = 0;
         try
         {
-            stream.ReadExactly(header, first, HeaderBytes - first);
-            (FrameKind kind, int bodyLength) = ParseHeader(header);
+            filled = stream.Read(first, 0, FirstReadBytes);
+            if (filled == 0)
+                return null;
+            while (filled < HeaderBytes)
+            {
+                int read = stream.Read(first, filled, FirstReadBytes - filled);
+                if (read == 0)
+                    throw new ProtocolException(ReplyStatus.BadRequest, "connection closed in the middle of a message");
+                filled += read;
+            }
+            (FrameKind kind, int bodyLength) = ParseHeader(first);
             var body = new byte[bodyLength];
-            stream.ReadExactly(body);
+            int have = Math.Min(filled - HeaderBytes, bodyLength);
+            first.AsSpan(HeaderBytes, have).CopyTo(body);
+            stream.ReadExactly(body.AsSpan(have));
             return (kind, body);
         }
         catch (EndOfStreamException)
         {
             throw new ProtocolException(ReplyStatus.BadRequest, "connection closed in the middle of a message");
+        }
+        finally
+        {
+            // A rented buffer outlives this call: leave nothing of the message in it.
+            CryptographicOperations.ZeroMemory(first.AsSpan(0, filled));
+            System.Buffers.ArrayPool<byte>.Shared.Return(first);
         }
     }
 

@@ -12,8 +12,15 @@ public sealed record Request(Operation Operation, byte[] RequestId, byte[] Reply
     public const int KeyBytes = 32;
     private const uint NoTarget = uint.MaxValue;
 
-    public static Request Create(Operation operation, uint? targetUid = null, byte[]? blob = null) =>
-        new(operation, RandomNumberGenerator.GetBytes(IdBytes), RandomNumberGenerator.GetBytes(KeyBytes), targetUid, blob ?? []);
+    public static Request Create(Operation operation, uint? targetUid = null, byte[]? blob = null)
+    {
+        // One draw for both: each call into the system RNG costs a getpid(2) for its fork check.
+        Span<byte> random = stackalloc byte[IdBytes + KeyBytes];
+        RandomNumberGenerator.Fill(random);
+        var request = new Request(operation, random[..IdBytes].ToArray(), random[IdBytes..].ToArray(), targetUid, blob ?? []);
+        CryptographicOperations.ZeroMemory(random);
+        return request;
+    }
 
     public byte[] Encode() => new WireWriter()
         .Byte((byte)Operation)
