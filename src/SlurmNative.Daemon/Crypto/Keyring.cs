@@ -104,13 +104,12 @@ public sealed class Keyring
     public byte[] Decrypt(SealedData sealedData, ReadOnlySpan<byte> associatedData)
     {
         ArgumentNullException.ThrowIfNull(sealedData);
-        if (!keys.TryGetValue(sealedData.KeyId, out byte[]? key))
+        if (!decryptors.TryGetValue(sealedData.KeyId, out CipherPool? pool))
             throw new KeyringException($"record is encrypted under key '{sealedData.KeyId}', which is not in the keyring{Where()}: restore that key (keep an old key until every record has been re-encrypted)");
         if (sealedData.Nonce.Length != NonceSize || sealedData.CiphertextAndTag.Length < TagSize)
             throw new KeyringException($"record under key '{sealedData.KeyId}' is truncated or malformed");
         int length = sealedData.CiphertextAndTag.Length - TagSize;
         byte[] plaintext = new byte[length];
-        CipherPool pool = decryptors[sealedData.KeyId];
         AesGcm aes = pool.Rent();
         try
         {
