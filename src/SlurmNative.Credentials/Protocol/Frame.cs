@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography;
 
 namespace SlurmNative.Credentials.Protocol;
 
@@ -11,6 +12,9 @@ public static class Frame
     public const int MaxBodyBytes = 256 * 1024;
 
     private const int HeaderBytes = 6;
+
+    // Holds a whole get request (a MUNGE credential of a few hundred bytes) and most uploads.
+    private const int FirstReadBytes = 4096;
 
     public static byte[] Encode(FrameKind kind, ReadOnlySpan<byte> body)
     {
@@ -43,21 +47,78 @@ public static class Frame
     }
 
     /// <summary>
-    /// The blocking twin of <see cref="ReadAsync"/>, for clients inside srun and slurmstepd, where one
-    /// blocking socket is cheaper than starting the async I/O machinery. <paramref name="receive"/>
-    /// is one blocking read (bytes read, 0 when the peer closed) whose own timeout bounds it.
+    /// Reads the one frame a connection carries (the protocol's one request, or one reply,
+    /// per connection), usually in a single read: the header and a small body arrive together,
+    /// and a read per part would cost a system call each. Bytes a peer sends after the frame
+    /// are left unread or ignored, never taken for another message. Same limits and errors as
+    /// <see cref="ReadAsync"/>; null when the peer closed cleanly before sending anything.
+    /// </summary>
+    public static async Task<(FrameKind Kind, byte[] Body)?> ReadSingleAsync(Stream stream, CancellationToken cancel)
+    {
+        byte[] first = System.Buffers.ArrayPool<byte>.Shared.Rent(FirstReadBytes);
+        int filled = 0;
+        try
+        {
+            filled = await stream.ReadAsync(first.AsMemory(0, FirstReadBytes), cancel).ConfigureAwait(false);
+            if (filled == 0)
+                return null;
+            while (filled < HeaderBytes)
+            {
+                int read = await stream.ReadAsync(first.AsMemory(filled, FirstReadBytes - filled), cancel).ConfigureAwait(false);
+                if (read == 0)
+                    throw new ProtocolException(ReplyStatus.BadRequest, "connection closed in the middle of a message");
+                filled += read;
+            }
+            (FrameKind kind, int bodyLength) = ParseHeader(first);
+            var body = new byte[bodyLength];
+            int have = Math.Min(filled - HeaderBytes, bodyLength);
+            first.AsSpan(HeaderBytes, have).CopyTo(body);
+            await ReadExactlyAsync(stream, body.AsMemory(have), cancel).ConfigureAwait(false);
+            return (kind, body);
+        }
+        finally
+        {
+            // A rented buffer outlives this call: leave nothing of the message in it.
+            CryptographicOperations.ZeroMemory(first.AsSpan(0, filled));
+            System.Buffers.ArrayPool<byte>.Shared.Return(first);
+        }
+    }
+
+    /// <summary>
+    /// The blocking twin of <see cref="ReadSingleAsync"/>, for clients inside srun and
+    /// slurmstepd, where one blocking socket is cheaper than starting the async I/O machinery.
+    /// <paramref name="receive"/> is one blocking read (bytes read, 0 when the peer closed)
+    /// whose own timeout bounds it; the frame usually arrives in one.
     /// </summary>
     public static (FrameKind Kind, byte[] Body)? Read(Func<Memory<byte>, int> receive)
     {
-        var header = new byte[HeaderBytes];
-        int first = receive(header);
-        if (first == 0)
-            return null;
-        ReadExactly(receive, header.AsMemory(first));
-        (FrameKind kind, int bodyLength) = ParseHeader(header);
-        var body = new byte[bodyLength];
-        ReadExactly(receive, body);
-        return (kind, body);
+        byte[] first = System.Buffers.ArrayPool<byte>.Shared.Rent(FirstReadBytes);
+        int filled = 0;
+        try
+        {
+            filled = receive(first.AsMemory(0, FirstReadBytes));
+            if (filled == 0)
+                return null;
+            while (filled < HeaderBytes)
+            {
+                int read = receive(first.AsMemory(filled, FirstReadBytes - filled));
+                if (read == 0)
+                    throw new ProtocolException(ReplyStatus.BadRequest, "connection closed in the middle of a message");
+                filled += read;
+            }
+            (FrameKind kind, int bodyLength) = ParseHeader(first);
+            var body = new byte[bodyLength];
+            int have = Math.Min(filled - HeaderBytes, bodyLength);
+            first.AsSpan(HeaderBytes, have).CopyTo(body);
+            ReadExactly(receive, body.AsMemory(have));
+            return (kind, body);
+        }
+        finally
+        {
+            // A rented buffer outlives this call: leave nothing of the message in it.
+            CryptographicOperations.ZeroMemory(first.AsSpan(0, filled));
+            System.Buffers.ArrayPool<byte>.Shared.Return(first);
+        }
     }
 
     private static void ReadExactly(Func<Memory<byte>, int> receive, Memory<byte> buffer)
@@ -71,7 +132,7 @@ public static class Frame
         }
     }
 
-    private static (FrameKind Kind, int BodyLength) ParseHeader(byte[] header)
+    private static (FrameKind Kind, int BodyLength) ParseHeader(ReadOnlySpan<byte> header)
     {
         uint length = BinaryPrimitives.ReadUInt32BigEndian(header);
         if (length < 2)

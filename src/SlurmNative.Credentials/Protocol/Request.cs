@@ -10,8 +10,15 @@ public sealed record Request(Operation Operation, byte[] RequestId, byte[] Reply
     public const int KeyBytes = 32;
     private const uint NoTarget = uint.MaxValue;
 
-    public static Request Create(Operation operation, uint? targetUid = null, byte[]? blob = null) =>
-        new(operation, KernelRandom.Bytes(IdBytes), KernelRandom.Bytes(KeyBytes), targetUid, blob ?? []);
+    public static Request Create(Operation operation, uint? targetUid = null, byte[]? blob = null)
+    {
+        // One draw for both: each getrandom(2) is a system call.
+        Span<byte> random = stackalloc byte[IdBytes + KeyBytes];
+        KernelRandom.Fill(random);
+        var request = new Request(operation, random[..IdBytes].ToArray(), random[IdBytes..].ToArray(), targetUid, blob ?? []);
+        random.Clear();
+        return request;
+    }
 
     public byte[] Encode() => new WireWriter()
         .Byte((byte)Operation)

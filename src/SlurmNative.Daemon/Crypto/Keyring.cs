@@ -34,6 +34,7 @@ public sealed class Keyring
     private const int MaxKeyIdLength = 64;
 
     private readonly Dictionary<string, byte[]> keys;
+    private readonly Dictionary<string, CipherPool> decryptors;
 
     public string PrimaryKeyId { get; }
 
@@ -46,8 +47,12 @@ public sealed class Keyring
     private Keyring(IReadOnlyList<(string Id, byte[] Key)> ordered, string? source)
     {
         keys = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        decryptors = new Dictionary<string, CipherPool>(StringComparer.Ordinal);
         foreach (var (id, key) in ordered)
+        {
             keys.Add(id, key);
+            decryptors.Add(id, new CipherPool(key));
+        }
         KeyIds = ordered.Select(k => k.Id).ToArray();
         PrimaryKeyId = KeyIds[0];
         SourcePath = source;
@@ -99,15 +104,15 @@ public sealed class Keyring
     public byte[] Decrypt(SealedData sealedData, ReadOnlySpan<byte> associatedData)
     {
         ArgumentNullException.ThrowIfNull(sealedData);
-        if (!keys.TryGetValue(sealedData.KeyId, out byte[]? key))
+        if (!decryptors.TryGetValue(sealedData.KeyId, out CipherPool? pool))
             throw new KeyringException($"record is encrypted under key '{sealedData.KeyId}', which is not in the keyring{Where()}: restore that key (keep an old key until every record has been re-encrypted)");
         if (sealedData.Nonce.Length != NonceSize || sealedData.CiphertextAndTag.Length < TagSize)
             throw new KeyringException($"record under key '{sealedData.KeyId}' is truncated or malformed");
         int length = sealedData.CiphertextAndTag.Length - TagSize;
         byte[] plaintext = new byte[length];
+        AesGcm aes = pool.Rent();
         try
         {
-            using var aes = new AesGcm(key, TagSize);
             aes.Decrypt(sealedData.Nonce, sealedData.CiphertextAndTag.AsSpan(0, length), sealedData.CiphertextAndTag.AsSpan(length), plaintext, associatedData);
         }
         catch (AuthenticationTagMismatchException e)
@@ -115,10 +120,44 @@ public sealed class Keyring
             // The exception from AesGcm carries no data, but say plainly what it means here.
             throw new KeyringException($"record under key '{sealedData.KeyId}' failed authentication: it was altered, moved from another row, or the key with that id is not the one it was written with", e);
         }
+        finally
+        {
+            pool.Return(aes);
+        }
         return plaintext;
     }
 
     public bool Contains(string keyId) => keys.ContainsKey(keyId);
+
+    /// <summary>
+    /// Ready AES-GCM instances for one key. Every get decrypts a record, and setting up the
+    /// cipher (OpenSSL context, key schedule) cost more than decrypting a ticket; an instance
+    /// must not be used by two threads at once, so each caller takes one out and puts it back.
+    /// </summary>
+    private sealed class CipherPool(byte[] key)
+    {
+        private readonly AesGcm?[] idle = new AesGcm?[8];
+
+        public AesGcm Rent()
+        {
+            for (int i = 0; i < idle.Length; i++)
+            {
+                if (Interlocked.Exchange(ref idle[i], null) is { } aes)
+                    return aes;
+            }
+            return new AesGcm(key, TagSize);
+        }
+
+        public void Return(AesGcm aes)
+        {
+            for (int i = 0; i < idle.Length; i++)
+            {
+                if (Interlocked.CompareExchange(ref idle[i], aes, null) is null)
+                    return;
+            }
+            aes.Dispose();
+        }
+    }
 
     private string Where() => SourcePath is null ? "" : $" ({SourcePath})";
 

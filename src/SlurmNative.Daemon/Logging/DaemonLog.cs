@@ -6,6 +6,9 @@ public interface IDaemonLog
     void Warning(string message);
     void Info(string message);
     void Debug(string message);
+
+    /// <summary>Whether <see cref="Debug"/> writes anything: lets a hot path skip building a message nobody reads.</summary>
+    bool DebugEnabled => true;
 }
 
 /// <summary>
@@ -20,6 +23,8 @@ public sealed class StderrLog(bool debug = false) : IDaemonLog
     public void Error(string message) => Write(3, message);
     public void Warning(string message) => Write(4, message);
     public void Info(string message) => Write(6, message);
+
+    public bool DebugEnabled => debug;
 
     public void Debug(string message)
     {

@@ -20,6 +20,16 @@ public sealed class CredentialListener(
     CredentialService service,
     IDaemonLog log)
 {
+    /// <summary>
+    /// Threads per listening socket that accept and serve. A request spends much of its time
+    /// blocked in munge_decode waiting for munged, so two per core keep the cores busy while
+    /// others wait; many more would only queue at munged (bench/daemon.sh on 2 cores: 2, 4 and
+    /// 8 threads within noise of each other, all far above one accept loop).
+    /// </summary>
+    private static readonly int AcceptThreads = Math.Clamp(2 * Environment.ProcessorCount, 4, 64);
+
+    private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(50);
+
     private readonly SemaphoreSlim slots = new(maxConnections, maxConnections);
     private readonly List<Socket> listeners = [];
 
@@ -36,15 +46,30 @@ public sealed class CredentialListener(
     {
         if (listeners.Count == 0)
             Start();
-        try
+        var loops = new List<Task>();
+        foreach (Socket listener in listeners)
         {
-            await Task.WhenAll(listeners.Select(l => AcceptLoopAsync(l, stop))).ConfigureAwait(false);
+            for (int i = 0; i < AcceptThreads; i++)
+                loops.Add(StartAcceptThread(listener, stop, $"accept-{loops.Count}"));
         }
-        finally
+        // Closing a listening socket wakes the threads blocked in accept(2) on it.
+        using (stop.Register(CloseListeners))
         {
-            foreach (Socket listener in listeners)
-                listener.Dispose();
+            try
+            {
+                await Task.WhenAll(loops).ConfigureAwait(false);
+            }
+            finally
+            {
+                CloseListeners();
+            }
         }
+    }
+
+    private void CloseListeners()
+    {
+        foreach (Socket listener in listeners)
+            listener.Dispose();
     }
 
     private Socket Bind(EndPoint endpoint)
@@ -75,22 +100,52 @@ public sealed class CredentialListener(
         return socket;
     }
 
-    private async Task AcceptLoopAsync(Socket listener, CancellationToken stop)
+    private Task StartAcceptThread(Socket listener, CancellationToken stop, string name)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                AcceptLoop(listener, stop);
+                done.SetResult();
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        })
+        { IsBackground = true, Name = name };
+        thread.Start();
+        return done.Task;
+    }
+
+    /// <summary>
+    /// A blocking accept, then the connection served on this same thread for as long as it
+    /// does not have to wait: a client sends its request with the connection, so the read
+    /// usually completes at once, and the MUNGE decode, the store and the reply follow here
+    /// without a hop through the epoll thread and the thread pool. Only a peer whose request
+    /// is not there yet (or an upload waiting for its commit) continues asynchronously, costing
+    /// a connection slot but no thread, and this thread goes back to accept(2).
+    /// </summary>
+    private void AcceptLoop(Socket listener, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
             Socket connection;
             try
             {
-                connection = await listener.AcceptAsync(stop).ConfigureAwait(false);
+                connection = listener.Accept();
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (stop.IsCancellationRequested && e is SocketException or ObjectDisposedException)
             {
                 return;
             }
             catch (SocketException e)
             {
                 log.Warning($"accept on {listener.LocalEndPoint} failed: {e.Message}");
+                // Out of descriptors or memory: do not spin on an error that persists.
+                Thread.Sleep(AcceptRetryDelay);
                 continue;
             }
             _ = ServeAsync(connection, stop);
@@ -136,7 +191,7 @@ public sealed class CredentialListener(
         (FrameKind Kind, byte[] Body)? frame;
         try
         {
-            frame = await Frame.ReadAsync(stream, deadline.Token).ConfigureAwait(false);
+            frame = await Frame.ReadSingleAsync(stream, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

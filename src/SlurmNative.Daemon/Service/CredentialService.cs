@@ -82,7 +82,8 @@ public sealed class CredentialService(ICredentialStore store, Func<AccessPolicy>
         StoredCredential? existing = await store.GetAsync(target, cancel).ConfigureAwait(false);
         if (existing is not null && existing.Ticket.AsSpan().SequenceEqual(ticket))
         {
-            log.Debug($"{existing} is already stored for {caller}");
+            if (log.DebugEnabled)
+                log.Debug($"{existing} is already stored for {caller}");
             return Reply.Ok();
         }
 
@@ -101,7 +102,9 @@ public sealed class CredentialService(ICredentialStore store, Func<AccessPolicy>
             await store.RemoveIfUnchangedAsync(target, credential.Version, cancel).ConfigureAwait(false);
             return Refuse(caller, ReplyStatus.NotFound, $"the credential of uid {target} expired at {credential.End:u} and was dropped; the user should run kinit and upload again");
         }
-        log.Debug($"released {credential} to {caller}");
+        // Every get passes here: format the line only when it will be written.
+        if (log.DebugEnabled)
+            log.Debug($"released {credential} to {caller}");
         return Reply.Ok(credential.Ticket);
     }
 

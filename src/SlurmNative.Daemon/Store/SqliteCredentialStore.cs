@@ -30,7 +30,13 @@ public sealed class SqliteCredentialStore : ICredentialStore
 
     private const string Columns = "uid, principal, start, \"end\", renew_till, flags, key_id, nonce, ciphertext, version";
 
+    // More than the daemon's request threads ever use at once; the rest are closed.
+    private const int MaxIdleLookups = 32;
+
     private readonly string readerConnectionString;
+    private readonly string lookupConnectionString;
+    private readonly ConcurrentBag<Lookup> idleLookups = new();
+    private int idleLookupCount;
     private readonly Func<Keyring> keyring;
     private readonly IDaemonLog? log;
     private readonly TimeProvider time;
@@ -46,6 +52,8 @@ public sealed class SqliteCredentialStore : ICredentialStore
         Path = path;
         this.writer = writer;
         this.readerConnectionString = readerConnectionString;
+        // The lookups are pooled here, with their prepared statement; the generic pool would add nothing.
+        lookupConnectionString = new SqliteConnectionStringBuilder(readerConnectionString) { Pooling = false }.ToString();
         this.keyring = keyring;
         this.log = log;
         this.time = time;
@@ -210,15 +218,22 @@ public sealed class SqliteCredentialStore : ICredentialStore
     public Task<StoredCredential?> GetAsync(uint uid, CancellationToken cancel = default)
     {
         cancel.ThrowIfCancellationRequested();
-        using var connection = OpenReader();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM credentials WHERE uid = $uid;";
-        command.Parameters.AddWithValue("$uid", (long)uid);
-        using var reader = command.ExecuteReader();
-        if (!reader.Read())
-            return Task.FromResult<StoredCredential?>(null);
-        Keyring keys = keyring();
-        return Task.FromResult<StoredCredential?>(Unseal(reader, keys));
+        Lookup lookup = RentLookup();
+        StoredCredential? found;
+        try
+        {
+            lookup.Uid.Value = (long)uid;
+            using var reader = lookup.Command.ExecuteReader();
+            found = reader.Read() ? Unseal(reader, keyring()) : null;
+        }
+        catch
+        {
+            // Whatever failed, do not hand this connection to the next get.
+            lookup.Dispose();
+            throw;
+        }
+        ReturnLookup(lookup);
+        return Task.FromResult(found);
     }
 
     public Task<IReadOnlyList<CredentialSummary>> ListAsync(uint? uid = null, CancellationToken cancel = default)
@@ -391,6 +406,80 @@ public sealed class SqliteCredentialStore : ICredentialStore
 
     private static DateTimeOffset FromUnix(long seconds) => DateTimeOffset.FromUnixTimeSeconds(seconds);
 
+    /// <summary>
+    /// A reader connection with the by-uid lookup prepared on it. Every get runs that one
+    /// statement: preparing it each time (parse, plan) and taking a connection from the
+    /// generic pool cost more than the lookup itself.
+    /// </summary>
+    private sealed class Lookup : IDisposable
+    {
+        public SqliteConnection Connection { get; }
+        public SqliteCommand Command { get; }
+        public SqliteParameter Uid { get; }
+
+        public Lookup(string connectionString)
+        {
+            Connection = new SqliteConnection(connectionString);
+            try
+            {
+                Connection.Open();
+                Command = Connection.CreateCommand();
+                Command.CommandText = $"SELECT {Columns} FROM credentials WHERE uid = $uid;";
+                Uid = Command.Parameters.Add("$uid", SqliteType.Integer);
+                Command.Prepare();
+            }
+            catch
+            {
+                Connection.Dispose();
+                throw;
+            }
+        }
+
+        public void Dispose()
+        {
+            Command.Dispose();
+            Connection.Dispose();
+        }
+    }
+
+    private Lookup RentLookup()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        if (idleLookups.TryTake(out Lookup? lookup))
+        {
+            Interlocked.Decrement(ref idleLookupCount);
+            return lookup;
+        }
+        return new Lookup(lookupConnectionString);
+    }
+
+    private void ReturnLookup(Lookup lookup)
+    {
+        // ConcurrentBag.Count locks every thread's list: keep a count of our own.
+        if (Volatile.Read(ref disposed) == 0 && Volatile.Read(ref idleLookupCount) < MaxIdleLookups)
+        {
+            Interlocked.Increment(ref idleLookupCount);
+            idleLookups.Add(lookup);
+            // Dispose may have drained the bag between the check and the add.
+            if (Volatile.Read(ref disposed) == 0)
+                return;
+        }
+        else
+        {
+            lookup.Dispose();
+        }
+        DisposeIdleLookups();
+    }
+
+    private void DisposeIdleLookups()
+    {
+        while (idleLookups.TryTake(out Lookup? lookup))
+        {
+            Interlocked.Decrement(ref idleLookupCount);
+            lookup.Dispose();
+        }
+    }
+
     private SqliteConnection OpenReader()
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
@@ -484,6 +573,8 @@ public sealed class SqliteCredentialStore : ICredentialStore
         // Queued writes still run: their callers are waiting for an answer.
         queue.CompleteAdding();
         writerThread.Join();
+        // No reader of ours stays open past the final checkpoint.
+        DisposeIdleLookups();
         try
         {
             // Fold the WAL back in so the database is one self-contained file at rest.

@@ -235,6 +235,35 @@ public class KeyringTests
     }
 
     [Fact]
+    public void A_failed_decryption_leaves_the_keyring_decrypting_correctly()
+    {
+        var keyring = Keyring.FromKeys([("a", RandomNumberGenerator.GetBytes(32)), ("b", RandomNumberGenerator.GetBytes(32))]);
+        SealedData good = keyring.Encrypt("ticket"u8, [1]);
+        byte[] flipped = (byte[])good.CiphertextAndTag.Clone();
+        flipped[^1] ^= 1;
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.Throws<KeyringException>(() => keyring.Decrypt(good with { CiphertextAndTag = flipped }, [1]));
+            Assert.Equal("ticket"u8.ToArray(), keyring.Decrypt(good, [1]));
+            // The same ciphertext under the other key's id must not open with a cipher set up for the first.
+            Assert.Throws<KeyringException>(() => keyring.Decrypt(good with { KeyId = "b" }, [1]));
+        }
+    }
+
+    [Fact]
+    public void Concurrent_decryptions_each_get_their_own_plaintext()
+    {
+        var keyring = Keyring.FromKeys([("a", RandomNumberGenerator.GetBytes(32))]);
+        var records = Enumerable.Range(0, 64).Select(i => (Plain: RandomNumberGenerator.GetBytes(100 + i), Ad: new[] { (byte)i })).ToArray();
+        var sealedRecords = records.Select(r => keyring.Encrypt(r.Plain, r.Ad)).ToArray();
+        Parallel.For(0, 20_000, new ParallelOptions { MaxDegreeOfParallelism = 16 }, n =>
+        {
+            int i = n % records.Length;
+            Assert.Equal(records[i].Plain, keyring.Decrypt(sealedRecords[i], records[i].Ad));
+        });
+    }
+
+    [Fact]
     public void Same_id_with_a_different_key_fails_authentication()
     {
         var one = Keyring.FromKeys([("a", RandomNumberGenerator.GetBytes(32))]);

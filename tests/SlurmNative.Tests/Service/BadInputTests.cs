@@ -116,6 +116,28 @@ public class BadInputTests
     }
 
     [Fact]
+    public async Task A_request_that_arrives_in_pieces_is_answered_once_complete()
+    {
+        await using var daemon = new DaemonHarness();
+        var request = Request.Create(Operation.Ping);
+        byte[] frame = Frame.Encode(FrameKind.Request, new FakeSigner(1001).Sign(request.Encode()));
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(daemon.Endpoint);
+        await using var stream = new NetworkStream(socket);
+
+        // The daemon finds no request when it accepts, nor a whole one after the first piece.
+        await Task.Delay(100);
+        await stream.WriteAsync(frame.AsMemory(0, 3));
+        await Task.Delay(100);
+        await stream.WriteAsync(frame.AsMemory(3));
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var answer = await Frame.ReadAsync(stream, timeout.Token);
+        Assert.Equal(FrameKind.SealedReply, answer!.Value.Kind);
+        Assert.Equal(ReplyStatus.Ok, Reply.Open(request, answer.Value.Body).Status);
+    }
+
+    [Fact]
     public async Task Past_the_connection_limit_a_client_is_told_to_retry()
     {
         await using var daemon = new DaemonHarness(requestTimeout: TimeSpan.FromSeconds(5), maxConnections: 2);

@@ -389,6 +389,26 @@ public sealed class SqliteCredentialStoreTests(ITestOutputHelper output) : IDisp
     }
 
     [Fact]
+    public async Task Concurrent_gets_see_each_commit_as_soon_as_it_is_acknowledged()
+    {
+        using var store = Open(NewKeyring());
+        var uids = Enumerable.Range(1, 8).Select(i => (uint)i).ToArray();
+        await Task.WhenAll(uids.Select(uid => store.PutAsync(Credential(uid, fill: 0))));
+        await Task.WhenAll(uids.Select(uid => Task.Run(async () =>
+        {
+            for (byte round = 1; round <= 30; round++)
+            {
+                await store.PutAsync(Credential(uid, fill: round));
+                // Each get prepares nothing anew; it must still read what was just committed.
+                AssertSame(Credential(uid, fill: round), await store.GetAsync(uid));
+                Assert.Null(await store.GetAsync(uid + 1000));
+            }
+        })));
+        Assert.True(await store.RemoveAsync(1));
+        Assert.Null(await store.GetAsync(1));
+    }
+
+    [Fact]
     public async Task Cancelled_before_queueing_does_not_write()
     {
         using var store = Open(NewKeyring());
