@@ -69,10 +69,7 @@ public static class Frame
                     throw new ProtocolException(ReplyStatus.BadRequest, "connection closed in the middle of a message");
                 filled += read;
             }
-            (FrameKind kind, int bodyLength) = ParseHeader(first);
-            var body = new byte[bodyLength];
-            int have = Math.Min(filled - HeaderBytes, bodyLength);
-            first.AsSpan(HeaderBytes, have).CopyTo(body);
+            var (kind, body, have) = BeginBody(first, filled);
             await ReadExactlyAsync(stream, body.AsMemory(have), cancel).ConfigureAwait(false);
             return (kind, body);
         }
@@ -106,10 +103,7 @@ public static class Frame
                     throw new ProtocolException(ReplyStatus.BadRequest, "connection closed in the middle of a message");
                 filled += read;
             }
-            (FrameKind kind, int bodyLength) = ParseHeader(first);
-            var body = new byte[bodyLength];
-            int have = Math.Min(filled - HeaderBytes, bodyLength);
-            first.AsSpan(HeaderBytes, have).CopyTo(body);
+            var (kind, body, have) = BeginBody(first, filled);
             ReadExactly(receive, body.AsMemory(have));
             return (kind, body);
         }
@@ -119,6 +113,16 @@ public static class Frame
             CryptographicOperations.ZeroMemory(first.AsSpan(0, filled));
             System.Buffers.ArrayPool<byte>.Shared.Return(first);
         }
+    }
+
+    /// <summary>The body of a frame whose header (and perhaps more) is in <paramref name="first"/>; how much of it is already there.</summary>
+    private static (FrameKind Kind, byte[] Body, int Have) BeginBody(byte[] first, int filled)
+    {
+        (FrameKind kind, int bodyLength) = ParseHeader(first);
+        var body = new byte[bodyLength];
+        int have = Math.Min(filled - HeaderBytes, bodyLength);
+        first.AsSpan(HeaderBytes, have).CopyTo(body);
+        return (kind, body, have);
     }
 
     private static void ReadExactly(Func<Memory<byte>, int> receive, Memory<byte> buffer)
