@@ -22,8 +22,34 @@ internal readonly struct JwkFields
     /// <summary>"file: keys[i]", the prefix of every message about this entry.</summary>
     public string Where { get; }
 
+    /// <summary>
+    /// Each entry of a JWKS document's "keys" array, named "file: keys[i]" for messages.
+    /// Invalid JSON is refused with <paramref name="repairHint"/>, what the admin should do.
+    /// </summary>
+    public static List<JwkFields> Entries(ReadOnlySpan<byte> json, string source, string repairHint)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json.ToArray());
+        }
+        catch (JsonException e)
+        {
+            throw new JwtKeyException($"{source} is not valid JSON (line {e.LineNumber + 1}): {repairHint}", e);
+        }
+        // Entries outlive the document: each holds a clone of its own element.
+        using (document)
+        {
+            var entries = new List<JwkFields>();
+            int index = 0;
+            foreach (JsonElement entry in KeysArray(document.RootElement, source).EnumerateArray())
+                entries.Add(new JwkFields(entry.Clone(), $"{source}: keys[{index++}]"));
+            return entries;
+        }
+    }
+
     /// <summary>The "keys" array of a JWKS document (RFC 7517 §5).</summary>
-    public static JsonElement KeysArray(JsonElement root, string source)
+    private static JsonElement KeysArray(JsonElement root, string source)
     {
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("keys", out JsonElement keys))
             throw new JwtKeyException($"{source} is not a key set: it must be a JSON object with a \"keys\" list ({{\"keys\": [...]}})");

@@ -103,26 +103,8 @@ public sealed class RsaKeySet : IDisposable
         var keys = new List<RsaKey>();
         try
         {
-            JsonDocument document;
-            try
-            {
-                document = JsonDocument.Parse(json.ToArray());
-            }
-            catch (JsonException e)
-            {
-                throw new JwtKeyException($"{source} is not valid JSON (line {e.LineNumber + 1}): restore it from a backup, or make a new set with 'slurmnative jwt rsa init {source} --force'");
-            }
-            using (document)
-            {
-                JsonElement array = JwkFields.KeysArray(document.RootElement, source);
-                int index = 0;
-                foreach (JsonElement entry in array.EnumerateArray())
-                {
-                    var at = new JwkFields(entry, $"{source}: keys[{index}]");
-                    keys.Add(ParsePrivate(at, keys));
-                    index++;
-                }
-            }
+            foreach (JwkFields at in JwkFields.Entries(json, source, $"restore it from a backup, or make a new set with 'slurmnative jwt rsa init {source} --force'"))
+                keys.Add(ParsePrivate(at, keys));
             if (keys.Count == 0)
                 throw new JwtKeyException($"{source} holds no keys: make a new set with 'slurmnative jwt rsa init {source} --force'");
             return new RsaKeySet(keys);
@@ -265,12 +247,8 @@ public static class PublicJwks
         var keys = new List<RsaKey>();
         try
         {
-            using JsonDocument document = ParseDocument(json, source);
-            JsonElement array = JwkFields.KeysArray(document.RootElement, source);
-            int index = 0;
-            foreach (JsonElement entry in array.EnumerateArray())
+            foreach (JwkFields at in JwkFields.Entries(json, source, "publish it again with 'slurmnative jwt rsa publish'"))
             {
-                var at = new JwkFields(entry, $"{source}: keys[{index++}]");
                 if (!string.Equals(at.OptionalString("alg"), JwtKey.RS256, StringComparison.OrdinalIgnoreCase))
                     continue;
                 string kid = at.RequiredString("kid");
@@ -294,18 +272,6 @@ public static class PublicJwks
         {
             keys.ForEach(k => k.Dispose());
             throw;
-        }
-    }
-
-    private static JsonDocument ParseDocument(ReadOnlySpan<byte> json, string source)
-    {
-        try
-        {
-            return JsonDocument.Parse(json.ToArray());
-        }
-        catch (JsonException e)
-        {
-            throw new JwtKeyException($"{source} is not valid JSON (line {e.LineNumber + 1}): publish it again with 'slurmnative jwt rsa publish'", e);
         }
     }
 }

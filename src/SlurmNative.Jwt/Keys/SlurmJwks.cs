@@ -51,12 +51,8 @@ public sealed class SlurmJwks : IDisposable
         var keys = new List<HmacKey>();
         try
         {
-            using JsonDocument document = ParseDocument(json, source);
-            JsonElement array = JwkFields.KeysArray(document.RootElement, source);
-            int index = 0;
-            foreach (JsonElement entry in array.EnumerateArray())
+            foreach (JwkFields at in JwkFields.Entries(json, source, "fix it, or start a new one with 'slurmnative jwt slurm-jwks add' on a new path"))
             {
-                var at = new JwkFields(entry, $"{source}: keys[{index++}]");
                 string kid = at.RequiredString("kid");
                 if (keys.Any(k => k.KeyId == kid))
                     throw new JwtKeyException($"{at.Where}: kid \"{kid}\" is used twice; Slurm requires every kid to be unique");
@@ -245,18 +241,6 @@ public sealed class SlurmJwks : IDisposable
         if (seconds < 0 || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
             throw new JwtKeyException($"{at.Where}: \"exp\" is out of range for a Unix time");
         return DateTimeOffset.FromUnixTimeSeconds(seconds);
-    }
-
-    private static JsonDocument ParseDocument(ReadOnlySpan<byte> json, string source)
-    {
-        try
-        {
-            return JsonDocument.Parse(json.ToArray());
-        }
-        catch (JsonException e)
-        {
-            throw new JwtKeyException($"{source} is not valid JSON (line {e.LineNumber + 1}): fix it, or start a new one with 'slurmnative jwt slurm-jwks add' on a new path", e);
-        }
     }
 
     public void Dispose()
