@@ -22,14 +22,24 @@ public sealed class GatewayTests(Testbed testbed, ITestOutputHelper output)
 
     private string HsKey => Path.Combine(testbed.Directory, "etc", "jwt_hs256.key");
 
-    private (CredentialDaemon Daemon, GatewayProcess Gateway) Start(string name, string? jwtSection = null)
+    /// <summary>A credential daemon and a gateway using it, stopped together.</summary>
+    private sealed record GatewayRun(CredentialDaemon Daemon, GatewayProcess Gateway) : IDisposable
+    {
+        public void Dispose()
+        {
+            Gateway.Dispose();
+            Daemon.Dispose();
+        }
+    }
+
+    private GatewayRun Start(string name, string? jwtSection = null)
     {
         testbed.StartRestd();
         var daemon = new CredentialDaemon(testbed, "gw-" + name);
         testbed.UsePlugstackLine($"required {testbed.PluginPath} default=on config={daemon.ConfigPath}");
         try
         {
-            return (daemon, new GatewayProcess(testbed, daemon, name, jwtSection ?? $"\"hs256_key\": \"{HsKey}\""));
+            return new GatewayRun(daemon, new GatewayProcess(testbed, daemon, name, jwtSection ?? $"\"hs256_key\": \"{HsKey}\""));
         }
         catch
         {
@@ -96,134 +106,119 @@ public sealed class GatewayTests(Testbed testbed, ITestOutputHelper output)
     [Fact]
     public async Task Alice_logs_in_with_her_password_and_her_gateway_job_runs_klist_with_her_ticket()
     {
-        var (daemon, gateway) = Start("klist");
-        using (daemon)
-        using (gateway)
+        using GatewayRun run = Start("klist");
+        var (daemon, gateway) = run;
+        string session = await LoginAsync(gateway, "alice");
+        Assert.True(DaemonHolds(daemon, "alice"));
+
+        string outFile = $"/tmp/slurmnative-gw-{Guid.NewGuid():N}.out";
+        string job = JsonSerializer.Serialize(new Dictionary<string, object>
         {
-            string session = await LoginAsync(gateway, "alice");
-            Assert.True(DaemonHolds(daemon, "alice"));
+            ["script"] = "#!/bin/sh\nklist\n",
+            ["name"] = "gw-klist",
+            ["working_directory"] = "/tmp",
+            ["output"] = outFile,
+            ["time_limit_minutes"] = 5,
+        });
+        var (status, body) = await PostAsync(gateway, "api/v1/jobs", job, session);
+        Assert.Equal(HttpStatusCode.Created, status);
+        string id = body.RootElement.GetProperty("job_id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"UserId=alice({testbed.UidOf("alice")})", testbed.RunAs("root", "scontrol", "show", "job", id).Stdout, StringComparison.Ordinal);
 
-            string outFile = $"/tmp/slurmnative-gw-{Guid.NewGuid():N}.out";
-            string job = JsonSerializer.Serialize(new Dictionary<string, object>
-            {
-                ["script"] = "#!/bin/sh\nklist\n",
-                ["name"] = "gw-klist",
-                ["working_directory"] = "/tmp",
-                ["output"] = outFile,
-                ["time_limit_minutes"] = 5,
-            });
-            var (status, body) = await PostAsync(gateway, "api/v1/jobs", job, session);
-            Assert.Equal(HttpStatusCode.Created, status);
-            string id = body.RootElement.GetProperty("job_id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture);
-            Assert.Contains($"UserId=alice({testbed.UidOf("alice")})", testbed.RunAs("root", "scontrol", "show", "job", id).Stdout, StringComparison.Ordinal);
-
-            string klist = WaitForJobOutput(id, outFile);
-            Assert.Contains($"Default principal: alice@{Realm}", klist, StringComparison.Ordinal);
-            Assert.Contains($"krbtgt/{Realm}@{Realm}", klist, StringComparison.Ordinal);
-            Assert.DoesNotContain("password", gateway.Log, StringComparison.OrdinalIgnoreCase);
-            Assert.DoesNotContain(testbed.Password("alice"), gateway.Log, StringComparison.Ordinal);
-        }
+        string klist = WaitForJobOutput(id, outFile);
+        Assert.Contains($"Default principal: alice@{Realm}", klist, StringComparison.Ordinal);
+        Assert.Contains($"krbtgt/{Realm}@{Realm}", klist, StringComparison.Ordinal);
+        Assert.DoesNotContain("password", gateway.Log, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(testbed.Password("alice"), gateway.Log, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_wrong_password_gets_401_no_ticket_and_no_job_and_repeated_failures_are_throttled()
     {
-        var (daemon, gateway) = Start("wrong-password");
-        using (daemon)
-        using (gateway)
+        using GatewayRun run = Start("wrong-password");
+        var (daemon, gateway) = run;
+        for (int i = 0; i < 3; i++)
         {
-            for (int i = 0; i < 3; i++)
-            {
-                var (status, body) = await PostAsync(gateway, "api/v1/login", Login("bob", "not-" + testbed.Password("bob")));
-                Assert.Equal(HttpStatusCode.Unauthorized, status);
-                Assert.Contains("wrong user name or password", body.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
-            }
-            Assert.False(DaemonHolds(daemon, "bob"));
-            Assert.Empty(QueuedJobsOf("bob"));
-
-            // The limit (3 per user per minute) now holds even for the right password.
-            var (limited, _) = await PostAsync(gateway, "api/v1/login", Login("bob", testbed.Password("bob")));
-            Assert.Equal(HttpStatusCode.TooManyRequests, limited);
-            Assert.False(DaemonHolds(daemon, "bob"));
-            // Another user from the same address is not locked out by bob's failures.
-            var (other, _) = await PostAsync(gateway, "api/v1/login", Login("alice", testbed.Password("alice")));
-            Assert.Equal(HttpStatusCode.OK, other);
+            var (status, body) = await PostAsync(gateway, "api/v1/login", Login("bob", "not-" + testbed.Password("bob")));
+            Assert.Equal(HttpStatusCode.Unauthorized, status);
+            Assert.Contains("wrong user name or password", body.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
         }
+        Assert.False(DaemonHolds(daemon, "bob"));
+        Assert.Empty(QueuedJobsOf("bob"));
+
+        // The limit (3 per user per minute) now holds even for the right password.
+        var (limited, _) = await PostAsync(gateway, "api/v1/login", Login("bob", testbed.Password("bob")));
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited);
+        Assert.False(DaemonHolds(daemon, "bob"));
+        // Another user from the same address is not locked out by bob's failures.
+        var (other, _) = await PostAsync(gateway, "api/v1/login", Login("alice", testbed.Password("alice")));
+        Assert.Equal(HttpStatusCode.OK, other);
     }
 
     [Fact]
     public async Task A_user_outside_the_allowed_groups_gets_403_and_no_ticket_is_stored()
     {
-        var (daemon, gateway) = Start("groups");
-        using (daemon)
-        using (gateway)
-        {
-            var (status, body) = await PostAsync(gateway, "api/v1/login", Login("carol", testbed.Password("carol")));
-            Assert.Equal(HttpStatusCode.Forbidden, status);
-            Assert.Contains("not in a group allowed", body.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
-            Assert.False(DaemonHolds(daemon, "carol"));
-        }
+        using GatewayRun run = Start("groups");
+        var (daemon, gateway) = run;
+        var (status, body) = await PostAsync(gateway, "api/v1/login", Login("carol", testbed.Password("carol")));
+        Assert.Equal(HttpStatusCode.Forbidden, status);
+        Assert.Contains("not in a group allowed", body.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.False(DaemonHolds(daemon, "carol"));
     }
 
     [Fact]
     public async Task A_disallowed_partition_is_a_400_that_names_it_and_nothing_is_submitted()
     {
-        var (daemon, gateway) = Start("partition");
-        using (daemon)
-        using (gateway)
-        {
-            string session = await LoginAsync(gateway, "alice");
-            string error = await AssertRefusedJob(gateway, session, "{\"script\":\"#!/bin/sh\\ntrue\\n\",\"partition\":\"gpu\",\"time_limit_minutes\":1}", HttpStatusCode.BadRequest);
-            Assert.Contains("partition 'gpu' is not allowed", error, StringComparison.Ordinal);
-        }
+        using GatewayRun run = Start("partition");
+        GatewayProcess gateway = run.Gateway;
+        string session = await LoginAsync(gateway, "alice");
+        string error = await AssertRefusedJob(gateway, session, "{\"script\":\"#!/bin/sh\\ntrue\\n\",\"partition\":\"gpu\",\"time_limit_minutes\":1}", HttpStatusCode.BadRequest);
+        Assert.Contains("partition 'gpu' is not allowed", error, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Alices_session_cannot_act_as_bob()
     {
-        var (daemon, gateway) = Start("isolation");
-        using (daemon)
-        using (gateway)
+        using GatewayRun run = Start("isolation");
+        GatewayProcess gateway = run.Gateway;
+        string alice = await LoginAsync(gateway, "alice");
+        string bob = await LoginAsync(gateway, "bob");
+        var (submitted, bobJob) = await PostAsync(gateway, "api/v1/jobs", "{\"script\":\"#!/bin/sh\\nsleep 300\\n\",\"output\":\"/dev/null\",\"working_directory\":\"/tmp\",\"time_limit_minutes\":5}", bob);
+        Assert.Equal(HttpStatusCode.Created, submitted);
+        long bobId = bobJob.RootElement.GetProperty("job_id").GetInt64();
+
+        // No field names a user: an attempt to is an unknown field, refused.
+        var (asBob, refusal) = await PostAsync(gateway, "api/v1/jobs", "{\"script\":\"#!/bin/sh\\ntrue\\n\",\"user\":\"bob\",\"time_limit_minutes\":1}", alice);
+        Assert.Equal(HttpStatusCode.BadRequest, asBob);
+        Assert.Contains("unknown key at $.user", refusal.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        using (var show = new HttpRequestMessage(HttpMethod.Get, new Uri(gateway.Url, $"api/v1/jobs/{bobId}")))
         {
-            string alice = await LoginAsync(gateway, "alice");
-            string bob = await LoginAsync(gateway, "bob");
-            var (submitted, bobJob) = await PostAsync(gateway, "api/v1/jobs", "{\"script\":\"#!/bin/sh\\nsleep 300\\n\",\"output\":\"/dev/null\",\"working_directory\":\"/tmp\",\"time_limit_minutes\":5}", bob);
-            Assert.Equal(HttpStatusCode.Created, submitted);
-            long bobId = bobJob.RootElement.GetProperty("job_id").GetInt64();
-
-            // No field names a user: an attempt to is an unknown field, refused.
-            var (asBob, refusal) = await PostAsync(gateway, "api/v1/jobs", "{\"script\":\"#!/bin/sh\\ntrue\\n\",\"user\":\"bob\",\"time_limit_minutes\":1}", alice);
-            Assert.Equal(HttpStatusCode.BadRequest, asBob);
-            Assert.Contains("unknown key at $.user", refusal.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
-
-            using (var show = new HttpRequestMessage(HttpMethod.Get, new Uri(gateway.Url, $"api/v1/jobs/{bobId}")))
-            {
-                show.Headers.Authorization = new AuthenticationHeaderValue("Bearer", alice);
-                Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(show)).Status);
-            }
-            using (var cancel = new HttpRequestMessage(HttpMethod.Delete, new Uri(gateway.Url, $"api/v1/jobs/{bobId}")))
-            {
-                cancel.Headers.Authorization = new AuthenticationHeaderValue("Bearer", alice);
-                Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(cancel)).Status);
-            }
-            using (var list = new HttpRequestMessage(HttpMethod.Get, new Uri(gateway.Url, "api/v1/jobs")))
-            {
-                list.Headers.Authorization = new AuthenticationHeaderValue("Bearer", alice);
-                var (_, jobs) = await SendAsync(list);
-                Assert.DoesNotContain(jobs.RootElement.GetProperty("jobs").EnumerateArray(), j => j.GetProperty("job_id").GetInt64() == bobId);
-            }
-            Assert.Contains(bobId.ToString(System.Globalization.CultureInfo.InvariantCulture), QueuedJobsOf("bob"));
-
-            // bob himself sees and cancels it.
-            using (var cancel = new HttpRequestMessage(HttpMethod.Delete, new Uri(gateway.Url, $"api/v1/jobs/{bobId}")))
-            {
-                cancel.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bob);
-                Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(cancel)).Status);
-            }
-            // A made-up session is nobody.
-            var (forged, _) = await PostAsync(gateway, "api/v1/token", "{}", "AAAA" + alice[4..]);
-            Assert.Equal(HttpStatusCode.Unauthorized, forged);
+            show.Headers.Authorization = new AuthenticationHeaderValue("Bearer", alice);
+            Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(show)).Status);
         }
+        using (var cancel = new HttpRequestMessage(HttpMethod.Delete, new Uri(gateway.Url, $"api/v1/jobs/{bobId}")))
+        {
+            cancel.Headers.Authorization = new AuthenticationHeaderValue("Bearer", alice);
+            Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(cancel)).Status);
+        }
+        using (var list = new HttpRequestMessage(HttpMethod.Get, new Uri(gateway.Url, "api/v1/jobs")))
+        {
+            list.Headers.Authorization = new AuthenticationHeaderValue("Bearer", alice);
+            var (_, jobs) = await SendAsync(list);
+            Assert.DoesNotContain(jobs.RootElement.GetProperty("jobs").EnumerateArray(), j => j.GetProperty("job_id").GetInt64() == bobId);
+        }
+        Assert.Contains(bobId.ToString(System.Globalization.CultureInfo.InvariantCulture), QueuedJobsOf("bob"));
+
+        // bob himself sees and cancels it.
+        using (var cancel = new HttpRequestMessage(HttpMethod.Delete, new Uri(gateway.Url, $"api/v1/jobs/{bobId}")))
+        {
+            cancel.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bob);
+            Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(cancel)).Status);
+        }
+        // A made-up session is nobody.
+        var (forged, _) = await PostAsync(gateway, "api/v1/token", "{}", "AAAA" + alice[4..]);
+        Assert.Equal(HttpStatusCode.Unauthorized, forged);
     }
 
     [Fact]
@@ -251,29 +246,26 @@ public sealed class GatewayTests(Testbed testbed, ITestOutputHelper output)
         RsaKeySet.Publish(set, published);
         testbed.UseJwks(published);
 
-        var (daemon, gateway) = Start("rs256", $"\"rs256_key_set\": \"{set}\"");
-        using (daemon)
-        using (gateway)
-        {
-            string session = await LoginAsync(gateway, "alice");
-            string oldToken = await TokenAsync(gateway, session);
-            Assert.Contains(firstKid, TokenParts(oldToken), StringComparison.Ordinal);
-            Assert.True(await RestdAccepts("alice", oldToken));
+        using GatewayRun run = Start("rs256", $"\"rs256_key_set\": \"{set}\"");
+        GatewayProcess gateway = run.Gateway;
+        string session = await LoginAsync(gateway, "alice");
+        string oldToken = await TokenAsync(gateway, session);
+        Assert.Contains(firstKid, TokenParts(oldToken), StringComparison.Ordinal);
+        Assert.True(await RestdAccepts("alice", oldToken));
 
-            RsaKeySet.Rotate(set);
-            RsaKeySet.Publish(set, published);
-            testbed.UseJwks(published);
-            string newToken = await TokenAsync(gateway, session);
-            Assert.DoesNotContain(firstKid, TokenParts(newToken), StringComparison.Ordinal);
-            Assert.True(await RestdAccepts("alice", newToken));
-            Assert.True(await RestdAccepts("alice", oldToken));
+        RsaKeySet.Rotate(set);
+        RsaKeySet.Publish(set, published);
+        testbed.UseJwks(published);
+        string newToken = await TokenAsync(gateway, session);
+        Assert.DoesNotContain(firstKid, TokenParts(newToken), StringComparison.Ordinal);
+        Assert.True(await RestdAccepts("alice", newToken));
+        Assert.True(await RestdAccepts("alice", oldToken));
 
-            RsaKeySet.Retire(set, firstKid);
-            RsaKeySet.Publish(set, published);
-            testbed.UseJwks(published);
-            await AssertRestdRefuses("alice", oldToken, "could not find matching kid");
-            Assert.True(await RestdAccepts("alice", newToken));
-        }
+        RsaKeySet.Retire(set, firstKid);
+        RsaKeySet.Publish(set, published);
+        testbed.UseJwks(published);
+        await AssertRestdRefuses("alice", oldToken, "could not find matching kid");
+        Assert.True(await RestdAccepts("alice", newToken));
     }
 
     [Theory]
@@ -292,40 +284,34 @@ public sealed class GatewayTests(Testbed testbed, ITestOutputHelper output)
     [InlineData("user_id", "0")]
     public async Task Hostile_or_unknown_job_fields_get_a_400_and_nothing_is_submitted(string field, string value)
     {
-        var (daemon, gateway) = Start("bad-" + field);
-        using (daemon)
-        using (gateway)
-        {
-            string session = await LoginAsync(gateway, "alice");
-            string body = field == "script"
-                ? $"{{\"script\":{value}}}"
-                : $"{{\"script\":\"#!/bin/sh\\ntrue\\n\",\"time_limit_minutes\":1,\"{field}\":{value}}}".Replace("\"time_limit_minutes\":1,\"time_limit_minutes\"", "\"time_limit_minutes\"", StringComparison.Ordinal);
-            await AssertRefusedJob(gateway, session, body, HttpStatusCode.BadRequest);
-        }
+        using GatewayRun run = Start("bad-" + field);
+        GatewayProcess gateway = run.Gateway;
+        string session = await LoginAsync(gateway, "alice");
+        string body = field == "script"
+            ? $"{{\"script\":{value}}}"
+            : $"{{\"script\":\"#!/bin/sh\\ntrue\\n\",\"time_limit_minutes\":1,\"{field}\":{value}}}".Replace("\"time_limit_minutes\":1,\"time_limit_minutes\"", "\"time_limit_minutes\"", StringComparison.Ordinal);
+        await AssertRefusedJob(gateway, session, body, HttpStatusCode.BadRequest);
     }
 
     [Fact]
     public async Task Oversized_malformed_and_hostile_login_bodies_get_a_4xx_and_store_nothing()
     {
-        var (daemon, gateway) = Start("bad-login");
-        using (daemon)
-        using (gateway)
-        {
-            string session = await LoginAsync(gateway, "alice");
-            string huge = "{\"script\":\"#!/bin/sh\\n" + new string('x', 20_000) + "\"}";
-            await AssertRefusedJob(gateway, session, huge, HttpStatusCode.RequestEntityTooLarge);
-            await AssertRefusedJob(gateway, session, "{\"script\": \"#!/bin/sh\\n", HttpStatusCode.BadRequest);
-            await AssertRefusedJob(gateway, session, "[1,2,3]", HttpStatusCode.BadRequest);
-            await AssertRefusedJob(gateway, session, "{\"script\":\"#!/bin/sh\\ntrue\\n\",\"script\":\"#!/bin/sh\\nid\\n\"}", HttpStatusCode.BadRequest);
+        using GatewayRun run = Start("bad-login");
+        var (daemon, gateway) = run;
+        string session = await LoginAsync(gateway, "alice");
+        string huge = "{\"script\":\"#!/bin/sh\\n" + new string('x', 20_000) + "\"}";
+        await AssertRefusedJob(gateway, session, huge, HttpStatusCode.RequestEntityTooLarge);
+        await AssertRefusedJob(gateway, session, "{\"script\": \"#!/bin/sh\\n", HttpStatusCode.BadRequest);
+        await AssertRefusedJob(gateway, session, "[1,2,3]", HttpStatusCode.BadRequest);
+        await AssertRefusedJob(gateway, session, "{\"script\":\"#!/bin/sh\\ntrue\\n\",\"script\":\"#!/bin/sh\\nid\\n\"}", HttpStatusCode.BadRequest);
 
-            Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(gateway, "api/v1/login", Login($"bob@{Realm}", testbed.Password("bob")))).Status);
-            Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(gateway, "api/v1/login", Login("bob/admin", testbed.Password("bob")))).Status);
-            Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(gateway, "api/v1/login", "{\"username\":\"bob\",\"password\":\"x\",\"realm\":\"EVIL\"}")).Status);
-            Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(gateway, "api/v1/login", "{\"username\":\"bob\"")).Status);
-            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await PostAsync(gateway, "api/v1/login", Login("bob", new string('p', 20_000)))).Status);
-            Assert.False(DaemonHolds(daemon, "bob"));
-            Assert.Contains("\"/api/v1/jobs\"", await Http.GetStringAsync(new Uri(gateway.Url, "openapi.json")), StringComparison.Ordinal);
-        }
+        Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(gateway, "api/v1/login", Login($"bob@{Realm}", testbed.Password("bob")))).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(gateway, "api/v1/login", Login("bob/admin", testbed.Password("bob")))).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(gateway, "api/v1/login", "{\"username\":\"bob\",\"password\":\"x\",\"realm\":\"EVIL\"}")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(gateway, "api/v1/login", "{\"username\":\"bob\"")).Status);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await PostAsync(gateway, "api/v1/login", Login("bob", new string('p', 20_000)))).Status);
+        Assert.False(DaemonHolds(daemon, "bob"));
+        Assert.Contains("\"/api/v1/jobs\"", await Http.GetStringAsync(new Uri(gateway.Url, "openapi.json")), StringComparison.Ordinal);
     }
 
     private async Task<string> TokenAsync(GatewayProcess gateway, string session)
