@@ -21,10 +21,6 @@ internal sealed class SessionStore(TimeSpan lifetime, int maxSessions, TimeProvi
     private readonly TimeProvider time = clock ?? TimeProvider.System;
     private readonly ConcurrentDictionary<string, Session> sessions = new(StringComparer.Ordinal);
 
-    public TimeSpan Lifetime => lifetime;
-
-    public int Count => sessions.Count;
-
     /// <summary>A new session ending at <paramref name="notAfter"/> at the latest; returns the bearer token.</summary>
     public (string Token, Session Session) Create(string userName, uint uid, string home, Grant grant, DateTimeOffset notAfter)
     {
