@@ -25,7 +25,7 @@ internal sealed class StepTicketRenewer
     private readonly TimeSpan refreshBefore;
     private readonly TimeProvider clock;
     private readonly ManualResetEventSlim stop = new();
-    private readonly Thread thread;
+    private NativeThread? thread;
     private byte[] current;
     private TicketTimes times;
     private int failuresInARow;
@@ -39,16 +39,15 @@ internal sealed class StepTicketRenewer
         this.clock = clock ?? TimeProvider.System;
         current = ticket;
         times = backend.Describe(ticket);
-        thread = new Thread(Run) { IsBackground = true, Name = "slurmnative renewer" };
     }
 
-    public void Start() => thread.Start();
+    public void Start() => thread ??= NativeThread.Start(Run);
 
     /// <summary>Wakes the thread and waits for it; bounded, since a refresh in progress is bounded by the client timeout.</summary>
     public void Stop(TimeSpan wait)
     {
         stop.Set();
-        if (thread.IsAlive && !thread.Join(wait))
+        if (thread is { IsAlive: true } && !thread.Join(wait))
             log.Debug("the renewal thread is still finishing a refresh; leaving it behind");
     }
 

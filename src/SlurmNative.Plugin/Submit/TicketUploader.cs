@@ -26,7 +26,7 @@ internal sealed class TicketUploader(ICredentialBackend backend, IPluginLog log)
     /// </summary>
     public const string ForwardedMarker = "SLURMNATIVE_KRB5_FORWARDED";
 
-    private Thread? sender;
+    private NativeThread? sender;
     private TicketTimes? sending;
     private Exception? failure;
 
@@ -73,7 +73,7 @@ internal sealed class TicketUploader(ICredentialBackend backend, IPluginLog log)
         sending = backend.Describe(ticket);
         failure = null;
         // A thread of its own, not the thread pool: nothing else of .NET's starts in srun.
-        sender = new Thread(() =>
+        sender = NativeThread.Start(() =>
         {
             try
             {
@@ -84,9 +84,7 @@ internal sealed class TicketUploader(ICredentialBackend backend, IPluginLog log)
                 // Nothing may escape a thread inside srun; Complete reports it.
                 failure = e;
             }
-        })
-        { IsBackground = true, Name = "slurmnative upload" };
-        sender.Start();
+        });
         return 0;
     }
 
