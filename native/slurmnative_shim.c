@@ -9,12 +9,15 @@
  *
  * The one decision made here is whether the plugin has anything to do at all:
  * when it has not, the hook returns before the .NET runtime starts, so a
- * disabled plugin costs a few string compares.
+ * disabled plugin costs a few string compares. When it has, the shim makes the
+ * runtime's start cheaper in the one way only C can (prefault_runtime_data).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <link.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/types.h>
 
 #include <slurm/spank.h>
@@ -82,10 +85,50 @@ static int has_work(int ac, char **av)
     return 0;
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+static int find_own_writable_tail(struct dl_phdr_info *info, size_t size, void *base)
+{
+    (void) size;
+    if ((void *) info->dlpi_addr != base)
+        return 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *segment = &info->dlpi_phdr[i];
+        if (segment->p_type != PT_LOAD || !(segment->p_flags & PF_W) || segment->p_memsz <= segment->p_filesz)
+            continue;
+        uintptr_t start = (info->dlpi_addr + segment->p_vaddr + segment->p_filesz + 4095) & ~(uintptr_t) 4095;
+        uintptr_t end = (info->dlpi_addr + segment->p_vaddr + segment->p_memsz + 4095) & ~(uintptr_t) 4095;
+        if (end > start)
+            (void) madvise((void *) start, end - start, MADV_POPULATE_WRITE);
+    }
+    return 1;
+}
+
+/*
+ * The runtime's first act is to unpack its type data into the .so's zeroed
+ * tail (.bss and .hydrated, about 200 KiB), one page fault per 4 KiB page. In
+ * a virtual machine a fault costs 10-15 us; one madvise that maps the whole
+ * tail at once saves about 45 faults, half a millisecond or more, in each srun
+ * and slurmstepd. Kernels before 5.14 refuse the advice and nothing changes.
+ */
+static void prefault_runtime_data(void)
+{
+    static int done;
+    Dl_info self;
+    if (done)
+        return;
+    done = 1;
+    if (dladdr((void *) &prefault_runtime_data, &self) != 0)
+        dl_iterate_phdr(find_own_writable_tail, self.dli_fbase);
+}
+
 static int forward(int hook, spank_t sp, int ac, char **av)
 {
     if (!has_work(ac, av))
         return 0;
+    prefault_runtime_data();
     return slurmnative_managed_hook(hook, sp, ac, av);
 }
 
