@@ -110,11 +110,20 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
 
     private int Announce(ISpankSession session, string hookName)
     {
-        string context = session.Context.ToString().ToLowerInvariant();
+        string context = ContextName(session.Context);
         string job = session.JobId is uint id ? $" job {id}" + (session.StepId is uint step ? $".{StepName(step)}" : "") : "";
         log.Verbose($"active in {context} context ({hookName}, uid {session.JobUserId}{job})");
         return Success;
     }
+
+    // Not Enum.ToString: in NativeAOT that reads reflection metadata, about 0.3 ms of srun's time.
+    private static string ContextName(SpankContext context) => context switch
+    {
+        SpankContext.Local => "local",
+        SpankContext.Remote => "remote",
+        SpankContext.Allocator => "allocator",
+        _ => "other",
+    };
 
     /// <summary>How Slurm itself prints its special step ids.</summary>
     public static string StepName(uint step) => step switch

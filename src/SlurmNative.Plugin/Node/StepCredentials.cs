@@ -71,11 +71,17 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
         return 0;
     }
 
-    /// <summary>exit (as root): stop renewing, optionally flush writeback while the ticket is still valid, delete, sweep.</summary>
+    /// <summary>
+    /// exit (as root): stop renewing, optionally flush writeback while the ticket is still valid,
+    /// delete, and sweep. Only a step that installed a ticket sweeps: listing a busy /tmp at the
+    /// end of every step of users the plugin leaves alone would cost them for nothing, and the
+    /// Epilog's `slurmnative sweep` covers nodes where no forwarding step ends.
+    /// </summary>
     public int Remove(PluginSettings? settings = null)
     {
         renewer?.Stop(TimeSpan.FromSeconds(10));
         renewer = null;
+        bool installed = ccache is not null;
         if (ccache is not null)
         {
             if (settings?.SyncOnExit == true)
@@ -92,7 +98,7 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
             ccache.Dispose();
             ccache = null;
         }
-        if (settings is not null)
+        if (settings is not null && installed)
             SweepLeftovers(settings.CcacheDirectory, log);
         return 0;
     }
