@@ -299,13 +299,14 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
     }
 
     [Fact]
-    public void A_ccache_left_by_a_killed_slurmstepd_is_swept_when_the_next_step_on_the_node_ends()
+    public void A_ccache_left_by_a_killed_slurmstepd_is_swept_by_the_next_forwarding_step_on_the_node()
     {
         using var daemon = StartDaemon("sweep");
         UsePlugin(daemon);
         string leftover = CcacheOfKilledStepd();
 
-        testbed.RunAs("alice", "srun", "-N1", "true").EnsureSuccess("the next step");
+        // The sweep runs two seconds into a step, on its renewal thread.
+        testbed.RunAs("alice", "srun", "-N1", "sleep", "4").EnsureSuccess("the next step");
 
         Assert.False(File.Exists(leftover), $"{leftover} survived the sweep");
         testbed.WaitForSlurmdLogLine($"removed {leftover}, left behind by a step that is gone");

@@ -16,6 +16,14 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
 {
     public const string CcacheVariable = "KRB5CCNAME";
 
+    /// <summary>
+    /// When a forwarding step sweeps the ccaches of killed steps: a few seconds in, on its
+    /// renewal thread, so neither the step's start nor its end waits for a listing of /tmp
+    /// and, when there are candidates, of /proc. Shorter steps leave it to the next one or
+    /// to the Epilog's `slurmnative sweep`.
+    /// </summary>
+    internal static readonly TimeSpan SweepDelay = TimeSpan.FromSeconds(2);
+
     private NodeCcache? ccache;
     private StepTicketRenewer? renewer;
 
@@ -66,22 +74,24 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
             return -1;
         }
         renewer = new StepTicketRenewer(ccache, ticket, backend, settings.RefreshBeforeOrDefault, log, clock);
+        string directory = settings.CcacheDirectory;
+        renewer.RunOnceAfter(SweepDelay, () =>
+        {
+            // Other users' leftovers in a sticky /tmp need root; slurmstepd is root again once
+            // user_init is over, but drops to the user now and then (output files, for one).
+            if (Interop.Libc.geteuid() == 0)
+                SweepLeftovers(directory, log);
+        });
         renewer.Start();
         log.Verbose($"installed the ticket of {times.Principal} in {ccache.FullPath}, valid until {UtcText.Readable(times.End)}");
         return 0;
     }
 
-    /// <summary>
-    /// exit (as root): stop renewing, optionally flush writeback while the ticket is still valid,
-    /// delete, and sweep. Only a step that installed a ticket sweeps: listing a busy /tmp at the
-    /// end of every step of users the plugin leaves alone would cost them for nothing, and the
-    /// Epilog's `slurmnative sweep` covers nodes where no forwarding step ends.
-    /// </summary>
+    /// <summary>exit (as root): stop renewing, optionally flush writeback while the ticket is still valid, delete.</summary>
     public int Remove(PluginSettings? settings = null)
     {
         renewer?.Stop(TimeSpan.FromSeconds(10));
         renewer = null;
-        bool installed = ccache is not null;
         if (ccache is not null)
         {
             if (settings?.SyncOnExit == true)
@@ -98,8 +108,6 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
             ccache.Dispose();
             ccache = null;
         }
-        if (settings is not null && installed)
-            SweepLeftovers(settings.CcacheDirectory, log);
         return 0;
     }
 

@@ -29,6 +29,8 @@ internal sealed class StepTicketRenewer
     private byte[] current;
     private TicketTimes times;
     private int failuresInARow;
+    private Action? errand;
+    private DateTimeOffset errandDue;
 
     public StepTicketRenewer(NodeCcache ccache, byte[] ticket, ICredentialBackend backend, TimeSpan refreshBefore, IPluginLog log, TimeProvider? clock = null)
     {
@@ -39,6 +41,17 @@ internal sealed class StepTicketRenewer
         this.clock = clock ?? TimeProvider.System;
         current = ticket;
         times = backend.Describe(ticket);
+    }
+
+    /// <summary>
+    /// Gives this thread one more job, done once <paramref name="delay"/> into the step, while
+    /// the step runs rather than at its start or end, which srun waits for. If the step ends
+    /// first, the job is not done. Call before <see cref="Start"/>.
+    /// </summary>
+    public void RunOnceAfter(TimeSpan delay, Action work)
+    {
+        errand = work;
+        errandDue = clock.GetUtcNow() + delay;
     }
 
     public void Start() => thread ??= NativeThread.Start(Run);
@@ -66,10 +79,32 @@ internal sealed class StepTicketRenewer
         return untilDue > retry ? untilDue : retry;
     }
 
+    private TimeSpan NextWakeUp()
+    {
+        TimeSpan wait = NextWait();
+        if (errand is null)
+            return wait;
+        TimeSpan untilErrand = errandDue - clock.GetUtcNow();
+        return untilErrand >= wait ? wait : untilErrand > TimeSpan.Zero ? untilErrand : TimeSpan.Zero;
+    }
+
     private void Run()
     {
-        while (!stop.Wait(NextWait()))
+        while (!stop.Wait(NextWakeUp()))
         {
+            if (errand is { } work && clock.GetUtcNow() >= errandDue)
+            {
+                errand = null;
+                try
+                {
+                    work();
+                }
+                catch (Exception e)
+                {
+                    log.Error($"a step housekeeping job failed: {e.GetType().Name}: {e.Message}");
+                }
+                continue;
+            }
             try
             {
                 if (TryRefresh())

@@ -352,6 +352,43 @@ public sealed class TicketFlowTests : IDisposable
     }
 
     [Fact]
+    public void The_renewal_thread_runs_its_one_off_job_once_after_the_delay_and_keeps_renewing()
+    {
+        byte[] ticket = Ticket(TimeSpan.FromHours(10));
+        var backend = new FakeBackend { Stored = () => ticket };
+        using var ccache = NodeCcache.Create(scratch.Path, "krb5cc_errand", JobUser, JobGroup, ticket);
+        var renewer = new StepTicketRenewer(ccache, ticket, backend, TimeSpan.FromMinutes(30), log);
+        int runs = 0;
+        using var ran = new ManualResetEventSlim();
+        renewer.RunOnceAfter(TimeSpan.FromMilliseconds(200), () => { Interlocked.Increment(ref runs); ran.Set(); });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        renewer.Start();
+
+        Assert.True(ran.Wait(TimeSpan.FromSeconds(10)), "the job never ran");
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(150), $"the job ran after {clock.Elapsed}, before its delay");
+        Thread.Sleep(300);
+        renewer.Stop(TimeSpan.FromSeconds(5));
+        Assert.Equal(1, runs);
+        Assert.Equal(0, backend.KdcCalls); // a ten-hour ticket is not due: the wake-up was for the job only
+    }
+
+    [Fact]
+    public void A_step_that_ends_before_the_delay_skips_the_one_off_job()
+    {
+        byte[] ticket = Ticket(TimeSpan.FromHours(10));
+        using var ccache = NodeCcache.Create(scratch.Path, "krb5cc_errand", JobUser, JobGroup, ticket);
+        var renewer = new StepTicketRenewer(ccache, ticket, new FakeBackend { Stored = () => ticket }, TimeSpan.FromMinutes(30), log);
+        bool ran = false;
+        renewer.RunOnceAfter(TimeSpan.FromMinutes(5), () => ran = true);
+
+        renewer.Start();
+        renewer.Stop(TimeSpan.FromSeconds(5));
+
+        Assert.False(ran);
+    }
+
+    [Fact]
     public void Stopping_the_renewer_is_immediate_not_a_poll()
     {
         byte[] ticket = Ticket(TimeSpan.FromHours(10));
