@@ -1,3 +1,4 @@
+using SlurmNative.Credentials.Ccache;
 using SlurmNative.Credentials.Client;
 using SlurmNative.Credentials.Configuration;
 using SlurmNative.Credentials.Kerberos;
@@ -10,7 +11,10 @@ internal sealed class DaemonBackend(SlurmNativeConfig config) : ICredentialBacke
 {
     private readonly DaemonClient client = new(config.Servers, config.ClientTimeout, new MungeSigner(config.MungeSocket));
 
-    public byte[] ReadUserTicket() => KerberosCredentials.ReadTicketGrantingTicket();
+    // The file reader first: srun then maps libkrb5 only for caches it cannot read itself.
+    public byte[] ReadUserTicket() =>
+        UserFileCcache.TryReadTicketGrantingTicket(Interop.Libc.GetEnvironmentVariable, Interop.Libc.getuid(), DateTimeOffset.UtcNow)
+        ?? KerberosCredentials.ReadTicketGrantingTicket();
 
     // Blocking calls, each bounded by the client's per-server timeout.
     public void Upload(byte[] ticket) => client.Call(Request.Create(Operation.Add, blob: ticket));
