@@ -51,6 +51,12 @@ for config in "${CONFIGS[@]}"; do   # warm-up: first runs pay for cold caches
     printf '%s\n' "${LINE[$config]}" > "$PLUGSTACK"
     time_srun >/dev/null
 done
+# slurmnatived was (re)started just now, and a .NET service compiles its hot paths in
+# the background for its first few hundred requests; a daemon in service has long
+# finished. Let that settle first, or every configuration measures the daemon's
+# compiler competing for the cores.
+printf '%s\n' "${LINE[forwarding]}" > "$PLUGSTACK"
+for ((i = 0; i < ${BENCH_DAEMON_WARMUP:-40}; i++)); do time_srun >/dev/null; done
 for ((round = 1; round <= ROUNDS; round++)); do
     for config in "${CONFIGS[@]}"; do
         printf '%s\n' "${LINE[$config]}" > "$PLUGSTACK"
