@@ -37,8 +37,8 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
         switch (hook, session.Context)
         {
             // srun (local), as the submitting user: read the ticket, send it while srun gets its allocation.
+            // No announcement here: srun applies -v only later, so its exit hook says it instead.
             case (SpankHook.InitPostOpt, SpankContext.Local):
-                Announce(session, "init_post_opt");
                 return WithBackend(current, b => (upload = new TicketUploader(b, log)).Begin(session, current));
             // srun, as the user, just before it launches the step: the ticket must be stored by now.
             case (SpankHook.LocalUserInit, SpankContext.Local):
