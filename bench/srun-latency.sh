@@ -84,8 +84,9 @@ stepd_rss() {
     done
     sleep 1
     for pid in $(pgrep -x slurmstepd); do
-        if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF "[$step]"; then
-            rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
+        # Other steps' slurmstepds may exit while we look: their files vanish.
+        if { tr '\0' ' ' < "/proc/$pid/cmdline"; } 2>/dev/null | grep -qF "[$step]"; then
+            rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
         fi
     done
     wait "$srun_pid" || true
