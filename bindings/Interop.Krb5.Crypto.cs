@@ -20,6 +20,12 @@ internal static partial class Interop
         internal static partial int krb5_c_decrypt(nint context, in Krb5Keyblock key, int usage, nint cipher_state, in Krb5EncData input, ref Krb5Data output);
 
         /// <summary>
+        /// Maps libk5crypto now, through a call that only computes a length: its loading (two
+        /// libraries, about 0.6 ms in slurmstepd) can then happen while the caller waits anyway.
+        /// </summary>
+        internal static void LoadCrypto(int enctype) => krb5_c_encrypt_length(0, enctype, 0, out _);
+
+        /// <summary>
         /// krb5_c_encrypt of <paramref name="plaintext"/> under the raw key <paramref name="key"/> of
         /// <paramref name="enctype"/>, with keys derived for <paramref name="usage"/>: the ciphertext bytes only.
         /// </summary>

@@ -63,6 +63,9 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
         using SafeFileHandle socket = ConnectBlocking(server, timeout);
         Interop.Libc.SetTimeout(socket, Interop.Libc.SO_SNDTIMEO, Remaining());
         Interop.Libc.SendAll(socket, frame);
+        // The daemon now decodes the MUNGE credential and looks the ticket up, a millisecond
+        // or so: time enough to map the library that opens its reply.
+        Reply.PrepareToOpen();
         Interop.Libc.SetTimeout(socket, Interop.Libc.SO_RCVTIMEO, Remaining());
         var answer = Frame.Read(buffer => Interop.Libc.Receive(socket, buffer.Span))
             ?? throw new IOException("the daemon closed the connection without answering");

@@ -19,6 +19,9 @@ public sealed record Reply(ReplyStatus Status, string Message, byte[] Body)
 
     public static Reply Error(ReplyStatus status, string message) => new(status, message, []);
 
+    /// <summary>Loads what <see cref="Open"/> needs, for a client to call while the daemon works on its request.</summary>
+    public static void PrepareToOpen() => Interop.Krb5.LoadCrypto(SealEnctype);
+
     /// <summary>
     /// Encrypts under the request's reply key. The plaintext starts with the protocol version, the
     /// frame kind and the request id, which <see cref="Open"/> checks: it answers that request only.

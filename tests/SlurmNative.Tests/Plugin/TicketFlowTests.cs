@@ -360,13 +360,13 @@ public sealed class TicketFlowTests : IDisposable
         var renewer = new StepTicketRenewer(ccache, ticket, backend, TimeSpan.FromMinutes(30), log);
         int runs = 0;
         using var ran = new ManualResetEventSlim();
-        renewer.RunOnceAfter(TimeSpan.FromMilliseconds(200), () => { Interlocked.Increment(ref runs); ran.Set(); });
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        renewer.RunOnceAfter(TimeSpan.FromMilliseconds(200), () => { Interlocked.Increment(ref runs); ran.Set(); });
 
         renewer.Start();
 
         Assert.True(ran.Wait(TimeSpan.FromSeconds(10)), "the job never ran");
-        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(150), $"the job ran after {clock.Elapsed}, before its delay");
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(190), $"the job ran after {clock.Elapsed}, before its delay");
         Thread.Sleep(300);
         renewer.Stop(TimeSpan.FromSeconds(5));
         Assert.Equal(1, runs);
