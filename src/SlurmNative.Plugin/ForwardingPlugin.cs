@@ -34,19 +34,27 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
         if (!IsForwarding(session.Request, current))
             return Success;
 
+        // Accounts the site leaves alone (system users) cost no configuration read, no daemon, no sweep.
+        if (session.JobUserId < current.MinimumUid)
+        {
+            if (hook != SpankHook.Exit)
+                log.Debug($"uid {session.JobUserId} is below min_uid={current.MinimumUid}; nothing to do");
+            return Success;
+        }
+
         switch (hook, session.Context)
         {
             // srun (local), as the submitting user: read the ticket, send it while srun gets its allocation.
             // No announcement here: srun applies -v only later, so its exit hook says it instead.
             case (SpankHook.InitPostOpt, SpankContext.Local):
-                return WithBackend(current, b => (upload = new TicketUploader(b, log)).Begin(session, current));
+                return WithBackend(current, b => (upload = new TicketUploader(b, log)).Begin(session));
             // srun, as the user, just before it launches the step: the ticket must be stored by now.
             case (SpankHook.LocalUserInit, SpankContext.Local):
                 return upload?.Complete(session) ?? Success;
             // sbatch/salloc (allocator), as the submitting user: nothing runs between here and submission.
             case (SpankHook.InitPostOpt, SpankContext.Allocator):
                 Announce(session, "init_post_opt");
-                return WithBackend(current, b => new TicketUploader(b, log).Run(session, current));
+                return WithBackend(current, b => new TicketUploader(b, log).Run(session));
             // slurmstepd only, euid = job user, before the tasks fork.
             case (SpankHook.UserInit, SpankContext.Remote):
                 Announce(session, "user_init");

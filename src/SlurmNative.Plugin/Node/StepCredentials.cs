@@ -35,11 +35,6 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
     public int Install(ISpankSession session, PluginSettings settings)
     {
         uint uid = session.JobUserId;
-        if (uid < settings.MinimumUid)
-        {
-            log.Debug($"uid {uid} is below min_uid={settings.MinimumUid}; no ticket installed");
-            return 0;
-        }
         if (session.JobId is not uint job || session.StepId is not uint step || session.JobGroupId is not uint gid)
         {
             log.Error("Slurm gave no job id, step id or gid in user_init; no ticket installed");

@@ -2,7 +2,6 @@ using SlurmNative.Credentials;
 using SlurmNative.Credentials.Client;
 using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Plugin.Backend;
-using SlurmNative.Plugin.Configuration;
 using SlurmNative.Plugin.Spank;
 
 namespace SlurmNative.Plugin.Submit;
@@ -31,9 +30,9 @@ internal sealed class TicketUploader(ICredentialBackend backend, IPluginLog log)
     private Exception? failure;
 
     /// <summary>Upload and wait: sbatch and salloc (allocator context).</summary>
-    public int Run(ISpankSession session, PluginSettings settings)
+    public int Run(ISpankSession session)
     {
-        int started = Begin(session, settings);
+        int started = Begin(session);
         return started != 0 ? started : Complete(session);
     }
 
@@ -41,14 +40,8 @@ internal sealed class TicketUploader(ICredentialBackend backend, IPluginLog log)
     /// Decides whether to forward, reads the ticket (so a missing kinit fails the hook at
     /// once, before any allocation is requested) and starts sending it.
     /// </summary>
-    public int Begin(ISpankSession session, PluginSettings settings)
+    public int Begin(ISpankSession session)
     {
-        uint uid = session.JobUserId;
-        if (uid < settings.MinimumUid)
-        {
-            log.Debug($"uid {uid} is below min_uid={settings.MinimumUid}; not forwarding");
-            return 0;
-        }
         if (session.Request == ForwardingRequest.Done)
         {
             log.Verbose("--krb5=done: the job uses the ticket already forwarded");

@@ -1,4 +1,7 @@
+using SlurmNative.Credentials.Client;
+using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Plugin;
+using SlurmNative.Plugin.Backend;
 using SlurmNative.Plugin.Configuration;
 using SlurmNative.Plugin.Spank;
 
@@ -38,19 +41,49 @@ public class ForwardingPluginTests
     public void The_users_option_overrides_the_site_default(string request, bool siteDefault, bool expected) =>
         Assert.Equal(expected, ForwardingPlugin.IsForwarding(Enum.Parse<ForwardingRequest>(request), new PluginSettings(siteDefault)));
 
+    /// <summary>A daemon that is never reachable; counts how often the plugin built one.</summary>
+    private sealed class UnreachableBackend : ICredentialBackend
+    {
+        public byte[] ReadUserTicket() => throw new KerberosUserException("no ticket-granting ticket in your credential cache; run kinit");
+        public void Upload(byte[] ticket) => throw new DaemonUnreachableException("down");
+        public byte[] Fetch(uint uid) => throw new DaemonUnreachableException("down");
+        public byte[] RenewAtKdc(byte[] ticket) => throw new InvalidOperationException("not in this test");
+        public TicketTimes Describe(byte[] ticket) => throw new InvalidOperationException("not in this test");
+    }
+
     [Fact]
     public void An_active_hook_announces_its_context_and_job()
     {
         var log = new RecordingLog();
-        var plugin = new ForwardingPlugin(log);
+        var plugin = new ForwardingPlugin(log, _ => new UnreachableBackend());
 
-        // min_uid above the job's uid: the hook announces itself and then leaves the job alone.
-        int rc = plugin.Run(SpankHook.UserInit, new FakeSession(SpankContext.Remote, ForwardingRequest.Unset), ["default=on", "min_uid=2000"]);
+        int rc = plugin.Run(SpankHook.UserInit, new FakeSession(SpankContext.Remote, ForwardingRequest.Unset), ["default=on", "min_uid=1000"]);
 
-        Assert.Equal(0, rc);
+        Assert.Equal(-1, rc); // the daemon is down
         var line = log.Lines[0];
         Assert.Equal("verbose", line.Level);
         Assert.Equal("active in remote context (user_init, uid 1234 job 55.0)", line.Message);
+    }
+
+    [Theory]
+    [InlineData("Local", "InitPostOpt")]
+    [InlineData("Local", "Exit")]
+    [InlineData("Allocator", "InitPostOpt")]
+    [InlineData("Remote", "UserInit")]
+    [InlineData("Remote", "Exit")]
+    public void Users_below_min_uid_cost_no_backend_and_no_announcement(string contextName, string hookName)
+    {
+        var context = Enum.Parse<SpankContext>(contextName);
+        var hook = Enum.Parse<SpankHook>(hookName);
+        var log = new RecordingLog();
+        int backends = 0;
+        var plugin = new ForwardingPlugin(log, _ => { backends++; return new UnreachableBackend(); });
+
+        int rc = plugin.Run(hook, new FakeSession(context, ForwardingRequest.Yes), ["default=on", "min_uid=2000"]);
+
+        Assert.Equal(0, rc);
+        Assert.Equal(0, backends);
+        Assert.DoesNotContain(log.Lines, l => l.Level is "verbose" or "error" or "user");
     }
 
     [Fact]

@@ -115,18 +115,18 @@ public sealed class TicketFlowTests : IDisposable
         var backend = new FakeBackend { UserTicket = Ticket(TimeSpan.FromHours(10)) };
         var session = new Session(SpankContext.Local);
 
-        Assert.Equal(0, new TicketUploader(backend, log).Run(session, NodeSettings));
+        Assert.Equal(0, new TicketUploader(backend, log).Run(session));
         Assert.Single(backend.Uploaded);
         Assert.StartsWith("alice@SLURMNATIVE.TEST until ", session.Environment[TicketUploader.ForwardedMarker]);
 
         var inner = new Session(SpankContext.Local);
         inner.Environment[TicketUploader.ForwardedMarker] = session.Environment[TicketUploader.ForwardedMarker];
-        Assert.Equal(0, new TicketUploader(backend, log).Run(inner, NodeSettings));
+        Assert.Equal(0, new TicketUploader(backend, log).Run(inner));
         Assert.Single(backend.Uploaded);
 
         var refresh = new Session(SpankContext.Local, ForwardingRequest.Yes);
         refresh.Environment[TicketUploader.ForwardedMarker] = "earlier";
-        Assert.Equal(0, new TicketUploader(backend, log).Run(refresh, NodeSettings));
+        Assert.Equal(0, new TicketUploader(backend, log).Run(refresh));
         Assert.Equal(2, backend.Uploaded.Count);
     }
 
@@ -138,7 +138,7 @@ public sealed class TicketFlowTests : IDisposable
         var session = new Session(SpankContext.Local);
         var uploader = new TicketUploader(backend, log);
 
-        Assert.Equal(0, uploader.Begin(session, NodeSettings)); // returns with the daemon still silent
+        Assert.Equal(0, uploader.Begin(session)); // returns with the daemon still silent
         Assert.Empty(backend.Uploaded);
         Assert.False(session.Environment.ContainsKey(TicketUploader.ForwardedMarker));
         gate.Set();
@@ -174,7 +174,7 @@ public sealed class TicketFlowTests : IDisposable
         var session = new Session(SpankContext.Local);
         var uploader = new TicketUploader(backend, log);
 
-        Assert.Equal(0, uploader.Begin(session, NodeSettings));
+        Assert.Equal(0, uploader.Begin(session));
         Assert.Equal(-1, uploader.Complete(session));
 
         Assert.Contains("user: cannot forward the Kerberos ticket of alice@SLURMNATIVE.TEST to the job: no credential daemon answered", log.All);
@@ -182,11 +182,11 @@ public sealed class TicketFlowTests : IDisposable
     }
 
     [Fact]
-    public void Done_and_system_users_upload_nothing()
+    public void Done_uploads_nothing()
     {
+        // System users below min_uid never reach the uploader: ForwardingPluginTests.Users_below_min_uid_cost_no_backend_and_no_announcement.
         var backend = new FakeBackend { UserTicket = Ticket(TimeSpan.FromHours(10)) };
-        Assert.Equal(0, new TicketUploader(backend, log).Run(new Session(SpankContext.Allocator, ForwardingRequest.Done), NodeSettings));
-        Assert.Equal(0, new TicketUploader(backend, log).Run(new Session(SpankContext.Local, uid: 999), NodeSettings));
+        Assert.Equal(0, new TicketUploader(backend, log).Run(new Session(SpankContext.Allocator, ForwardingRequest.Done)));
         Assert.Empty(backend.Uploaded);
     }
 
@@ -194,7 +194,7 @@ public sealed class TicketFlowTests : IDisposable
     public void Without_a_ticket_the_hook_fails_with_one_line_that_says_run_kinit()
     {
         var backend = new FakeBackend();
-        Assert.Equal(-1, new TicketUploader(backend, log).Run(new Session(SpankContext.Local), NodeSettings));
+        Assert.Equal(-1, new TicketUploader(backend, log).Run(new Session(SpankContext.Local)));
         string line = Assert.Single(log.Lines);
         Assert.StartsWith("user: cannot forward a Kerberos ticket to the job:", line);
         Assert.Contains("run kinit", line);
@@ -206,7 +206,7 @@ public sealed class TicketFlowTests : IDisposable
     {
         var backend = new FakeBackend { UserTicket = Ticket(TimeSpan.FromHours(10)), DaemonFailure = new DaemonUnreachableException("no credential daemon answered") };
         var session = new Session(SpankContext.Local);
-        Assert.Equal(-1, new TicketUploader(backend, log).Run(session, NodeSettings));
+        Assert.Equal(-1, new TicketUploader(backend, log).Run(session));
         Assert.Contains("no credential daemon answered", log.All);
         Assert.False(session.Environment.ContainsKey(TicketUploader.ForwardedMarker));
     }
