@@ -65,11 +65,15 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 median_us() { sort -n "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 base=$(median_us "$samples_dir/none")
-echo "srun -N1 true, $ROUNDS alternating rounds per configuration (medians):"
+echo "srun -N1 true, $ROUNDS alternating rounds per configuration (medians; 'paired' is the"
+echo "median of each round's difference to that round's baseline, which a machine whose"
+echo "speed drifts during the run disturbs less):"
 for config in "${CONFIGS[@]}"; do
     m=$(median_us "$samples_dir/$config")
-    awk -v name="$config" -v m="$m" -v b="$base" 'BEGIN {
-        printf "  %-11s %8.1f ms   %+6.1f ms   x%.3f vs none\n", name, m / 1000, (m - b) / 1000, m / b }'
+    paste "$samples_dir/$config" "$samples_dir/none" | awk '{ print $1 - $2 }' > "$samples_dir/diff-$config"
+    p=$(median_us "$samples_dir/diff-$config")
+    awk -v name="$config" -v m="$m" -v b="$base" -v p="$p" 'BEGIN {
+        printf "  %-11s %8.1f ms   %+6.1f ms   x%.3f vs none   paired %+6.1f ms\n", name, m / 1000, (m - b) / 1000, m / b, p / 1000 }'
 done
 
 # slurmstepd's VmRSS (kB) one second into a step that sleeps: by then user_init
