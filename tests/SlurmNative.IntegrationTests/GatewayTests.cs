@@ -35,6 +35,7 @@ public sealed class GatewayTests(Testbed testbed, ITestOutputHelper output)
     private GatewayRun Start(string name, string? jwtSection = null)
     {
         testbed.StartRestd();
+        testbed.WaitForIdleNodes(TimeSpan.FromSeconds(30));
         var daemon = new CredentialDaemon(testbed, "gw-" + name);
         testbed.UsePlugstackLine($"required {testbed.PluginPath} default=on config={daemon.ConfigPath}");
         try

@@ -65,6 +65,23 @@ public sealed class Testbed : IDisposable
     public string StartDaemon() =>
         Command.Run(Script, ["daemon"], TimeSpan.FromMinutes(1)).EnsureSuccess("testbed.sh daemon").Stdout.Trim();
 
+    /// <summary>
+    /// Waits (up to <paramref name="timeout"/>) until sinfo shows every node idle: a job the
+    /// previous test cancelled may still be completing, and a test that submits through an
+    /// API which refuses rather than queues must not meet that node.
+    /// </summary>
+    public void WaitForIdleNodes(TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            string states = RunAs("root", "sinfo", "-h", "-o", "%t").Stdout.Trim();
+            if (states.Length > 0 && states.Split('\n').All(state => state.Trim() == "idle"))
+                return;
+            Thread.Sleep(300);
+        }
+    }
+
     /// <summary>Runs a command as a test user with the cluster's SLURM_CONF and KRB5_CONFIG.</summary>
     public CommandResult RunAs(string user, params string[] command) =>
         Command.Run(Script, ["run-as", user, .. command], TimeSpan.FromMinutes(2));
