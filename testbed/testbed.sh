@@ -168,6 +168,22 @@ alive() {
     [[ $comm == "$(comm_for "$1")" && ${stat:0:1} != Z ]]
 }
 
+# alive_or_starting NAME: alive, or just launched and still on its way through
+# the exec chain (the subshell, setsid, setpriv, env) to the daemon itself.
+# Only for waiting on a daemon this script has just launched: a stale pid file
+# whose pid was reused by some shell would pass it.
+alive_or_starting() {
+    alive "$1" && return 0
+    local pid comm
+    pid=$(pid_of "$1") || return 1
+    [[ -n $pid ]] || return 1
+    { read -r comm <"/proc/$pid/comm"; } 2>/dev/null || return 1
+    case $comm in
+        bash | setsid | setpriv | env) [[ $(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null) != Z ]] ;;
+        *) return 1 ;;
+    esac
+}
+
 # launch NAME CMD...: start a foreground-mode daemon detached from our
 # session (so the caller's Ctrl-C or exit does not kill it). setsid and env
 # exec in place, so $! is the daemon's own pid. stdout/stderr go to
@@ -292,7 +308,7 @@ wait_until() {
     shift 3
     deadline=$(($(now) + timeout * 1000))
     until "$@" >/dev/null 2>&1; do
-        if [[ $daemon != - ]] && ! alive "$daemon"; then
+        if [[ $daemon != - ]] && ! alive_or_starting "$daemon"; then
             fail_with_logs "$daemon exited while waiting for: $desc" "$daemon"
         fi
         (($(now) < deadline)) || fail_with_logs "timed out after ${timeout}s waiting for: $desc" "$daemon"
