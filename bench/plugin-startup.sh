@@ -14,6 +14,8 @@
 #        BENCH_PLUGIN=PATH measures another build of the .so)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib/median.bash
+source "$ROOT/bench/lib/median.bash"
 RUNS=${1:-${BENCH_RUNS:-200}}
 PLUGIN=${BENCH_PLUGIN:-$ROOT/artifacts/plugin/slurmnative.so}
 [ -f "$PLUGIN" ] || { echo "bench: $PLUGIN is missing; run ./build.sh build first" >&2; exit 1; }
@@ -46,7 +48,6 @@ for ((i = 0; i < RUNS; i++)); do
     done
 done
 
-median_us() { sort -n "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 base=$(median_us "$work/disabled")
 echo "plugin start-up in a fake SPANK host, $RUNS alternating runs per configuration (medians):"
 for config in "${CONFIGS[@]}"; do

@@ -14,6 +14,8 @@
 # usage: bench/srun-latency.sh [ROUNDS]   (as root; starts and stops the testbed itself)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib/median.bash
+source "$ROOT/bench/lib/median.bash"
 ROUNDS=${1:-${BENCH_ROUNDS:-30}}
 TESTBED="$ROOT/testbed/testbed.sh"
 PLUGIN="$ROOT/artifacts/plugin/slurmnative.so"
@@ -63,7 +65,6 @@ for ((round = 1; round <= ROUNDS; round++)); do
         time_srun >> "$samples_dir/$config"
     done
 done
-median_us() { sort -n "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 base=$(median_us "$samples_dir/none")
 echo "srun -N1 true, $ROUNDS alternating rounds per configuration (medians; 'paired' is the"
 echo "median of each round's difference to that round's baseline, which a machine whose"

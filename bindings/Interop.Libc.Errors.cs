@@ -27,6 +27,11 @@ internal static partial class Interop
         internal const int ERANGE = 34;
         internal const int ENAMETOOLONG = 36;
         internal const int ELOOP = 40;
+        internal const int EWOULDBLOCK = EAGAIN; // what a socket timeout (SO_RCVTIMEO, SO_SNDTIMEO) reports
+        internal const int EISCONN = 106;
+        internal const int ETIMEDOUT = 110;
+        internal const int EALREADY = 114;
+        internal const int EINPROGRESS = 115;
 
         /// <summary>errno of the last SetLastError call on this thread.</summary>
         internal static int GetLastErrno() => Marshal.GetLastPInvokeError();

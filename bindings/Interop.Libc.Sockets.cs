@@ -16,7 +16,7 @@ internal static partial class Interop
     /// </summary>
     internal static partial class Libc
     {
-        // sys/socket.h, netinet/in.h, netinet/tcp.h, netdb.h, errno.h.
+        // sys/socket.h, netinet/in.h, netinet/tcp.h, netdb.h (errno values: Interop.Libc.Errors.cs).
         internal const int AF_UNSPEC = 0;
         internal const int AF_UNIX = 1;
         internal const int AF_INET = 2;
@@ -32,11 +32,6 @@ internal static partial class Interop
         internal const int AI_NUMERICHOST = 0x4;
         internal const int AI_NUMERICSERV = 0x400;
         internal const int EAI_SYSTEM = -11;
-        internal const int EWOULDBLOCK = 11;
-        internal const int ETIMEDOUT = 110;
-        internal const int EALREADY = 114;
-        internal const int EINPROGRESS = 115;
-        internal const int EISCONN = 106;
 
         [NativeStruct("struct addrinfo")]
         [StructLayout(LayoutKind.Sequential)]

@@ -158,31 +158,30 @@ pid_of() { [[ -r $PIDS/$1 ]] && cat "$PIDS/$1"; }
 # slurmd); guards against a recycled pid.
 comm_for() { echo "${1%%-*}"; }
 
-alive() {
-    local pid comm stat
-    pid=$(pid_of "$1") || return 1
+# running_as NAME COMM...: NAME's recorded pid is alive (not a zombie) under one
+# of the given process names.
+running_as() {
+    local name=$1 pid comm stat wanted
+    shift
+    pid=$(pid_of "$name") || return 1
     [[ -n $pid ]] || return 1
     { read -r comm <"/proc/$pid/comm" && read -r stat <"/proc/$pid/stat"; } 2>/dev/null || return 1
     # A daemon that died while we wait is a zombie child of this script.
     stat=${stat##*) }
-    [[ $comm == "$(comm_for "$1")" && ${stat:0:1} != Z ]]
+    [[ ${stat:0:1} != Z ]] || return 1
+    for wanted in "$@"; do
+        [[ $comm == "$wanted" ]] && return 0
+    done
+    return 1
 }
+
+alive() { running_as "$1" "$(comm_for "$1")"; }
 
 # alive_or_starting NAME: alive, or just launched and still on its way through
 # the exec chain (the subshell, setsid, setpriv, env) to the daemon itself.
 # Only for waiting on a daemon this script has just launched: a stale pid file
 # whose pid was reused by some shell would pass it.
-alive_or_starting() {
-    alive "$1" && return 0
-    local pid comm
-    pid=$(pid_of "$1") || return 1
-    [[ -n $pid ]] || return 1
-    { read -r comm <"/proc/$pid/comm"; } 2>/dev/null || return 1
-    case $comm in
-        bash | setsid | setpriv | env) [[ $(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null) != Z ]] ;;
-        *) return 1 ;;
-    esac
-}
+alive_or_starting() { running_as "$1" "$(comm_for "$1")" bash setsid setpriv env; }
 
 # launch NAME CMD...: start a foreground-mode daemon detached from our
 # session (so the caller's Ctrl-C or exit does not kill it). setsid and env

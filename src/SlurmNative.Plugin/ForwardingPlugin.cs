@@ -35,10 +35,11 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
             return Success;
 
         // Accounts the site leaves alone (system users) cost no configuration read, no daemon, no sweep.
-        if (session.JobUserId < current.MinimumUid)
+        uint uid = session.JobUserId;
+        if (uid < current.MinimumUid)
         {
             if (hook != SpankHook.Exit)
-                log.Debug($"uid {session.JobUserId} is below min_uid={current.MinimumUid}; nothing to do");
+                log.Debug($"uid {uid} is below min_uid={current.MinimumUid}; nothing to do");
             return Success;
         }
 
