@@ -19,7 +19,7 @@ TESTBED="$ROOT/testbed/testbed.sh"
 APT_PACKAGES=(
     slurmctld slurmd slurm-client slurmrestd slurm-wlm-jwt-plugin libslurm-dev
     munge libmunge-dev
-    krb5-kdc krb5-admin-server krb5-user libkrb5-dev
+    krb5-kdc krb5-admin-server krb5-user libkrb5-dev heimdal-kcm
     cmake gcc clang binutils iproute2 procps util-linux curl
 )
 

@@ -55,10 +55,15 @@ readonly JWT_KEY=$ETC/jwt_hs256.key
 readonly MUNGE_DIR=$TESTBED_DIR/munge
 readonly MUNGE_SOCKET_PATH=$MUNGE_DIR/munge.socket
 readonly HOST_KEYTAB=$TESTBED_DIR/host.keytab
+# Heimdal's kcm always listens on /run/.heim_org.h5l.kcm-socket; it runs with
+# this directory mounted over /run (in a mount namespace of its own), so the
+# socket appears here and the host's /run is left alone.
+readonly KCM_DIR=$TESTBED_DIR/kcm
+readonly KCM_SOCKET=$KCM_DIR/.heim_org.h5l.kcm-socket
 
-# Process names of the daemons we run (pid files are named krb5kdc, munged,
+# Process names of the daemons we run (pid files are named krb5kdc, kcm, munged,
 # slurmctld, slurmd-<node>, slurmrestd).
-readonly DAEMON_COMMS='krb5kdc munged slurmctld slurmd slurmrestd slurmnatived'
+readonly DAEMON_COMMS='krb5kdc kcm munged slurmctld slurmd slurmrestd slurmnatived'
 
 STOP_GRACE=${TESTBED_STOP_GRACE:-10}
 TERMINATED=()
@@ -108,12 +113,12 @@ require_root() {
 
 require_tools() {
     local missing=() t
-    for t in krb5kdc kdb5_util kadmin.local kinit klist munged munge unmunge \
+    for t in krb5kdc kdb5_util kadmin.local kinit klist kcm unshare mount munged munge unmunge \
              slurmctld slurmd srun sinfo squeue scancel scontrol \
              useradd userdel groupadd groupdel gpasswd runuser setpriv setsid nsenter ss ps; do
         command -v "$t" >/dev/null || missing+=("$t")
     done
-    ((${#missing[@]} == 0)) || die "missing programs: ${missing[*]}; install: apt-get install slurmctld slurmd slurm-client munge krb5-kdc krb5-admin-server krb5-user iproute2 util-linux passwd procps"
+    ((${#missing[@]} == 0)) || die "missing programs: ${missing[*]}; install: apt-get install slurmctld slurmd slurm-client munge krb5-kdc krb5-admin-server krb5-user heimdal-kcm iproute2 util-linux mount passwd procps"
 }
 
 # The environment every daemon gets: nothing inherited from the caller, so a
@@ -178,10 +183,10 @@ running_as() {
 alive() { running_as "$1" "$(comm_for "$1")"; }
 
 # alive_or_starting NAME: alive, or just launched and still on its way through
-# the exec chain (the subshell, setsid, setpriv, env) to the daemon itself.
-# Only for waiting on a daemon this script has just launched: a stale pid file
-# whose pid was reused by some shell would pass it.
-alive_or_starting() { running_as "$1" "$(comm_for "$1")" bash setsid setpriv env; }
+# the exec chain (the subshell, setsid, setpriv, env, unshare, sh) to the daemon
+# itself. Only for waiting on a daemon this script has just launched: a stale pid
+# file whose pid was reused by some shell would pass it.
+alive_or_starting() { running_as "$1" "$(comm_for "$1")" bash setsid setpriv env unshare sh; }
 
 # launch NAME CMD...: start a foreground-mode daemon detached from our
 # session (so the caller's Ctrl-C or exit does not kill it). setsid and env
@@ -369,7 +374,7 @@ node_addr() { if ((CFG_NODES > 1)); then echo "$NET_PREFIX.$((10 + ${1#node}))";
 
 expected_daemons() {
     local n
-    echo krb5kdc munged slurmctld
+    echo krb5kdc kcm munged slurmctld
     for n in $(node_names); do echo "slurmd-$n"; done
     ((CFG_RESTD)) && echo slurmrestd
     return 0
@@ -471,6 +476,7 @@ cmd_start() {
     setup_users
     setup_network
     setup_kdc
+    start_kcm
     setup_munge
     setup_slurm
     if ((OPT_RESTD)); then start_restd; fi
@@ -630,7 +636,8 @@ write_krb5_configs() {
         KDC_PORT="$KDC_PORT" KDC_LISTEN="$listen" \
         TICKET_LIFETIME="$OPT_TICKET_LIFETIME" RENEW_LIFETIME="$OPT_RENEW_LIFETIME"
     render "$TEMPLATES/krb5.conf.in" "$KRB5_CONF_FILE" REALM="$REALM" KDC_ADDR="$addr" \
-        KDC_PORT="$KDC_PORT" TICKET_LIFETIME="$OPT_TICKET_LIFETIME" RENEW_LIFETIME="$OPT_RENEW_LIFETIME"
+        KDC_PORT="$KDC_PORT" TICKET_LIFETIME="$OPT_TICKET_LIFETIME" RENEW_LIFETIME="$OPT_RENEW_LIFETIME" \
+        KCM_SOCKET="$KCM_SOCKET"
     chmod 0644 "$KDC_CONF_FILE" "$KRB5_CONF_FILE"
 }
 
@@ -681,6 +688,20 @@ start_kdc() {
     out=$(user_password alice | KRB5_CONFIG=$KRB5_CONF_FILE KRB5CCNAME=MEMORY:probe \
         timeout 10 kinit alice 2>&1) \
         || fail_with_logs "kinit alice against the new KDC failed: $out" krb5kdc
+}
+
+# ------------------------------------------------------------------ kcm
+
+# A KCM daemon, so that users' KCM: ccaches (what sssd-kcm gives many sites)
+# are tested against a real one. MIT's client speaks to Heimdal's kcm.
+start_kcm() {
+    mkdir -p "$KCM_DIR"
+    chmod 0755 "$KCM_DIR"
+    # --config-file also puts $TESTBED_DIR in kcm's command line, which is how
+    # stray_daemons tells this testbed's kcm from anybody else's.
+    launch kcm unshare --mount --propagation private \
+        sh -c 'mount --bind "$1" /run && exec kcm --config-file="$2"' kcm "$KCM_DIR" "$KRB5_CONF_FILE"
+    wait_until 10 kcm "kcm listening on $KCM_SOCKET" test -S "$KCM_SOCKET"
 }
 
 # ------------------------------------------------------------------ munge
@@ -892,6 +913,7 @@ do_stop() {
     fi
     stop_daemon slurmnatived
     stop_daemon munged
+    stop_daemon kcm
     stop_daemon krb5kdc
     local strays
     strays=$(stray_daemons)
