@@ -699,6 +699,7 @@ start_kcm() {
     chmod 0755 "$KCM_DIR"
     # --config-file also puts $TESTBED_DIR in kcm's command line, which is how
     # stray_daemons tells this testbed's kcm from anybody else's.
+    # shellcheck disable=SC2016 # $1 and $2 are the inner sh's arguments
     launch kcm unshare --mount --propagation private \
         sh -c 'mount --bind "$1" /run && exec kcm --config-file="$2"' kcm "$KCM_DIR" "$KRB5_CONF_FILE"
     wait_until 10 kcm "kcm listening on $KCM_SOCKET" test -S "$KCM_SOCKET"
