@@ -6,8 +6,10 @@
 #   forwarding  the real thing: srun uploads alice's TGT to slurmnatived, slurmstepd
 #               fetches it, writes the step's ccache, runs the renewal thread, removes it
 # The configurations alternate round by round so drift (page cache, slurmctld state)
-# hits all of them alike. Prints medians, and deltas and ratios against the baseline,
-# then slurmstepd's resident memory with and without forwarding.
+# hits all of them alike. Prints medians, and deltas and ratios against the baseline;
+# then the same for the steps of an existing allocation (the sruns of a batch script),
+# where srun has nothing to send; then slurmstepd's resident memory with and without
+# forwarding.
 # Targets: disabled <= +3 ms, idle <= +10 ms (issue 2); forwarding <= +10 ms and
 # slurmstepd <= +2 MB RSS (issue 4).
 #
@@ -76,6 +78,33 @@ for config in "${CONFIGS[@]}"; do
     awk -v name="$config" -v m="$m" -v b="$base" -v p="$p" 'BEGIN {
         printf "  %-11s %8.1f ms   %+6.1f ms   x%.3f vs none   paired %+6.1f ms\n", name, m / 1000, (m - b) / 1000, m / b, p / 1000 }'
 done
+
+# The sruns of a batch script or an allocation: the job's ticket went up once, and the
+# marker the plugin set (SLURMNATIVE_KRB5_FORWARDED, here set by hand as salloc's shell
+# would have it) tells every srun inside that there is nothing to send; only slurmstepd
+# installs the ticket. Steps of one allocation, with and without the plugin, alternating.
+printf '%s\n' "${LINE[forwarding]}" > "$PLUGSTACK"
+allocation=$("$TESTBED" run-as "$USER_NAME" salloc --no-shell -N1 --krb5 2>&1 | sed -n 's/.*Granted job allocation \([0-9]*\).*/\1/p')
+[ -n "$allocation" ] || { echo "bench: salloc --no-shell gave no allocation" >&2; exit 1; }
+time_step_inside() {
+    "$TESTBED" run-as "$USER_NAME" env SLURMNATIVE_KRB5_FORWARDED="$USER_NAME (bench)" SLURM_JOB_ID="$allocation" \
+        bash -c 's=$(date +%s%N); srun -N1 true || exit 1; e=$(date +%s%N); echo $(( (e - s) / 1000 ))'
+}
+for config in none forwarding; do printf '%s\n' "${LINE[$config]}" > "$PLUGSTACK"; time_step_inside >/dev/null; done
+for ((round = 1; round <= ROUNDS; round++)); do
+    for config in none forwarding; do
+        printf '%s\n' "${LINE[$config]}" > "$PLUGSTACK"
+        time_step_inside >> "$samples_dir/inside-$config"
+    done
+done
+"$TESTBED" run-as "$USER_NAME" scancel "$allocation"
+paste "$samples_dir/inside-forwarding" "$samples_dir/inside-none" | awk '{ print $1 - $2 }' > "$samples_dir/inside-diff"
+inside_none=$(median_us "$samples_dir/inside-none")
+inside_fwd=$(median_us "$samples_dir/inside-forwarding")
+inside_paired=$(median_us "$samples_dir/inside-diff")
+echo "srun -N1 true as a step of an existing allocation, $ROUNDS alternating rounds (medians):"
+awk -v n="$inside_none" -v f="$inside_fwd" -v p="$inside_paired" 'BEGIN {
+    printf "  none        %8.1f ms\n  forwarding  %8.1f ms   %+6.1f ms   x%.3f vs none   paired %+6.1f ms\n", n / 1000, f / 1000, (f - n) / 1000, f / n, p / 1000 }'
 
 # slurmstepd's VmRSS (kB) one second into a step that sleeps: by then user_init
 # has run and, with forwarding, the renewal thread waits on its event.

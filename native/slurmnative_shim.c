@@ -16,6 +16,7 @@
 #include <dlfcn.h>
 #include <link.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/types.h>
@@ -70,10 +71,8 @@ static int acts_in_context(spank_context_t context)
  * a malformed default, starts managed code, which validates every argument and
  * names the one that is wrong.
  */
-static int has_work(int ac, char **av)
+static int is_on(int ac, char **av)
 {
-    if (!acts_in_context(spank_context()))
-        return 0;
     if (option_state == SLURMNATIVE_OPTION_NO)
         return 0;
     if (option_state != SLURMNATIVE_OPTION_UNSET)
@@ -83,6 +82,30 @@ static int has_work(int ac, char **av)
             return strcmp(av[i] + 8, "off") != 0;
     }
     return 0;
+}
+
+/*
+ * srun, sbatch and salloc send nothing when the user reuses the ticket already
+ * forwarded (--krb5=done), or says nothing inside a job that already carries
+ * one: the marker TicketUploader.ForwardedMarker sets in the job's environment,
+ * which every srun of a batch script or an allocation inherits. Those are most
+ * sruns, and they start no .NET runtime. slurmstepd always has work: it
+ * installs the job's ticket.
+ */
+static int submit_sends_nothing(void)
+{
+    if (option_state == SLURMNATIVE_OPTION_DONE)
+        return 1;
+    const char *forwarded = getenv("SLURMNATIVE_KRB5_FORWARDED");
+    return option_state == SLURMNATIVE_OPTION_UNSET && forwarded != NULL && forwarded[0] != '\0';
+}
+
+static int has_work(int ac, char **av)
+{
+    spank_context_t context = spank_context();
+    if (!acts_in_context(context) || !is_on(ac, av))
+        return 0;
+    return context == S_CTX_REMOTE || !submit_sends_nothing();
 }
 
 #ifndef MADV_POPULATE_WRITE

@@ -159,13 +159,15 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         testbed.Kinit("alice");
         string output = OutputFile();
 
-        CommandResult sbatch = testbed.RunAs("alice", "sbatch", "--wait", "-o", output, "--wrap", "klist; srun -N1 klist");
+        CommandResult sbatch = testbed.RunAs("alice", "sbatch", "--wait", "-o", output, "--wrap", "klist; srun -v -N1 klist");
 
         string text = ReadAndDelete(output);
         Assert.Equal(0, sbatch.ExitCode);
         string job = SubmittedJob().Match(sbatch.Stdout).Groups[1].Value;
         Assert.Contains($"Ticket cache: FILE:/tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}.batch", text);
-        // The srun inside the batch script did not upload again, and its step got its own ccache.
+        // The srun inside the batch script did not even start the plugin's runtime (srun -v would
+        // show it active in local context), and its step got its own ccache.
+        Assert.DoesNotContain("slurmnative: active in local context", text);
         Assert.Contains($"Ticket cache: FILE:/tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}.0", text);
         Assert.Equal(2, Regex.Matches(text, $"Default principal: alice@{Realm}").Count);
         Assert.Empty(StepCcaches("alice", job));

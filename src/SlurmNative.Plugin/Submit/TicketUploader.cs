@@ -38,7 +38,9 @@ internal sealed class TicketUploader(ICredentialBackend backend, IPluginLog log)
 
     /// <summary>
     /// Decides whether to forward, reads the ticket (so a missing kinit fails the hook at
-    /// once, before any allocation is requested) and starts sending it.
+    /// once, before any allocation is requested) and starts sending it. The shim already
+    /// keeps --krb5=done and jobs carrying <see cref="ForwardedMarker"/> from reaching
+    /// managed code (submit_sends_nothing); the same rule holds here for any other caller.
     /// </summary>
     public int Begin(ISpankSession session)
     {

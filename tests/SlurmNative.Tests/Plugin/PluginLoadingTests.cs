@@ -12,9 +12,15 @@ public class PluginLoadingTests
         Path.Combine(Repository.Root, "tests", "SlurmNative.Tests", "Plugin", "fake_slurm_host.c"),
         "fake_slurm_host", "-rdynamic", "-ldl"));
 
-    private static Dictionary<string, List<string>> Load(string context, string option, params string[] arguments)
+    // What srun, sbatch and salloc find in their environment inside a job whose ticket went up.
+    private const string ForwardedMarker = "SLURMNATIVE_KRB5_FORWARDED=alice@SLURMNATIVE.TEST until 2030-01-01T00:00:00Z";
+
+    private static Dictionary<string, List<string>> Load(string context, string option, params string[] arguments) =>
+        LoadWithEnvironment([], context, option, arguments);
+
+    private static Dictionary<string, List<string>> LoadWithEnvironment(string[] environment, string context, string option, params string[] arguments)
     {
-        CommandResult result = Command.Run(Host.Value, [Repository.PluginPath, context, option, .. arguments]).EnsureSuccess("fake_slurm_host");
+        CommandResult result = Command.Run("env", [.. environment, Host.Value, Repository.PluginPath, context, option, .. arguments]).EnsureSuccess("fake_slurm_host");
         var lines = new Dictionary<string, List<string>>();
         foreach (string line in result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -82,6 +88,29 @@ public class PluginLoadingTests
         Assert.Equal(["0"], result["runtime_started"]);
         Assert.Equal(["0"], result["slurm_spank_init_post_opt"]);
         Assert.False(result.ContainsKey("log.verbose"));
+    }
+
+    [Theory]
+    [InlineData("local", "done", "default=on")]     // the user reuses the allocation's ticket
+    [InlineData("allocator", "done")]
+    [InlineData("local", "-", "default=on", "marker")]  // an srun inside a job that already carries one
+    [InlineData("allocator", "-", "default=on", "marker")]
+    public void Submitting_with_nothing_to_send_starts_no_runtime(string context, string option, params string[] rest)
+    {
+        bool inForwardedJob = rest.Contains("marker");
+        var result = LoadWithEnvironment(inForwardedJob ? [ForwardedMarker] : [], context, option, rest.Where(a => a != "marker").ToArray());
+        Assert.Equal(["0"], result["runtime_started"]);
+        Assert.Equal(["0"], result["slurm_spank_init_post_opt"]);
+    }
+
+    [Theory]
+    [InlineData("local", "", "default=on", "min_uid=0")]  // an explicit --krb5 sends a fresh ticket
+    [InlineData("remote", "-", "default=on")]             // slurmstepd installs the forwarded one
+    [InlineData("remote", "done")]
+    public void A_job_that_already_carries_a_ticket_still_starts_the_runtime_where_there_is_work(string context, string option, params string[] arguments)
+    {
+        var result = LoadWithEnvironment([ForwardedMarker], context, option, arguments);
+        Assert.Equal(["1"], result["runtime_started"]);
     }
 
     // The host runs as root in srun's and sbatch's contexts, below the default min_uid,
