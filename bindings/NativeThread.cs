@@ -12,7 +12,9 @@ namespace SlurmNative;
 /// </summary>
 internal sealed class NativeThread
 {
-    private readonly ManualResetEventSlim finished = new();
+    // A joiner blocks at once instead of spinning: on a small node the spin competes for a
+    // core with the very thread it waits for.
+    private readonly ManualResetEventSlim finished = new(initialState: false, spinCount: 0);
 
     private NativeThread()
     {

@@ -24,7 +24,9 @@ internal sealed class StepTicketRenewer
     private readonly IPluginLog log;
     private readonly TimeSpan refreshBefore;
     private readonly TimeProvider clock;
-    private readonly ManualResetEventSlim stop = new();
+    // No spinning before it blocks: the thread goes to sleep while slurmstepd forks the
+    // tasks, and a default event's spin (sched_yield after sched_yield) took a core from it.
+    private readonly ManualResetEventSlim stop = new(initialState: false, spinCount: 0);
     private NativeThread? thread;
     private byte[] current;
     private TicketTimes times;
