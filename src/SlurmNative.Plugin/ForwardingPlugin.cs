@@ -56,6 +56,14 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
             case (SpankHook.InitPostOpt, SpankContext.Allocator):
                 Announce(session, "init_post_opt");
                 return WithBackend(current, b => new TicketUploader(b, log).Run(session));
+            // slurmstepd, as root, once the step's options are known: start fetching the ticket
+            // while slurmstepd sets the step up.
+            case (SpankHook.InitPostOpt, SpankContext.Remote):
+                return WithBackend(current, b =>
+                {
+                    (step ??= new StepCredentials(b, log)).Prefetch(session);
+                    return Success;
+                });
             // slurmstepd only, euid = job user, before the tasks fork.
             case (SpankHook.UserInit, SpankContext.Remote):
                 Announce(session, "user_init");
@@ -63,7 +71,7 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
             // Teardown in slurmstepd, as root; sweeping leftovers needs no daemon.
             case (SpankHook.Exit, SpankContext.Remote):
                 Announce(session, "exit");
-                if (step is not null)
+                if (step is { CcachePath: not null })
                     return step.Remove(current);
                 StepCredentials.SweepLeftovers(current.CcacheDirectory, log);
                 return Success;

@@ -152,6 +152,31 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
     }
 
     [Fact]
+    public void Slurmstepd_fetches_early_as_root_and_as_the_owner_where_the_sites_acl_lets_root_fetch_nothing()
+    {
+        using var daemon = StartDaemon("early-fetch");
+        UsePlugin(daemon);
+        testbed.Kinit("alice");
+        uint alice = testbed.UidOf("alice");
+
+        // The default ACL: the fetch slurmstepd starts in init_post_opt is root's, for the job's node.
+        testbed.RunAs("alice", "srun", "-N1", "true").EnsureSuccess("srun under the default ACL");
+        Assert.Matches(@"released .* to uid 0 \(root\)", daemon.Log);
+
+        // A site that lets users fetch only their own: root is refused, user_init asks as alice.
+        File.WriteAllText(Path.Combine(daemon.Directory, "acl.conf"), "user *\n");
+        daemon.Stop();
+        daemon.Start();
+        CommandResult srun = testbed.RunAs("alice", "srun", "-N1", "klist");
+
+        output.WriteLine(srun.Output);
+        Assert.Equal(0, srun.ExitCode);
+        Assert.Contains($"Default principal: alice@{Realm}", srun.Stdout);
+        Assert.Contains("refused uid 0 (root)", daemon.Log);
+        Assert.Matches($@"released .* to uid {alice} \(alice\)", daemon.Log);
+    }
+
+    [Fact]
     public void A_batch_job_gets_the_ticket_and_leaves_no_ccache_on_the_node()
     {
         using var daemon = StartDaemon("sbatch");

@@ -8,9 +8,10 @@ using SlurmNative.Plugin.Spank;
 namespace SlurmNative.Plugin.Node;
 
 /// <summary>
-/// slurmstepd (remote context): installs the job owner's ticket as the step's ccache
-/// in user_init, keeps it fresh while the step runs, and removes it at exit, together
-/// with any ccache a killed step on this node left behind.
+/// slurmstepd (remote context): asks the daemon for the job owner's ticket as soon as the
+/// step's options are known (init_post_opt), installs it as the step's ccache in
+/// user_init, keeps it fresh while the step runs, and removes it at exit, together with
+/// any ccache a killed step on this node left behind.
 /// </summary>
 internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log, TimeProvider? clock = null)
 {
@@ -26,12 +27,51 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
 
     private NodeCcache? ccache;
     private StepTicketRenewer? renewer;
+    private NativeThread? prefetch;
+    private uint prefetchUid;
+    private byte[]? prefetched;
+    private Exception? prefetchFailure;
 
     public string? CcachePath => ccache?.FullPath;
 
     public StepTicketRenewer? Renewer => renewer;
 
-    /// <summary>user_init: euid is the job user's; the daemon sees the owner asking for their own ticket.</summary>
+    /// <summary>
+    /// init_post_opt (as root): fetches the job owner's ticket on a thread of its own, so the
+    /// round trips to munged and to the daemon (a few milliseconds, most of a step's start-up
+    /// cost) overlap slurmstepd's own set-up of the step, which runs between this hook and
+    /// user_init. The daemon's default ACL lets root on a cluster host fetch for the job's
+    /// node; where a site's ACL does not, user_init asks again as the owner.
+    /// </summary>
+    public void Prefetch(ISpankSession session)
+    {
+        // The extern step runs no user_init, so no ccache: nothing to fetch for it.
+        if (session.StepId == Interop.Spank.SLURM_EXTERN_CONT || prefetch is not null)
+            return;
+        uint uid = session.JobUserId;
+        try
+        {
+            prefetch = NativeThread.Start(() =>
+            {
+                try
+                {
+                    prefetched = backend.Fetch(uid);
+                }
+                catch (Exception e)
+                {
+                    // Nothing may escape a thread inside slurmstepd; user_init decides what it means.
+                    prefetchFailure = e;
+                }
+            });
+            prefetchUid = uid;
+        }
+        catch (InvalidOperationException e)
+        {
+            log.Debug($"fetching the ticket early failed ({e.Message}); user_init fetches it");
+        }
+    }
+
+    /// <summary>user_init: euid is the job user's. Takes the ticket fetched since init_post_opt, or fetches it now as the owner.</summary>
     public int Install(ISpankSession session, PluginSettings settings)
     {
         uint uid = session.JobUserId;
@@ -44,7 +84,7 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
         byte[] ticket;
         try
         {
-            ticket = backend.Fetch(uid);
+            ticket = TakePrefetched(uid) ?? backend.Fetch(uid);
         }
         catch (Exception e) when (e is DaemonException or DaemonUnreachableException)
         {
@@ -80,6 +120,30 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
         renewer.Start();
         log.Verbose($"installed the ticket of {times.Principal} in {ccache.FullPath}, valid until {UtcText.Readable(times.End)}");
         return 0;
+    }
+
+    /// <summary>
+    /// The early fetch's ticket, once it is done (each attempt is bounded by the client timeout).
+    /// No daemon reachable is final: asking again would make the step wait a second timeout.
+    /// Any other failure (the site's ACL not letting root fetch, for one) leaves it to the owner's own request.
+    /// </summary>
+    private byte[]? TakePrefetched(uint uid)
+    {
+        if (prefetch is null)
+            return null;
+        prefetch.Join();
+        prefetch = null;
+        byte[]? ticket = prefetched;
+        Exception? failure = prefetchFailure;
+        prefetched = null;
+        prefetchFailure = null;
+        if (prefetchUid != uid)
+            return null;
+        if (failure is DaemonUnreachableException)
+            throw failure;
+        if (failure is not null)
+            log.Debug($"the early fetch got no ticket ({failure.Message}); asking as uid {uid}");
+        return ticket;
     }
 
     /// <summary>exit (as root): stop renewing, optionally flush writeback while the ticket is still valid, delete.</summary>

@@ -71,7 +71,19 @@ public sealed class TicketFlowTests : IDisposable
                 throw DaemonFailure;
             Uploaded.Add(ticket);
         }
-        public byte[] Fetch(uint uid) => DaemonFailure is not null ? throw DaemonFailure : Stored?.Invoke() ?? throw new DaemonException(ReplyStatus.NotFound, "nothing stored");
+        public List<(uint Uid, int Thread)> Fetches { get; } = [];
+        public ManualResetEventSlim? FetchGate { get; set; }
+        // Per call, when set: lets a test fail the early fetch only.
+        public Queue<Exception>? FetchFailures { get; set; }
+        public byte[] Fetch(uint uid)
+        {
+            lock (Fetches)
+                Fetches.Add((uid, Environment.CurrentManagedThreadId));
+            FetchGate?.Wait(TimeSpan.FromSeconds(10));
+            if (FetchFailures is { Count: > 0 } failures)
+                throw failures.Dequeue();
+            return DaemonFailure is not null ? throw DaemonFailure : Stored?.Invoke() ?? throw new DaemonException(ReplyStatus.NotFound, "nothing stored");
+        }
         public byte[] RenewAtKdc(byte[] ticket)
         {
             KdcCalls++;
@@ -259,6 +271,83 @@ public sealed class TicketFlowTests : IDisposable
         Assert.Equal(-1, step.Install(new Session(SpankContext.Remote), NodeSettings));
         Assert.Contains("lets other users replace files in it", log.All);
         Assert.Empty(Directory.GetFiles(scratch.Path));
+    }
+
+    [Fact]
+    public void Slurmstepd_fetches_the_ticket_in_init_post_opt_beside_its_own_setup_and_installs_it_in_user_init()
+    {
+        byte[] ticket = Ticket(TimeSpan.FromHours(10));
+        using var gate = new ManualResetEventSlim();
+        var backend = new FakeBackend { Stored = () => ticket, FetchGate = gate };
+        var plugin = new SlurmNative.Plugin.ForwardingPlugin(log, _ => backend);
+        var session = new Session(SpankContext.Remote);
+        string[] arguments = ["default=on", $"ccache_dir={scratch.Path}"];
+
+        // init_post_opt returns while the daemon has not answered yet.
+        Assert.Equal(0, plugin.Run(SpankHook.InitPostOpt, session, arguments));
+        Assert.True(SpinWait.SpinUntil(() => { lock (backend.Fetches) return backend.Fetches.Count == 1; }, TimeSpan.FromSeconds(10)));
+        Assert.Empty(Directory.GetFiles(scratch.Path));
+        gate.Set();
+        Assert.Equal(0, plugin.Run(SpankHook.UserInit, session, arguments));
+
+        var fetch = Assert.Single(backend.Fetches);
+        Assert.Equal(JobUser, fetch.Uid);
+        Assert.NotEqual(Environment.CurrentManagedThreadId, fetch.Thread);
+        Assert.Equal(ticket, KerberosCredentials.ReadTicketGrantingTicket(session.Environment["KRB5CCNAME"]));
+        Assert.Equal(0, plugin.Run(SpankHook.Exit, session, arguments));
+        Assert.Empty(Directory.GetFiles(scratch.Path));
+    }
+
+    [Fact]
+    public void When_the_early_fetch_is_refused_user_init_asks_again_as_the_owner()
+    {
+        byte[] ticket = Ticket(TimeSpan.FromHours(10));
+        var backend = new FakeBackend { Stored = () => ticket, FetchFailures = new([new DaemonException(ReplyStatus.Forbidden, "root may not fetch here")]) };
+        var session = new Session(SpankContext.Remote);
+        var step = new StepCredentials(backend, log);
+
+        step.Prefetch(session);
+        Assert.Equal(0, step.Install(session, NodeSettings));
+
+        Assert.Equal(2, backend.Fetches.Count);
+        Assert.Equal(ticket, KerberosCredentials.ReadTicketGrantingTicket("FILE:" + step.CcachePath));
+        step.Remove(NodeSettings);
+    }
+
+    [Fact]
+    public void When_no_daemon_answered_the_early_fetch_user_init_fails_without_waiting_a_second_timeout()
+    {
+        var backend = new FakeBackend { Stored = () => Ticket(TimeSpan.FromHours(1)), FetchFailures = new([new DaemonUnreachableException("no credential daemon answered")]) };
+        var session = new Session(SpankContext.Remote);
+        var step = new StepCredentials(backend, log);
+
+        step.Prefetch(session);
+        Assert.Equal(-1, step.Install(session, NodeSettings));
+
+        Assert.Single(backend.Fetches);
+        Assert.Contains("no credential daemon answered", log.All);
+        Assert.Empty(Directory.GetFiles(scratch.Path));
+    }
+
+    [Fact]
+    public void The_extern_step_fetches_nothing_early()
+    {
+        var backend = new FakeBackend { Stored = () => Ticket(TimeSpan.FromHours(1)) };
+        var step = new StepCredentials(backend, log);
+        step.Prefetch(new ExternStepSession());
+        Assert.Empty(backend.Fetches);
+    }
+
+    private sealed class ExternStepSession : ISpankSession
+    {
+        public SpankContext Context => SpankContext.Remote;
+        public ForwardingRequest Request => ForwardingRequest.Unset;
+        public uint JobUserId => JobUser;
+        public uint? JobId => 77;
+        public uint? StepId => Interop.Spank.SLURM_EXTERN_CONT;
+        public uint? JobGroupId => JobGroup;
+        public string? GetEnvironment(string name) => null;
+        public bool SetEnvironment(string name, string value) => true;
     }
 
     [Fact]
