@@ -51,33 +51,45 @@ time_srun() {
     "$TESTBED" run-as "$USER_NAME" bash -c 's=$(date +%s%N); srun -N1 true || exit 1; e=$(date +%s%N); echo $(( (e - s) / 1000 ))'
 }
 
-for config in "${CONFIGS[@]}"; do   # warm-up: first runs pay for cold caches
-    printf '%s\n' "${LINE[$config]}" > "$PLUGSTACK"
-    time_srun >/dev/null
-done
+# alternate ROUNDS MEASURE PREFIX CONFIG...: in each round, MEASURE once under each
+# configuration's plugstack.conf, appended to $samples_dir/PREFIX<config>.
+alternate() {
+    local rounds=$1 measure=$2 prefix=$3 round config
+    shift 3
+    for ((round = 1; round <= rounds; round++)); do
+        for config in "$@"; do
+            printf '%s\n' "${LINE[$config]}" > "$PLUGSTACK"
+            "$measure" >> "$samples_dir/$prefix$config"
+        done
+    done
+}
+
+# report PREFIX CONFIG...: median of each, and its difference to PREFIXnone.
+report() {
+    local prefix=$1 config m p base
+    shift
+    base=$(median_us "$samples_dir/${prefix}none")
+    for config in "$@"; do
+        m=$(median_us "$samples_dir/$prefix$config")
+        paste "$samples_dir/$prefix$config" "$samples_dir/${prefix}none" | awk '{ print $1 - $2 }' > "$samples_dir/diff"
+        p=$(median_us "$samples_dir/diff")
+        awk -v name="$config" -v m="$m" -v b="$base" -v p="$p" 'BEGIN {
+            printf "  %-11s %8.1f ms   %+6.1f ms   x%.3f vs none   paired %+6.1f ms\n", name, m / 1000, (m - b) / 1000, m / b, p / 1000 }'
+    done
+}
+
+alternate 1 time_srun warm- "${CONFIGS[@]}"   # first runs pay for cold caches
 # slurmnatived was (re)started just now, and a .NET service compiles its hot paths in
 # the background for its first few hundred requests; a daemon in service has long
 # finished. Let that settle first, or every configuration measures the daemon's
 # compiler competing for the cores.
 printf '%s\n' "${LINE[forwarding]}" > "$PLUGSTACK"
 for ((i = 0; i < ${BENCH_DAEMON_WARMUP:-40}; i++)); do time_srun >/dev/null; done
-for ((round = 1; round <= ROUNDS; round++)); do
-    for config in "${CONFIGS[@]}"; do
-        printf '%s\n' "${LINE[$config]}" > "$PLUGSTACK"
-        time_srun >> "$samples_dir/$config"
-    done
-done
-base=$(median_us "$samples_dir/none")
+alternate "$ROUNDS" time_srun "" "${CONFIGS[@]}"
 echo "srun -N1 true, $ROUNDS alternating rounds per configuration (medians; 'paired' is the"
 echo "median of each round's difference to that round's baseline, which a machine whose"
 echo "speed drifts during the run disturbs less):"
-for config in "${CONFIGS[@]}"; do
-    m=$(median_us "$samples_dir/$config")
-    paste "$samples_dir/$config" "$samples_dir/none" | awk '{ print $1 - $2 }' > "$samples_dir/diff-$config"
-    p=$(median_us "$samples_dir/diff-$config")
-    awk -v name="$config" -v m="$m" -v b="$base" -v p="$p" 'BEGIN {
-        printf "  %-11s %8.1f ms   %+6.1f ms   x%.3f vs none   paired %+6.1f ms\n", name, m / 1000, (m - b) / 1000, m / b, p / 1000 }'
-done
+report "" "${CONFIGS[@]}"
 
 # The sruns of a batch script or an allocation: the job's ticket went up once, and the
 # marker the plugin set (SLURMNATIVE_KRB5_FORWARDED, here set by hand as salloc's shell
@@ -90,21 +102,11 @@ time_step_inside() {
     "$TESTBED" run-as "$USER_NAME" env SLURMNATIVE_KRB5_FORWARDED="$USER_NAME (bench)" SLURM_JOB_ID="$allocation" \
         bash -c 's=$(date +%s%N); srun -N1 true || exit 1; e=$(date +%s%N); echo $(( (e - s) / 1000 ))'
 }
-for config in none forwarding; do printf '%s\n' "${LINE[$config]}" > "$PLUGSTACK"; time_step_inside >/dev/null; done
-for ((round = 1; round <= ROUNDS; round++)); do
-    for config in none forwarding; do
-        printf '%s\n' "${LINE[$config]}" > "$PLUGSTACK"
-        time_step_inside >> "$samples_dir/inside-$config"
-    done
-done
+alternate 1 time_step_inside warm- none forwarding
+alternate "$ROUNDS" time_step_inside inside- none forwarding
 "$TESTBED" run-as "$USER_NAME" scancel "$allocation"
-paste "$samples_dir/inside-forwarding" "$samples_dir/inside-none" | awk '{ print $1 - $2 }' > "$samples_dir/inside-diff"
-inside_none=$(median_us "$samples_dir/inside-none")
-inside_fwd=$(median_us "$samples_dir/inside-forwarding")
-inside_paired=$(median_us "$samples_dir/inside-diff")
 echo "srun -N1 true as a step of an existing allocation, $ROUNDS alternating rounds (medians):"
-awk -v n="$inside_none" -v f="$inside_fwd" -v p="$inside_paired" 'BEGIN {
-    printf "  none        %8.1f ms\n  forwarding  %8.1f ms   %+6.1f ms   x%.3f vs none   paired %+6.1f ms\n", n / 1000, f / 1000, (f - n) / 1000, f / n, p / 1000 }'
+report inside- none forwarding
 
 # slurmstepd's VmRSS (kB) one second into a step that sleeps: by then user_init
 # has run and, with forwarding, the renewal thread waits on its event.
@@ -127,12 +129,7 @@ stepd_rss() {
     echo "${rss:-0}"
 }
 RSS_ROUNDS=${BENCH_RSS_ROUNDS:-5}
-for ((round = 1; round <= RSS_ROUNDS; round++)); do
-    for config in none forwarding; do
-        printf '%s\n' "${LINE[$config]}" > "$PLUGSTACK"
-        stepd_rss >> "$samples_dir/rss-$config"
-    done
-done
+alternate "$RSS_ROUNDS" stepd_rss rss- none forwarding
 rss_none=$(median_us "$samples_dir/rss-none")
 rss_fwd=$(median_us "$samples_dir/rss-forwarding")
 echo "slurmstepd VmRSS, $RSS_ROUNDS alternating rounds (medians):"
