@@ -21,6 +21,7 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
     private PluginSettings? settings;
     private bool configurationReported;
     private ICredentialBackend? backend;
+    private bool backendUnavailable;
     // srun's upload in flight, between init_post_opt and local_user_init.
     private TicketUploader? upload;
     // The remote side's state, between user_init and exit of one slurmstepd.
@@ -57,8 +58,8 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
                 Announce(session, "init_post_opt");
                 return WithBackend(current, b => new TicketUploader(b, log).Run(session));
             // slurmstepd, as root, once the step's options are known: start fetching the ticket
-            // while slurmstepd sets the step up.
-            case (SpankHook.InitPostOpt, SpankContext.Remote):
+            // while slurmstepd sets the step up. Not for the extern step, which gets no ccache.
+            case (SpankHook.InitPostOpt, SpankContext.Remote) when session.StepId != Interop.Spank.SLURM_EXTERN_CONT:
                 return WithBackend(current, b =>
                 {
                     (step ??= new StepCredentials(b, log)).Prefetch(session);
@@ -71,6 +72,7 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
             // Teardown in slurmstepd, as root; sweeping leftovers needs no daemon.
             case (SpankHook.Exit, SpankContext.Remote):
                 Announce(session, "exit");
+                step?.DiscardPrefetch();
                 if (step is { CcachePath: not null })
                     return step.Remove(current);
                 StepCredentials.SweepLeftovers(current.CcacheDirectory, log);
@@ -87,12 +89,16 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
     {
         if (backend is null)
         {
+            // Said once per process, like a bad plugstack argument: slurmstepd calls two hooks that need it.
+            if (backendUnavailable)
+                return Failure;
             try
             {
                 backend = backendFactory is null ? new DaemonBackend(SlurmNativeConfig.LoadOrDefault(current.ConfigPath)) : backendFactory(current);
             }
             catch (Exception e) when (e is ConfigException or IOException or UnauthorizedAccessException)
             {
+                backendUnavailable = true;
                 log.Error($"cannot read {current.ConfigPath}: {e.Message}; fix it or point config= in plugstack.conf at the right file");
                 return Failure;
             }

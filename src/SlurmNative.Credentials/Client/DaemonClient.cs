@@ -28,32 +28,64 @@ public sealed class DaemonUnreachableException(string message) : Exception(messa
 /// </summary>
 public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout, IRequestSigner signer)
 {
+    // Fields, not captured parameters: SignedRequest reads them.
+    private readonly IReadOnlyList<string> servers = servers;
+    private readonly TimeSpan timeout = timeout;
+
     /// <summary>The first answer from any server, whatever its status.</summary>
-    public Reply Send(Request request)
-    {
-        byte[] frame = Frame.Encode(FrameKind.Request, signer.Sign(request.Encode()));
-        var failures = new List<string>();
-        foreach (string server in servers)
-        {
-            try
-            {
-                return ExchangeBlocking(server, frame, request, timeout);
-            }
-            catch (Exception e) when (e is IOException or TimeoutException)
-            {
-                failures.Add($"{server}: {(e is TimeoutException ? $"no answer within {timeout.TotalSeconds:0.#} s" : e.Message)}");
-            }
-        }
-        throw new DaemonUnreachableException($"no credential daemon answered ({string.Join("; ", failures)}); check that slurmnatived runs and that 'servers' in slurmnative.conf is right");
-    }
+    public Reply Send(Request request) => Sign(request).Send();
 
     /// <summary>Sends and throws <see cref="DaemonException"/> unless the reply is Ok; returns the body.</summary>
-    public byte[] Call(Request request)
+    public byte[] Call(Request request) => Sign(request).Call();
+
+    /// <summary>
+    /// Signs <paramref name="request"/> now, as the identity the process has at this moment
+    /// (MUNGE records the effective uid and gid), for an exchange that may happen later and on
+    /// another thread, when that identity may have changed.
+    /// </summary>
+    public SignedRequest Sign(Request request) =>
+        new(this, request, Frame.Encode(FrameKind.Request, signer.Sign(request.Encode())));
+
+    /// <summary>A request with its MUNGE credential, ready to send to each configured server in turn.</summary>
+    public sealed class SignedRequest
     {
-        Reply reply = Send(request);
-        if (reply.Status != ReplyStatus.Ok)
-            throw new DaemonException(reply.Status, reply.Message);
-        return reply.Body;
+        private readonly DaemonClient client;
+        private readonly Request request;
+        private readonly byte[] frame;
+
+        internal SignedRequest(DaemonClient client, Request request, byte[] frame)
+        {
+            this.client = client;
+            this.request = request;
+            this.frame = frame;
+        }
+
+        /// <summary>The first answer from any server, whatever its status.</summary>
+        public Reply Send()
+        {
+            var failures = new List<string>();
+            foreach (string server in client.servers)
+            {
+                try
+                {
+                    return ExchangeBlocking(server, frame, request, client.timeout);
+                }
+                catch (Exception e) when (e is IOException or TimeoutException)
+                {
+                    failures.Add($"{server}: {(e is TimeoutException ? $"no answer within {client.timeout.TotalSeconds:0.#} s" : e.Message)}");
+                }
+            }
+            throw new DaemonUnreachableException($"no credential daemon answered ({string.Join("; ", failures)}); check that slurmnatived runs and that 'servers' in slurmnative.conf is right");
+        }
+
+        /// <summary>Sends and throws <see cref="DaemonException"/> unless the reply is Ok; returns the body.</summary>
+        public byte[] Call()
+        {
+            Reply reply = Send();
+            if (reply.Status != ReplyStatus.Ok)
+                throw new DaemonException(reply.Status, reply.Message);
+            return reply.Body;
+        }
     }
 
     private static Reply ExchangeBlocking(string server, byte[] frame, Request request, TimeSpan timeout)

@@ -21,6 +21,8 @@ internal sealed class DaemonBackend(SlurmNativeConfig config) : ICredentialBacke
 
     public byte[] Fetch(uint uid) => client.Call(Request.Create(Operation.Get, targetUid: uid));
 
+    public Func<byte[]> SignFetch(uint uid) => client.Sign(Request.Create(Operation.Get, targetUid: uid)).Call;
+
     public byte[] RenewAtKdc(byte[] ticket) => KerberosCredentials.Renew(ticket);
 
     // Read without libkrb5: slurmstepd then maps libkrb5 only if it must renew at the KDC itself.

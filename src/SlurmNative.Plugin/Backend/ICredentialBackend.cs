@@ -17,6 +17,12 @@ internal interface ICredentialBackend
     /// <summary>The TGT the daemon holds for <paramref name="uid"/>.</summary>
     byte[] Fetch(uint uid);
 
+    /// <summary>
+    /// Signs a fetch for <paramref name="uid"/> now, with the caller's current identity, and
+    /// returns the exchange with the daemon, to run later (on another thread) like <see cref="Fetch"/>.
+    /// </summary>
+    Func<byte[]> SignFetch(uint uid);
+
     /// <summary>Renews a TGT against the KDC, for when no daemon answers.</summary>
     byte[] RenewAtKdc(byte[] ticket);
 

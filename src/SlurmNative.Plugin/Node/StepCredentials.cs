@@ -1,6 +1,8 @@
+using System.Runtime.ExceptionServices;
 using SlurmNative.Credentials;
 using SlurmNative.Credentials.Ccache;
 using SlurmNative.Credentials.Client;
+using SlurmNative.Credentials.Protocol;
 using SlurmNative.Plugin.Backend;
 using SlurmNative.Plugin.Configuration;
 using SlurmNative.Plugin.Spank;
@@ -37,25 +39,37 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
     public StepTicketRenewer? Renewer => renewer;
 
     /// <summary>
-    /// init_post_opt (as root): fetches the job owner's ticket on a thread of its own, so the
-    /// round trips to munged and to the daemon (a few milliseconds, most of a step's start-up
-    /// cost) overlap slurmstepd's own set-up of the step, which runs between this hook and
-    /// user_init. The daemon's default ACL lets root on a cluster host fetch for the job's
-    /// node; where a site's ACL does not, user_init asks again as the owner.
+    /// init_post_opt (as root): signs a fetch of the job owner's ticket here, as root, and
+    /// runs the exchange with the daemon on a thread of its own, so the round trip (a few
+    /// milliseconds, most of a step's start-up cost) overlaps slurmstepd's own set-up of the
+    /// step, which runs between this hook and user_init. Signing on the hook's thread keeps
+    /// the request root's even if slurmstepd takes on the user's identity meanwhile. The
+    /// daemon's default ACL lets root on a cluster host fetch for the job's node; where a
+    /// site's ACL refuses it, user_init asks again as the owner.
     /// </summary>
     public void Prefetch(ISpankSession session)
     {
-        // The extern step runs no user_init, so no ccache: nothing to fetch for it.
-        if (session.StepId == Interop.Spank.SLURM_EXTERN_CONT || prefetch is not null)
+        if (prefetch is not null)
             return;
         uint uid = session.JobUserId;
+        Func<byte[]> exchange;
+        try
+        {
+            exchange = backend.SignFetch(uid);
+        }
+        catch (Exception e)
+        {
+            // MUNGE refused to sign (munged down, say): user_init's own fetch reports it.
+            log.Debug($"fetching the ticket early failed ({e.Message}); user_init fetches it");
+            return;
+        }
         try
         {
             prefetch = NativeThread.Start(() =>
             {
                 try
                 {
-                    prefetched = backend.Fetch(uid);
+                    prefetched = exchange();
                 }
                 catch (Exception e)
                 {
@@ -71,12 +85,21 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
         }
     }
 
+    /// <summary>Exit before user_init took the early fetch's result: drop it, without waiting for a daemon that may be slow.</summary>
+    public void DiscardPrefetch()
+    {
+        prefetch = null;
+        prefetched = null;
+        prefetchFailure = null;
+    }
+
     /// <summary>user_init: euid is the job user's. Takes the ticket fetched since init_post_opt, or fetches it now as the owner.</summary>
     public int Install(ISpankSession session, PluginSettings settings)
     {
         uint uid = session.JobUserId;
         if (session.JobId is not uint job || session.StepId is not uint step || session.JobGroupId is not uint gid)
         {
+            DiscardPrefetch();
             log.Error("Slurm gave no job id, step id or gid in user_init; no ticket installed");
             return -1;
         }
@@ -124,26 +147,34 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
 
     /// <summary>
     /// The early fetch's ticket, once it is done (each attempt is bounded by the client timeout).
-    /// No daemon reachable is final: asking again would make the step wait a second timeout.
-    /// Any other failure (the site's ACL not letting root fetch, for one) leaves it to the owner's own request.
+    /// Only a refusal (the site's ACL not letting root fetch) is worth the owner's own request;
+    /// the daemon's other answers (no ticket stored, say) would be the same for the owner, and
+    /// no daemon reachable would make the step wait a second timeout.
     /// </summary>
     private byte[]? TakePrefetched(uint uid)
     {
         if (prefetch is null)
             return null;
         prefetch.Join();
-        prefetch = null;
         byte[]? ticket = prefetched;
         Exception? failure = prefetchFailure;
-        prefetched = null;
-        prefetchFailure = null;
+        DiscardPrefetch();
         if (prefetchUid != uid)
             return null;
-        if (failure is DaemonUnreachableException)
-            throw failure;
-        if (failure is not null)
-            log.Debug($"the early fetch got no ticket ({failure.Message}); asking as uid {uid}");
-        return ticket;
+        switch (failure)
+        {
+            case null:
+                return ticket;
+            case DaemonException { Status: ReplyStatus.Forbidden }:
+                log.Debug($"the daemon refused root's early fetch ({failure.Message}); asking as uid {uid}");
+                return null;
+            case DaemonException or DaemonUnreachableException:
+                ExceptionDispatchInfo.Throw(failure);
+                return null;
+            default:
+                log.Debug($"the early fetch got no ticket ({failure.GetType().Name}: {failure.Message}); asking as uid {uid}");
+                return null;
+        }
     }
 
     /// <summary>exit (as root): stop renewing, optionally flush writeback while the ticket is still valid, delete.</summary>

@@ -71,9 +71,11 @@ public sealed class TicketFlowTests : IDisposable
                 throw DaemonFailure;
             Uploaded.Add(ticket);
         }
+        // Every exchange with the "daemon", signed early or not, and the thread it ran on.
         public List<(uint Uid, int Thread)> Fetches { get; } = [];
+        public List<(uint Uid, int Thread)> SignedEarly { get; } = [];
         public ManualResetEventSlim? FetchGate { get; set; }
-        // Per call, when set: lets a test fail the early fetch only.
+        // Per exchange, when set: lets a test fail the early fetch only.
         public Queue<Exception>? FetchFailures { get; set; }
         public byte[] Fetch(uint uid)
         {
@@ -83,6 +85,11 @@ public sealed class TicketFlowTests : IDisposable
             if (FetchFailures is { Count: > 0 } failures)
                 throw failures.Dequeue();
             return DaemonFailure is not null ? throw DaemonFailure : Stored?.Invoke() ?? throw new DaemonException(ReplyStatus.NotFound, "nothing stored");
+        }
+        public Func<byte[]> SignFetch(uint uid)
+        {
+            SignedEarly.Add((uid, Environment.CurrentManagedThreadId));
+            return () => Fetch(uid);
         }
         public byte[] RenewAtKdc(byte[] ticket)
         {
@@ -290,6 +297,8 @@ public sealed class TicketFlowTests : IDisposable
         gate.Set();
         Assert.Equal(0, plugin.Run(SpankHook.UserInit, session, arguments));
 
+        // Signed on the hook's thread (as root, in slurmstepd), exchanged on another.
+        Assert.Equal([(JobUser, Environment.CurrentManagedThreadId)], backend.SignedEarly);
         var fetch = Assert.Single(backend.Fetches);
         Assert.Equal(JobUser, fetch.Uid);
         Assert.NotEqual(Environment.CurrentManagedThreadId, fetch.Thread);
@@ -330,12 +339,30 @@ public sealed class TicketFlowTests : IDisposable
     }
 
     [Fact]
-    public void The_extern_step_fetches_nothing_early()
+    public void An_early_no_ticket_stored_is_final_and_not_asked_again()
     {
-        var backend = new FakeBackend { Stored = () => Ticket(TimeSpan.FromHours(1)) };
+        var backend = new FakeBackend();
+        var session = new Session(SpankContext.Remote);
         var step = new StepCredentials(backend, log);
-        step.Prefetch(new ExternStepSession());
-        Assert.Empty(backend.Fetches);
+
+        step.Prefetch(session);
+        Assert.Equal(-1, step.Install(session, NodeSettings));
+
+        Assert.Single(backend.Fetches);
+        Assert.Contains("nothing stored", log.All);
+    }
+
+    [Fact]
+    public void The_extern_step_neither_reads_the_configuration_nor_fetches_early()
+    {
+        int backendsBuilt = 0;
+        var backend = new FakeBackend { Stored = () => Ticket(TimeSpan.FromHours(1)) };
+        var plugin = new SlurmNative.Plugin.ForwardingPlugin(log, _ => { backendsBuilt++; return backend; });
+
+        Assert.Equal(0, plugin.Run(SpankHook.InitPostOpt, new ExternStepSession(), ["default=on"]));
+
+        Assert.Equal(0, backendsBuilt);
+        Assert.Empty(backend.SignedEarly);
     }
 
     private sealed class ExternStepSession : ISpankSession
