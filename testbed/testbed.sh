@@ -113,12 +113,12 @@ require_root() {
 
 require_tools() {
     local missing=() t
-    for t in krb5kdc kdb5_util kadmin.local kinit klist kcm unshare mount munged munge unmunge \
+    for t in krb5kdc kdb5_util kadmin.local kinit klist munged munge unmunge \
              slurmctld slurmd srun sinfo squeue scancel scontrol \
              useradd userdel groupadd groupdel gpasswd runuser setpriv setsid nsenter ss ps; do
         command -v "$t" >/dev/null || missing+=("$t")
     done
-    ((${#missing[@]} == 0)) || die "missing programs: ${missing[*]}; install: apt-get install slurmctld slurmd slurm-client munge krb5-kdc krb5-admin-server krb5-user heimdal-kcm iproute2 util-linux mount passwd procps"
+    ((${#missing[@]} == 0)) || die "missing programs: ${missing[*]}; install: apt-get install slurmctld slurmd slurm-client munge krb5-kdc krb5-admin-server krb5-user iproute2 util-linux passwd procps"
 }
 
 # The environment every daemon gets: nothing inherited from the caller, so a
@@ -350,12 +350,13 @@ save_config() {
         printf 'CFG_TICKET_LIFETIME=%q\n' "$OPT_TICKET_LIFETIME"
         printf 'CFG_RENEW_LIFETIME=%q\n' "$OPT_RENEW_LIFETIME"
         printf 'CFG_RESTD=%q\n' "$CFG_RESTD"
+        printf 'CFG_KCM=%q\n' "$CFG_KCM"
         printf 'CFG_PORT_BASE=%q\n' "$PORT_BASE"
     } >"$CONFIG"
 }
 
 load_config() {
-    CFG_NODES=1 CFG_PLUGSTACK='' CFG_TICKET_LIFETIME='' CFG_RENEW_LIFETIME='' CFG_RESTD=0
+    CFG_NODES=1 CFG_PLUGSTACK='' CFG_TICKET_LIFETIME='' CFG_RENEW_LIFETIME='' CFG_RESTD=0 CFG_KCM=0
     CFG_PORT_BASE=$PORT_BASE
     # shellcheck disable=SC1090
     [[ -r $CONFIG ]] && source "$CONFIG"
@@ -374,7 +375,9 @@ node_addr() { if ((CFG_NODES > 1)); then echo "$NET_PREFIX.$((10 + ${1#node}))";
 
 expected_daemons() {
     local n
-    echo krb5kdc kcm munged slurmctld
+    echo krb5kdc
+    ((CFG_KCM)) && echo kcm
+    echo munged slurmctld
     for n in $(node_names); do echo "slurmd-$n"; done
     ((CFG_RESTD)) && echo slurmrestd
     return 0
@@ -467,7 +470,8 @@ cmd_start() {
     chmod 0755 "$TESTBED_DIR"
     touch "$MARKER"
     mkdir -p "$PIDS" "$LOGS" "$ETC" "$TESTBED_DIR/run"
-    CFG_NODES=$OPT_NODES CFG_RESTD=$OPT_RESTD
+    CFG_NODES=$OPT_NODES CFG_RESTD=$OPT_RESTD CFG_KCM=0
+    if kcm_possible; then CFG_KCM=1; else log "no KCM daemon (needs heimdal-kcm and mount namespaces); KCM: ccaches will find no server"; fi
     save_config
     # A failed start leaves nothing running and no users behind, but keeps
     # the logs that say why (the next start or stop removes them).
@@ -476,7 +480,7 @@ cmd_start() {
     setup_users
     setup_network
     setup_kdc
-    start_kcm
+    if ((CFG_KCM)); then start_kcm; fi
     setup_munge
     setup_slurm
     if ((OPT_RESTD)); then start_restd; fi
@@ -693,7 +697,15 @@ start_kdc() {
 # ------------------------------------------------------------------ kcm
 
 # A KCM daemon, so that users' KCM: ccaches (what sssd-kcm gives many sites)
-# are tested against a real one. MIT's client speaks to Heimdal's kcm.
+# are tested against a real one. MIT's client speaks to Heimdal's kcm. Optional:
+# without heimdal-kcm, or where a mount namespace is not allowed (a container
+# without CAP_SYS_ADMIN), the rest of the cluster still starts, and KCM: ccaches
+# find no server.
+kcm_possible() {
+    command -v kcm >/dev/null && command -v unshare >/dev/null \
+        && unshare --mount --propagation private true 2>/dev/null
+}
+
 start_kcm() {
     mkdir -p "$KCM_DIR"
     chmod 0755 "$KCM_DIR"
@@ -1034,6 +1046,7 @@ cmd_status() {
             printf '%-14s stopped\n' "$name"
         fi
     done
+    ((CFG_KCM)) || printf '%-14s not available (apt-get install heimdal-kcm; needs mount namespaces)\n' kcm
     ((CFG_RESTD)) || printf '%-14s not requested (start --restd)\n' slurmrestd
     printf '%-14s %s\n' plugstack "${CFG_PLUGSTACK:-(empty)}"
     printf '%-14s ticket %s, renewable %s\n' lifetimes "$CFG_TICKET_LIFETIME" "$CFG_RENEW_LIFETIME"
