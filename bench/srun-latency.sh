@@ -31,7 +31,12 @@ if ! "$TESTBED" status >/dev/null 2>&1; then
     "$TESTBED" start --plugin "$PLUGIN" >/dev/null
     started_here=1
 fi
-cleanup() { [ -n "$started_here" ] && "$TESTBED" stop >/dev/null 2>&1 || true; }
+allocation=""
+cleanup() {
+    [ -n "$allocation" ] && "$TESTBED" run-as "$USER_NAME" scancel "$allocation" >/dev/null 2>&1
+    [ -n "$started_here" ] && "$TESTBED" stop >/dev/null 2>&1
+    return 0
+}
 trap cleanup EXIT
 
 DAEMON_CONFIG=$("$TESTBED" daemon 2>/dev/null)
@@ -96,8 +101,9 @@ report "" "${CONFIGS[@]}"
 # would have it) tells every srun inside that there is nothing to send; only slurmstepd
 # installs the ticket. Steps of one allocation, with and without the plugin, alternating.
 printf '%s\n' "${LINE[forwarding]}" > "$PLUGSTACK"
-allocation=$("$TESTBED" run-as "$USER_NAME" salloc --no-shell -N1 --krb5 2>&1 | sed -n 's/.*Granted job allocation \([0-9]*\).*/\1/p')
-[ -n "$allocation" ] || { echo "bench: salloc --no-shell gave no allocation" >&2; exit 1; }
+granted=$("$TESTBED" run-as "$USER_NAME" salloc --no-shell -N1 --krb5 2>&1 || true)
+allocation=$(sed -n 's/.*Granted job allocation \([0-9]*\).*/\1/p' <<<"$granted")
+[ -n "$allocation" ] || { echo "bench: salloc --no-shell gave no allocation: $granted" >&2; exit 1; }
 time_step_inside() {
     "$TESTBED" run-as "$USER_NAME" env SLURMNATIVE_KRB5_FORWARDED="$USER_NAME (bench)" SLURM_JOB_ID="$allocation" \
         bash -c 's=$(date +%s%N); srun -N1 true || exit 1; e=$(date +%s%N); echo $(( (e - s) / 1000 ))'
@@ -105,6 +111,7 @@ time_step_inside() {
 alternate 1 time_step_inside warm- none forwarding
 alternate "$ROUNDS" time_step_inside inside- none forwarding
 "$TESTBED" run-as "$USER_NAME" scancel "$allocation"
+allocation=""
 echo "srun -N1 true as a step of an existing allocation, $ROUNDS alternating rounds (medians):"
 report inside- none forwarding
 

@@ -192,6 +192,7 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         Assert.Contains($"Ticket cache: FILE:/tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}.batch", text);
         // The srun inside the batch script did not even start the plugin's runtime (srun -v would
         // show it active in local context), and its step got its own ccache.
+        Assert.Contains("srun: defined options", text); // srun -v's own output does reach the file
         Assert.DoesNotContain("slurmnative: active in local context", text);
         Assert.Contains($"Ticket cache: FILE:/tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}.0", text);
         Assert.Equal(2, Regex.Matches(text, $"Default principal: alice@{Realm}").Count);

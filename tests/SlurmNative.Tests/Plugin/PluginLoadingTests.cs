@@ -20,7 +20,8 @@ public class PluginLoadingTests
 
     private static Dictionary<string, List<string>> LoadWithEnvironment(string[] environment, string context, string option, params string[] arguments)
     {
-        CommandResult result = Command.Run("env", [.. environment, Host.Value, Repository.PluginPath, context, option, .. arguments]).EnsureSuccess("fake_slurm_host");
+        // Not the marker of a job the test run itself may be inside.
+        CommandResult result = Command.Run("env", ["-u", "SLURMNATIVE_KRB5_FORWARDED", .. environment, Host.Value, Repository.PluginPath, context, option, .. arguments]).EnsureSuccess("fake_slurm_host");
         var lines = new Dictionary<string, List<string>>();
         foreach (string line in result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
