@@ -323,10 +323,12 @@ public sealed class TicketFlowTests : IDisposable
         step.Remove(NodeSettings);
     }
 
-    [Fact]
-    public void When_no_daemon_answered_the_early_fetch_user_init_fails_without_waiting_a_second_timeout()
+    [Theory]
+    [InlineData(true, "no credential daemon answered")] // asking again would wait a second timeout
+    [InlineData(false, "nothing stored")]               // the owner would get the same answer
+    public void An_early_failure_other_than_a_refusal_is_final(bool unreachable, string reported)
     {
-        var backend = new FakeBackend { Stored = () => Ticket(TimeSpan.FromHours(1)), FetchFailures = new([new DaemonUnreachableException("no credential daemon answered")]) };
+        var backend = new FakeBackend { DaemonFailure = unreachable ? new DaemonUnreachableException("no credential daemon answered") : null };
         var session = new Session(SpankContext.Remote);
         var step = new StepCredentials(backend, log);
 
@@ -334,22 +336,8 @@ public sealed class TicketFlowTests : IDisposable
         Assert.Equal(-1, step.Install(session, NodeSettings));
 
         Assert.Single(backend.Fetches);
-        Assert.Contains("no credential daemon answered", log.All);
+        Assert.Contains(reported, log.All);
         Assert.Empty(Directory.GetFiles(scratch.Path));
-    }
-
-    [Fact]
-    public void An_early_no_ticket_stored_is_final_and_not_asked_again()
-    {
-        var backend = new FakeBackend();
-        var session = new Session(SpankContext.Remote);
-        var step = new StepCredentials(backend, log);
-
-        step.Prefetch(session);
-        Assert.Equal(-1, step.Install(session, NodeSettings));
-
-        Assert.Single(backend.Fetches);
-        Assert.Contains("nothing stored", log.All);
     }
 
     [Fact]
