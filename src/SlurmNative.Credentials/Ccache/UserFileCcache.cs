@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using System.Globalization;
-using System.Text;
 
 namespace SlurmNative.Credentials.Ccache;
 
@@ -16,7 +14,6 @@ namespace SlurmNative.Credentials.Ccache;
 /// </summary>
 internal static class UserFileCcache
 {
-    private const ushort Version4 = 0x0504;
     private const int LargestFile = 1 << 20;
     private const string BuiltInDefault = "/tmp/krb5cc_{0}";
 
@@ -41,7 +38,7 @@ internal static class UserFileCcache
         }
         try
         {
-            return FindTicketGrantingTicket(file, now);
+            return FileCcacheFormat.FindTicketGrantingTicket(file, now);
         }
         catch (FormatException)
         {
@@ -145,123 +142,5 @@ internal static class UserFileCcache
             .Replace("%{euid}", uidText, StringComparison.Ordinal)
             .Replace("%{USERID}", uidText, StringComparison.Ordinal);
         return name.Contains('%', StringComparison.Ordinal) ? null : name;
-    }
-
-    /// <summary>
-    /// The TGT libkrb5's reading would pick (see KerberosCredentials.ReadTicketGrantingTicket):
-    /// server krbtgt/REALM in the client's realm, not a cache configuration entry, the latest
-    /// end time, not expired. The bytes returned are the record as stored: version 4 records
-    /// are exactly what krb5_marshal_credentials produces.
-    /// </summary>
-    /// <exception cref="FormatException">the file is not a well-formed version 4 ccache.</exception>
-    internal static byte[]? FindTicketGrantingTicket(ReadOnlySpan<byte> file, DateTimeOffset now)
-    {
-        var reader = new Reader(file);
-        if (reader.UInt16() != Version4)
-            return null;
-        reader.Skip(reader.UInt16()); // header tags (the KDC time offset)
-        reader.Principal(out _, out _); // the default principal
-        int bestStart = -1, bestEnd = -1;
-        uint bestEndTime = 0;
-        while (!reader.AtEnd)
-        {
-            int start = reader.Offset;
-            reader.Principal(out string clientRealm, out _);
-            reader.Principal(out string serverRealm, out string? serverFirst);
-            reader.UInt16(); // key enctype
-            reader.Skip(reader.UInt32()); // key
-            reader.UInt32(); // authtime
-            reader.UInt32(); // starttime
-            uint endTime = reader.UInt32();
-            reader.UInt32(); // renew-till
-            reader.Skip(1); // is_skey
-            reader.UInt32(); // ticket flags
-            reader.SkipCounted(); // addresses
-            reader.SkipCounted(); // authorization data
-            reader.Skip(reader.UInt32()); // ticket
-            reader.Skip(reader.UInt32()); // second ticket
-            bool isTgt = serverFirst == "krbtgt" && serverRealm == clientRealm && serverRealm != "X-CACHECONF:";
-            if (isTgt && (bestStart < 0 || endTime > bestEndTime))
-            {
-                bestStart = start;
-                bestEnd = reader.Offset;
-                bestEndTime = endTime;
-            }
-        }
-        if (bestStart < 0 || DateTimeOffset.FromUnixTimeSeconds(bestEndTime) <= now)
-            return null;
-        return file[bestStart..bestEnd].ToArray();
-    }
-
-    private ref struct Reader(ReadOnlySpan<byte> data)
-    {
-        private readonly ReadOnlySpan<byte> data = data;
-
-        public int Offset { get; private set; }
-
-        public readonly bool AtEnd => Offset == data.Length;
-
-        public ushort UInt16()
-        {
-            Need(2);
-            ushort value = BinaryPrimitives.ReadUInt16BigEndian(data[Offset..]);
-            Offset += 2;
-            return value;
-        }
-
-        public uint UInt32()
-        {
-            Need(4);
-            uint value = BinaryPrimitives.ReadUInt32BigEndian(data[Offset..]);
-            Offset += 4;
-            return value;
-        }
-
-        public void Skip(uint length)
-        {
-            Need(length);
-            Offset += (int)length;
-        }
-
-        /// <summary>Addresses and authorization data: a count, then 16-bit type and counted bytes each.</summary>
-        public void SkipCounted()
-        {
-            uint count = UInt32();
-            for (uint i = 0; i < count; i++)
-            {
-                UInt16();
-                Skip(UInt32());
-            }
-        }
-
-        /// <summary>Name type, component count, realm, components; keeps the realm and the first component.</summary>
-        public void Principal(out string realm, out string? first)
-        {
-            UInt32(); // name type
-            uint components = UInt32();
-            if (components > 64)
-                throw new FormatException($"a principal with {components} components");
-            realm = Text(UInt32());
-            first = null;
-            for (uint i = 0; i < components; i++)
-            {
-                string component = Text(UInt32());
-                first ??= component;
-            }
-        }
-
-        private string Text(uint length)
-        {
-            Need(length);
-            string text = Encoding.UTF8.GetString(data.Slice(Offset, (int)length));
-            Offset += (int)length;
-            return text;
-        }
-
-        private readonly void Need(uint length)
-        {
-            if (length > (uint)(data.Length - Offset))
-                throw new FormatException("the ccache ends inside a record");
-        }
     }
 }

@@ -19,7 +19,7 @@ internal sealed class DaemonBackend(SlurmNativeConfig config) : ICredentialBacke
     // Blocking calls, each bounded by the client's per-server timeout.
     public void Upload(byte[] ticket) => client.Call(Request.Create(Operation.Add, blob: ticket));
 
-    public byte[] Fetch(uint uid) => client.Call(Request.Create(Operation.Get, targetUid: uid));
+    public byte[] Fetch(uint uid) => SignFetch(uid)();
 
     public Func<byte[]> SignFetch(uint uid) => client.Sign(Request.Create(Operation.Get, targetUid: uid)).Call;
 

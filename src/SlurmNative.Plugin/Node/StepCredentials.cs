@@ -29,10 +29,7 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
 
     private NodeCcache? ccache;
     private StepTicketRenewer? renewer;
-    private NativeThread? prefetch;
-    private uint prefetchUid;
-    private byte[]? prefetched;
-    private Exception? prefetchFailure;
+    private EarlyFetch? early;
 
     public string? CcachePath => ccache?.FullPath;
 
@@ -49,49 +46,22 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
     /// </summary>
     public void Prefetch(ISpankSession session)
     {
-        if (prefetch is not null)
+        if (early is not null)
             return;
         uint uid = session.JobUserId;
-        Func<byte[]> exchange;
         try
         {
-            exchange = backend.SignFetch(uid);
+            early = new EarlyFetch(uid, backend.SignFetch(uid));
         }
         catch (Exception e)
         {
-            // MUNGE refused to sign (munged down, say): user_init's own fetch reports it.
-            log.Debug($"fetching the ticket early failed ({e.Message}); user_init fetches it");
-            return;
-        }
-        try
-        {
-            prefetch = NativeThread.Start(() =>
-            {
-                try
-                {
-                    prefetched = exchange();
-                }
-                catch (Exception e)
-                {
-                    // Nothing may escape a thread inside slurmstepd; user_init decides what it means.
-                    prefetchFailure = e;
-                }
-            });
-            prefetchUid = uid;
-        }
-        catch (InvalidOperationException e)
-        {
+            // MUNGE refused to sign (munged down, say), or no thread to spare: user_init's own fetch reports it.
             log.Debug($"fetching the ticket early failed ({e.Message}); user_init fetches it");
         }
     }
 
     /// <summary>Exit before user_init took the early fetch's result: drop it, without waiting for a daemon that may be slow.</summary>
-    public void DiscardPrefetch()
-    {
-        prefetch = null;
-        prefetched = null;
-        prefetchFailure = null;
-    }
+    public void DiscardPrefetch() => early = null;
 
     /// <summary>user_init: euid is the job user's. Takes the ticket fetched since init_post_opt, or fetches it now as the owner.</summary>
     public int Install(ISpankSession session, PluginSettings settings)
@@ -153,13 +123,11 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
     /// </summary>
     private byte[]? TakePrefetched(uint uid)
     {
-        if (prefetch is null)
+        if (early is not { } fetch)
             return null;
-        prefetch.Join();
-        byte[]? ticket = prefetched;
-        Exception? failure = prefetchFailure;
-        DiscardPrefetch();
-        if (prefetchUid != uid)
+        early = null;
+        byte[]? ticket = fetch.Wait(out Exception? failure);
+        if (fetch.Uid != uid)
             return null;
         switch (failure)
         {
@@ -174,6 +142,42 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
             default:
                 log.Debug($"the early fetch got no ticket ({failure.GetType().Name}: {failure.Message}); asking as uid {uid}");
                 return null;
+        }
+    }
+
+    /// <summary>A fetch signed in init_post_opt, exchanged with the daemon on a thread of its own.</summary>
+    private sealed class EarlyFetch
+    {
+        private readonly NativeThread thread;
+        private byte[]? ticket;
+        private Exception? failure;
+
+        /// <exception cref="InvalidOperationException">no thread could be started.</exception>
+        public EarlyFetch(uint uid, Func<byte[]> exchange)
+        {
+            Uid = uid;
+            thread = NativeThread.Start(() =>
+            {
+                try
+                {
+                    ticket = exchange();
+                }
+                catch (Exception e)
+                {
+                    // Nothing may escape a thread inside slurmstepd; user_init decides what it means.
+                    failure = e;
+                }
+            });
+        }
+
+        public uint Uid { get; }
+
+        /// <summary>Waits for the exchange, which the client timeout bounds per server.</summary>
+        public byte[]? Wait(out Exception? error)
+        {
+            thread.Join();
+            error = failure;
+            return ticket;
         }
     }
 
