@@ -10,7 +10,7 @@ public class PluginLoadingTests
 {
     private static readonly Lazy<string> Host = new(() => Command.CompileC(
         Path.Combine(Repository.Root, "tests", "SlurmNative.Tests", "Plugin", "fake_slurm_host.c"),
-        "fake_slurm_host", "-rdynamic", "-ldl"));
+        "fake_slurm_host", "-rdynamic", "-ldl", "-pthread"));
 
     // What srun, sbatch and salloc find in their environment inside a job whose ticket went up.
     private const string ForwardedMarker = "SLURMNATIVE_KRB5_FORWARDED=alice@SLURMNATIVE.TEST until 2030-01-01T00:00:00Z";
@@ -18,10 +18,16 @@ public class PluginLoadingTests
     private static Dictionary<string, List<string>> Load(string context, string option, params string[] arguments) =>
         LoadWithEnvironment([], context, option, arguments);
 
-    private static Dictionary<string, List<string>> LoadWithEnvironment(string[] environment, string context, string option, params string[] arguments)
+    private static Dictionary<string, List<string>> LoadWithEnvironment(string[] environment, string context, string option, params string[] arguments) =>
+        LoadThrough([], environment, context, option, arguments);
+
+    /// <param name="launcher">a command line the host runs under, e.g. to change its user or limits.</param>
+    private static Dictionary<string, List<string>> LoadThrough(string[] launcher, string[] environment, string context, string option, params string[] arguments)
     {
         // Not the marker of a job the test run itself may be inside.
-        CommandResult result = Command.Run("env", ["-u", "SLURMNATIVE_KRB5_FORWARDED", .. environment, Host.Value, Repository.PluginPath, context, option, .. arguments]).EnsureSuccess("fake_slurm_host");
+        string[] host = ["env", "-u", "SLURMNATIVE_KRB5_FORWARDED", .. environment, Host.Value, Repository.PluginPath, context, option, .. arguments];
+        string[] command = [.. launcher, .. host];
+        CommandResult result = Command.Run(command[0], command[1..]).EnsureSuccess("fake_slurm_host");
         var lines = new Dictionary<string, List<string>>();
         foreach (string line in result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -125,6 +131,32 @@ public class PluginLoadingTests
         var result = Load(context, option, arguments);
         Assert.Equal(["1"], result["runtime_started"]);
         Assert.Contains(result["log.verbose"], line => line.StartsWith($"slurmnative: active in {context} context", StringComparison.Ordinal));
+    }
+
+    // slurmstepd has threads before it loads the plugin; registering for membarrier there makes
+    // the kernel wait for an RCU grace period (native/runtime_membarrier.c), so the runtime does without.
+    [Fact]
+    public void In_a_process_with_threads_the_runtime_starts_without_registering_for_membarrier()
+    {
+        var result = Load("remote", "-", "default=on", "min_uid=4000000000");
+        Assert.Equal(["1"], result["runtime_started"]);
+        Assert.Equal(["0"], result["slurm_spank_init_post_opt"]);
+        Assert.Equal(["0"], result["slurm_spank_user_init"]);
+        Assert.Equal(["0"], result["membarrier_registered"]);
+    }
+
+    // The runtime's fallback needs one locked page; where the user may lock none, it registers
+    // after all, and the plugin works as before.
+    [Fact]
+    public void Where_no_memory_may_be_locked_the_runtime_registers_for_membarrier_and_still_starts()
+    {
+        Assert.True(Interop.Libc.geteuid() == 0, "the unit tests run as root (build.sh test); root may always lock memory, so the host runs as nobody");
+        string[] asNobodyWithoutLockedMemory = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "sh", "-c", "ulimit -l 0 && exec \"$@\"", "sh"];
+        var result = LoadThrough(asNobodyWithoutLockedMemory, [], "remote", "-", "default=on", "min_uid=4000000000");
+        Assert.Equal(["1"], result["runtime_started"]);
+        Assert.Equal(["0"], result["slurm_spank_init_post_opt"]);
+        Assert.Equal(["0"], result["slurm_spank_user_init"]);
+        Assert.Equal(["1"], result["membarrier_registered"]);
     }
 
     [Fact]

@@ -6,15 +6,22 @@
  * usage: fake_slurm_host PLUGIN CONTEXT OPTION [plugstack arguments...]
  *   CONTEXT: local | remote | allocator | slurmd
  *   OPTION:  the --krb5 value, "" for a bare --krb5, or "-" when not given
+ *
+ * In the remote context a second thread runs before the plugin is loaded, as
+ * slurmstepd's message thread does, because the runtime's start differs in a
+ * process that already has threads (native/runtime_membarrier.c).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <dlfcn.h>
+#include <linux/membarrier.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -108,6 +115,20 @@ static int count_threads(void)
     return n;
 }
 
+static void *message_thread(void *unused)
+{
+    (void) unused;
+    for (;;)
+        pause();
+    return NULL;
+}
+
+/* Private expedited barriers are refused with EPERM unless the process registered for them. */
+static int registered_for_membarrier(void)
+{
+    return syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0) == 0;
+}
+
 typedef int (*hook_fn)(spank_t, int, char **);
 
 static int call_hook(void *plugin, const char *name, int ac, char **av)
@@ -134,6 +155,11 @@ int main(int argc, char **argv)
                       : strcmp(context, "slurmd") == 0    ? S_CTX_SLURMD
                                                           : S_CTX_LOCAL;
     setvbuf(stdout, NULL, _IOLBF, 0);
+    pthread_t thread;
+    if (current_context == S_CTX_REMOTE && pthread_create(&thread, NULL, message_thread, NULL) != 0) {
+        printf("thread_error=1\n");
+        return 1;
+    }
 
     void *plugin = dlopen(argv[1], RTLD_LAZY | RTLD_LOCAL);
     if (plugin == NULL) {
@@ -168,6 +194,7 @@ int main(int argc, char **argv)
     call_hook(plugin, "slurm_spank_exit", ac, av);
 
     printf("runtime_started=%d\n", count_threads() > threads_before);
+    printf("membarrier_registered=%d\n", registered_for_membarrier());
     dlclose(plugin);
     printf("unloaded=1\n");
     return 0;
