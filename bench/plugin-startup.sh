@@ -3,9 +3,9 @@
 # the tests' fake SPANK host (tests/SlurmNative.Tests/Plugin/fake_slurm_host.c) dlopens
 # the .so as Slurm's loader does and runs every hook of one context, once per process.
 #   disabled   default off, no --krb5: the shim returns before the runtime starts (the baseline)
-#   remote     slurmstepd's hooks, in a host that already has a second thread as slurmstepd
-#              has, with the plugin on for a user below min_uid: the runtime
-#              starts, reads its arguments, and finds nothing to do
+#   remote     slurmstepd's hooks, in a host that already runs a second thread as slurmstepd
+#              does, with the plugin on for a user below min_uid: the runtime starts,
+#              reads its arguments, and finds nothing to do
 #   local      the same with srun's hooks
 # The difference to the baseline is the runtime's start plus the hooks' own work; srun and
 # slurmstepd each pay it once per step (bench/srun-latency.sh measures the whole step).
