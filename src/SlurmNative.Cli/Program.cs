@@ -179,7 +179,7 @@ internal static class Program
     private static string Local(DateTimeOffset time) => time.ToLocalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
     private static int Run(ParseResult r, Func<DaemonClient, ExitCode> action) => RunLocal(r, config =>
-        action(new DaemonClient(config.Servers, config.ClientTimeout, new MungeSigner(config.MungeSocket))));
+        action(DaemonClient.ForConfig(config)));
 
     /// <summary>Turns every expected failure into one line that says what to do, and an exit code.</summary>
     private static int RunLocal(ParseResult r, Func<SlurmNativeConfig, ExitCode> action)

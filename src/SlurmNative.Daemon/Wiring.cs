@@ -7,9 +7,18 @@ namespace SlurmNative.Daemon;
 /// <summary>The production parts: MUNGE, libkrb5, the name service.</summary>
 internal static class Wiring
 {
+    /// <exception cref="ConfigException">the daemon does not run as daemon_user, or another configuration problem.</exception>
     public static DaemonHost CreateHost(SlurmNativeConfig config, IDaemonLog log)
     {
+        uint self = Interop.Libc.geteuid();
+        uint expected = config.DaemonUid();
+        if (self != expected)
+        {
+            throw new ConfigException(
+                $"slurmnatived runs as uid {self}, but daemon_user is '{config.DaemonUser}' (uid {expected}): clients restrict their requests to uid {expected}, " +
+                $"which this daemon cannot read; run it as {config.DaemonUser}, or set daemon_user to the user it runs as in slurmnative.conf on every host");
+        }
         var kerberos = new KerberosTickets();
-        return new DaemonHost(config, log, new MungeAuthenticator(config.MungeSocket), kerberos, kerberos, new CachedIdentities(new SystemIdentities()));
+        return new DaemonHost(config, log, new MungeAuthenticator(config.MungeSocket, self), kerberos, kerberos, new CachedIdentities(new SystemIdentities()));
     }
 }

@@ -117,7 +117,7 @@ internal static class Program
             settings,
             new KerberosPasswordLogin(settings.Realm, settings.TicketLifetime, settings.TicketRenewLifetime),
             new SystemAccounts(),
-            new DaemonTicketStore(new DaemonClient(daemonConfig.Servers, daemonConfig.ClientTimeout, new MungeSigner(daemonConfig.MungeSocket))),
+            new DaemonTicketStore(DaemonClient.ForConfig(daemonConfig)),
             minter,
             new SlurmRestClient(http, settings.SlurmrestdApi),
             new SessionStore(settings.SessionLifetime, settings.MaxSessions),

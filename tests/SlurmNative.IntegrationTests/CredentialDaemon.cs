@@ -125,9 +125,12 @@ public sealed class CredentialDaemon : IDisposable
     public CommandResult CliAs(string user, params string[] arguments) =>
         testbed.RunAs(user, [Cli, "--config", ConfigPath, .. arguments]);
 
+    /// <summary>Signs as the test process's own uid (root), for this daemon, which runs as root.</summary>
+    public MungeSigner RootSigner(int timeToLive = 60) => new(daemonUid: 0, MungeSocket, timeToLive);
+
     /// <summary>An in-process client as the test process's own uid (root).</summary>
     public DaemonClient RootClient(int timeToLive = 60) =>
-        new([$"127.0.0.1:{Port}"], TimeSpan.FromSeconds(10), new MungeSigner(MungeSocket, timeToLive));
+        new([$"127.0.0.1:{Port}"], TimeSpan.FromSeconds(10), RootSigner(timeToLive));
 
     public async Task<(FrameKind Kind, Reply Reply)> SendRawAsync(byte[] frame, Request request)
     {

@@ -63,7 +63,7 @@ public sealed class CredentialDaemonTests(Testbed testbed, ITestOutputHelper out
     {
         using var daemon = new CredentialDaemon(testbed, "replay");
         var request = Request.Create(Operation.Ping);
-        byte[] frame = Frame.Encode(FrameKind.Request, new MungeSigner(daemon.MungeSocket).Sign(request.Encode()));
+        byte[] frame = Frame.Encode(FrameKind.Request, daemon.RootSigner().Sign(request.Encode()));
 
         var first = await daemon.SendRawAsync(frame, request);
         var replay = await daemon.SendRawAsync(frame, request);
@@ -78,13 +78,57 @@ public sealed class CredentialDaemonTests(Testbed testbed, ITestOutputHelper out
     {
         using var daemon = new CredentialDaemon(testbed, "expiry");
         var request = Request.Create(Operation.Ping);
-        byte[] frame = Frame.Encode(FrameKind.Request, new MungeSigner(daemon.MungeSocket, timeToLiveSeconds: 1).Sign(request.Encode()));
+        byte[] frame = Frame.Encode(FrameKind.Request, daemon.RootSigner(timeToLive: 1).Sign(request.Encode()));
         await Task.Delay(TimeSpan.FromSeconds(3));
 
         var answer = await daemon.SendRawAsync(frame, request);
 
         Assert.Equal(ReplyStatus.Unauthenticated, answer.Reply.Status);
         Assert.Contains("expired", answer.Reply.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_request_any_uid_could_decode_is_refused_unanswered_and_the_client_is_told_why()
+    {
+        using var daemon = new CredentialDaemon(testbed, "unrestricted");
+        var request = Request.Create(Operation.Ping);
+        var readableByAnyone = new MungeSigner(daemonUid: unchecked((uint)-1), daemon.MungeSocket); // MUNGE_UID_ANY
+        byte[] frame = Frame.Encode(FrameKind.Request, readableByAnyone.Sign(request.Encode()));
+
+        var answer = await daemon.SendRawAsync(frame, request);
+
+        Assert.Equal((FrameKind.PlainReply, ReplyStatus.Unauthenticated), (answer.Kind, answer.Reply.Status));
+        Assert.Contains("could be decoded by any uid, not only by this daemon's (uid 0)", answer.Reply.Message);
+        Assert.Contains("daemon_user", answer.Reply.Message);
+    }
+
+    [Fact]
+    public void A_client_whose_daemon_user_is_wrong_fails_with_a_message_naming_daemon_user()
+    {
+        using var daemon = new CredentialDaemon(testbed, "wrong-daemon-user");
+        string config = Path.Combine(daemon.Directory, "client-nobody.conf");
+        File.WriteAllText(config, File.ReadAllText(daemon.ConfigPath) + "daemon_user = nobody\n");
+        File.SetUnixFileMode(config, (UnixFileMode)0b110_100_100);
+        testbed.Kinit("alice");
+
+        CommandResult add = testbed.RunAs("alice", CredentialDaemon.Cli, "--config", config, "add");
+
+        Assert.Equal(3, add.ExitCode);
+        Assert.Contains("restricted to another uid than this daemon's (0)", add.Stderr);
+        Assert.Contains("set daemon_user", add.Stderr);
+    }
+
+    [Fact]
+    public void A_daemon_not_running_as_daemon_user_refuses_to_start_and_says_which_user()
+    {
+        using var daemon = new CredentialDaemon(testbed, "not-daemon-user");
+        daemon.Stop();
+        File.AppendAllText(daemon.ConfigPath, "daemon_user = nobody\n");
+
+        CommandResult check = Command.Run(CredentialDaemon.BuiltProgram("SlurmNative.Daemon", "slurmnatived"), ["--config", daemon.ConfigPath, "--check"]);
+
+        Assert.Equal(2, check.ExitCode);
+        Assert.Contains("slurmnatived runs as uid 0, but daemon_user is 'nobody'", check.Stderr);
     }
 
     [Fact]

@@ -1,38 +1,40 @@
 using System.Net;
 using Microsoft.Win32.SafeHandles;
+using SlurmNative.Credentials.Configuration;
 using SlurmNative.Credentials.Protocol;
 
 namespace SlurmNative.Credentials.Client;
 
-/// <summary>Wraps a request's payload in a credential that proves who sent it (MUNGE in production).</summary>
-public interface IRequestSigner
-{
-    byte[] Sign(byte[] payload);
-}
-
-/// <summary>The daemon refused or failed; <see cref="Status"/> says how, the message says what to do.</summary>
-public sealed class DaemonException(ReplyStatus status, string message) : Exception(message)
-{
-    public ReplyStatus Status { get; } = status;
-}
-
-/// <summary>No configured daemon could be reached within the timeout.</summary>
-public sealed class DaemonUnreachableException(string message) : Exception(message);
-
 /// <summary>
 /// Talks to the credential daemons: tries each configured server in order (failover),
 /// each attempt bounded by one timeout, so a dead or silent daemon delays a job start
-/// by at most that timeout per server. Blocking libc sockets only: no thread pool, no epoll
-/// thread, no System.Net.Sockets code in the plugin, which is what a hook inside srun or
-/// slurmstepd wants and what a one-shot CLI needs; callers that want concurrency use threads.
+/// by at most that timeout per server. Only a sealed reply counts as the daemon's answer:
+/// it opens with the reply key that travelled inside a MUNGE credential only the daemon's
+/// uid can decode. Anything else (a plain reply, a reply that does not open, a busy daemon)
+/// sends the request on to the next server, because whoever sent it may not be the daemon.
+/// Blocking libc sockets only: no thread pool, no epoll thread, no System.Net.Sockets code
+/// in the plugin, which is what a hook inside srun or slurmstepd wants and what a one-shot
+/// CLI needs; callers that want concurrency use threads.
 /// </summary>
 public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout, IRequestSigner signer)
 {
+    /// <summary>First pause before asking busy daemons again; it doubles up to <see cref="MaxBusyPause"/>.</summary>
+    private static readonly TimeSpan FirstBusyPause = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan MaxBusyPause = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Less time than this left is not worth another round of asking.</summary>
+    private static readonly TimeSpan MinAttempt = TimeSpan.FromMilliseconds(50);
+
     // Fields, not captured parameters: SignedRequest reads them.
     private readonly IReadOnlyList<string> servers = servers;
     private readonly TimeSpan timeout = timeout;
 
-    /// <summary>The first answer from any server, whatever its status.</summary>
+    /// <summary>The client every program builds from slurmnative.conf: its servers, timeout, munged and daemon user.</summary>
+    /// <exception cref="ConfigException">daemon_user names no user.</exception>
+    public static DaemonClient ForConfig(SlurmNativeConfig config) =>
+        new(config.Servers, config.ClientTimeout, new MungeSigner(config.DaemonUid(), config.MungeSocket));
+
+    /// <summary>The daemon's authenticated answer, whatever its status.</summary>
     public Reply Send(Request request) => Sign(request).Send();
 
     /// <summary>Sends and throws <see cref="DaemonException"/> unless the reply is Ok; returns the body.</summary>
@@ -60,22 +62,55 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
             this.frame = frame;
         }
 
-        /// <summary>The first answer from any server, whatever its status.</summary>
+        /// <summary>
+        /// The first authenticated answer from any server, whatever its status. A server that was
+        /// busy, or closed the connection before answering (a daemon making room for newer
+        /// connections does), is asked again after a short pause, for as long as the client timeout
+        /// allows: it did not decode the request, so the same credential still serves. A server that
+        /// is down is not: waiting would only delay the job's start.
+        /// </summary>
+        /// <exception cref="DaemonUnreachableException">no server answered with a sealed reply; the message has every server's reason.</exception>
         public Reply Send()
         {
-            var failures = new List<string>();
-            foreach (string server in client.servers)
+            long deadline = Environment.TickCount64 + (long)client.timeout.TotalMilliseconds;
+            TimeSpan pause = FirstBusyPause;
+            var lastFailure = new string[client.servers.Count];
+            var timesPutOff = new int[client.servers.Count];
+            for (int round = 0; ; round++)
             {
-                try
+                bool askAgain = false;
+                for (int i = 0; i < client.servers.Count; i++)
                 {
-                    return ExchangeBlocking(server, frame, request, client.timeout);
+                    // Asking again never stretches the wait past the client timeout.
+                    TimeSpan attempt = round == 0 ? client.timeout : TimeSpan.FromMilliseconds(Math.Max(1, deadline - Environment.TickCount64));
+                    try
+                    {
+                        return ExchangeBlocking(client.servers[i], frame, request, attempt);
+                    }
+                    catch (PutOffException e)
+                    {
+                        askAgain = true;
+                        timesPutOff[i]++;
+                        lastFailure[i] = e.Message;
+                    }
+                    catch (Exception e) when (e is IOException or TimeoutException or ProtocolException)
+                    {
+                        lastFailure[i] = e is TimeoutException ? $"no answer within {attempt.TotalSeconds:0.#} s" : e.Message;
+                    }
                 }
-                catch (Exception e) when (e is IOException or TimeoutException)
-                {
-                    failures.Add($"{server}: {(e is TimeoutException ? $"no answer within {client.timeout.TotalSeconds:0.#} s" : e.Message)}");
-                }
+                // Jitter, so that clients turned away together do not all come back together.
+                TimeSpan wait = pause + TimeSpan.FromMilliseconds(Random.Shared.Next((int)pause.TotalMilliseconds));
+                if (!askAgain || Environment.TickCount64 + (long)(wait + MinAttempt).TotalMilliseconds > deadline)
+                    break;
+                Thread.Sleep(wait);
+                pause = pause * 2 < MaxBusyPause ? pause * 2 : MaxBusyPause;
             }
-            throw new DaemonUnreachableException($"no credential daemon answered ({string.Join("; ", failures)}); check that slurmnatived runs and that 'servers' in slurmnative.conf is right");
+            IEnumerable<string> reasons = client.servers.Select((server, i) => timesPutOff[i] switch
+            {
+                0 or 1 => $"{server}: {lastFailure[i]}",
+                int n => $"{server}: {lastFailure[i]} (asked {n} times)",
+            });
+            throw new DaemonUnreachableException($"no credential daemon answered ({string.Join("; ", reasons)}); check that slurmnatived runs and that 'servers' and 'daemon_user' in slurmnative.conf are right");
         }
 
         /// <summary>Sends and throws <see cref="DaemonException"/> unless the reply is Ok; returns the body.</summary>
@@ -88,6 +123,10 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
         }
     }
 
+    /// <summary>The server said it was busy, or closed the connection unanswered: the request was not decoded and may be sent again.</summary>
+    private sealed class PutOffException(string reason) : Exception(reason);
+
+    /// <summary>The daemon's sealed answer; every other outcome is an exception that sends the request on to the next server.</summary>
     private static Reply ExchangeBlocking(string server, byte[] frame, Request request, TimeSpan timeout)
     {
         long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
@@ -100,13 +139,26 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
         Reply.PrepareToOpen();
         Interop.Libc.SetTimeout(socket, Interop.Libc.SO_RCVTIMEO, Remaining());
         var answer = Frame.Read(buffer => Interop.Libc.Receive(socket, buffer.Span))
-            ?? throw new IOException("the daemon closed the connection without answering");
-        return answer.Kind switch
+            ?? throw new PutOffException("closed the connection without answering");
+        switch (answer.Kind)
         {
-            FrameKind.SealedReply => Reply.Open(request, answer.Body),
-            FrameKind.PlainReply => Reply.DecodePlain(answer.Body),
-            _ => throw new IOException("the daemon answered with a request frame"),
-        };
+            case FrameKind.SealedReply:
+                try
+                {
+                    return Reply.Open(request, answer.Body);
+                }
+                catch (ProtocolException e)
+                {
+                    throw new ProtocolException(e.Status, $"{e.Message}; whatever answered there is not the daemon this request was sealed for");
+                }
+            case FrameKind.PlainReply:
+                Reply plain = Reply.DecodePlain(answer.Body);
+                if (plain.Status == ReplyStatus.Busy)
+                    throw new PutOffException("busy");
+                throw new ProtocolException(plain.Status, $"unauthenticated answer {plain.Status}: {plain.Message}");
+            default:
+                throw new IOException("the daemon answered with a request frame");
+        }
     }
 
     /// <summary>
@@ -141,6 +193,6 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
         int colon = server.LastIndexOf(':');
         if (colon > 0 && int.TryParse(server.AsSpan(colon + 1), out int port) && port is > 0 and < 65536)
             return (server[..colon].Trim('[', ']'), port);
-        return (server.Trim('[', ']'), Configuration.SlurmNativeConfig.DefaultPort);
+        return (server.Trim('[', ']'), SlurmNativeConfig.DefaultPort);
     }
 }

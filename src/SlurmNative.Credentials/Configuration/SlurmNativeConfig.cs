@@ -20,6 +20,13 @@ public sealed record SlurmNativeConfig
     public IReadOnlyList<string> Servers { get; init; } = [$"localhost:{DefaultPort}"];
     public TimeSpan ClientTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// The user slurmnatived runs as. Clients restrict every request's MUNGE credential to its
+    /// uid, so nobody else who receives a request (a process on the daemon's port while the
+    /// daemon is down, say) can decode it; the daemon checks it runs as this user.
+    /// </summary>
+    public string DaemonUser { get; init; } = "root";
+
     // ---- daemon ----
     public IReadOnlyList<IPEndPoint> Listen { get; init; } = [new(IPAddress.Any, DefaultPort), new(IPAddress.IPv6Any, DefaultPort)];
     public string? UnixSocket { get; init; }
@@ -36,6 +43,28 @@ public sealed record SlurmNativeConfig
     // ---- both ----
     /// <summary>munged's socket; null means libmunge's built-in default.</summary>
     public string? MungeSocket { get; init; }
+
+    /// <summary>
+    /// The uid of <see cref="DaemonUser"/>: a number as written, root as 0 (no name-service
+    /// lookup in srun for the default), any other name through the name service.
+    /// </summary>
+    /// <exception cref="ConfigException">no such user, or the name service failed.</exception>
+    public uint DaemonUid()
+    {
+        if (DaemonUser == "root")
+            return 0;
+        if (uint.TryParse(DaemonUser, NumberStyles.None, CultureInfo.InvariantCulture, out uint uid))
+            return uid;
+        try
+        {
+            return Interop.Libc.GetPasswdByName(DaemonUser)?.Uid
+                ?? throw new ConfigException($"daemon_user '{DaemonUser}' is not a user on this host; set daemon_user in slurmnative.conf to the user slurmnatived runs as (a name or a uid)");
+        }
+        catch (IOException e)
+        {
+            throw new ConfigException($"cannot look up daemon_user '{DaemonUser}': {e.Message}; write its uid instead of its name to avoid the lookup");
+        }
+    }
 
     public static SlurmNativeConfig Load(string path) =>
         Parse(File.ReadAllText(path), path);
@@ -80,7 +109,7 @@ public sealed record SlurmNativeConfig
 
     private static readonly string[] Keys =
     [
-        "servers", "client_timeout", "listen", "unix_socket", "database", "key_file", "acl_file", "slurm_user",
+        "servers", "client_timeout", "daemon_user", "listen", "unix_socket", "database", "key_file", "acl_file", "slurm_user",
         "request_timeout", "max_connections", "renew_threshold", "renew_interval", "renew_concurrency", "munge_socket",
     ];
 
@@ -88,6 +117,7 @@ public sealed record SlurmNativeConfig
     {
         "servers" => c with { Servers = List(value) },
         "client_timeout" => c with { ClientTimeout = Duration(value) },
+        "daemon_user" => c with { DaemonUser = NonEmpty(value) },
         "listen" => c with { Listen = Array.ConvertAll(List(value), Endpoint) },
         "unix_socket" => c with { UnixSocket = NonEmpty(value) },
         "database" => c with { Database = NonEmpty(value) },

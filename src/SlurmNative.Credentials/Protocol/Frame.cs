@@ -6,7 +6,7 @@ namespace SlurmNative.Credentials.Protocol;
 /// <summary>The outer envelope of every message: length, version, kind, body.</summary>
 public static class Frame
 {
-    public const byte Version = 2;
+    public const byte Version = 3;
 
     /// <summary>Hard limit on what a peer may make us allocate for one message.</summary>
     public const int MaxBodyBytes = 256 * 1024;

@@ -65,15 +65,36 @@ public sealed record Reply(ReplyStatus Status, string Message, byte[] Body)
     public byte[] EncodePlain() =>
         Frame.Encode(FrameKind.PlainReply, new WireWriter().Byte((byte)Status).String16(Message).ToArray());
 
+    /// <summary>
+    /// A plain reply, which anyone able to answer on the daemon's address could have sent: its
+    /// message is cut short and stripped of control characters before a terminal or a log shows it.
+    /// </summary>
     public static Reply DecodePlain(ReadOnlySpan<byte> body)
     {
         var reader = new WireReader(body);
-        var reply = new Reply((ReplyStatus)reader.Byte(), reader.String16(), []);
+        var reply = new Reply((ReplyStatus)reader.Byte(), Printable(reader.String16()), []);
         reader.EnsureEnd();
         if (reply.Status == ReplyStatus.Ok)
             throw new ProtocolException(ReplyStatus.Unauthenticated, "an unauthenticated reply claimed success; ignoring it");
         return reply;
     }
+
+    /// <summary>Longer than any message the daemon writes, short enough for one log line.</summary>
+    private const int MaxPlainMessageChars = 400;
+
+    private static string Printable(string message)
+    {
+        Span<char> text = stackalloc char[Math.Min(message.Length, MaxPlainMessageChars)];
+        for (int i = 0; i < text.Length; i++)
+            text[i] = IsPrintable(message[i]) ? message[i] : '?';
+        return message.Length > MaxPlainMessageChars ? string.Concat(text, "...") : new string(text);
+    }
+
+    // Format characters include the bidirectional overrides that make text read other than it is.
+    private static bool IsPrintable(char c) => char.GetUnicodeCategory(c) is not
+        (System.Globalization.UnicodeCategory.Control or System.Globalization.UnicodeCategory.Format
+        or System.Globalization.UnicodeCategory.LineSeparator or System.Globalization.UnicodeCategory.ParagraphSeparator
+        or System.Globalization.UnicodeCategory.Surrogate or System.Globalization.UnicodeCategory.OtherNotAssigned);
 
     // libk5crypto derives keys from a base key of any length; the protocol's is always 32 random bytes.
     private static void CheckKey(Request request)

@@ -9,7 +9,7 @@ namespace SlurmNative.Plugin.Backend;
 /// <summary>The real thing: libkrb5 for tickets, MUNGE-signed requests to the configured daemons.</summary>
 internal sealed class DaemonBackend(SlurmNativeConfig config) : ICredentialBackend
 {
-    private readonly DaemonClient client = new(config.Servers, config.ClientTimeout, new MungeSigner(config.MungeSocket));
+    private readonly DaemonClient client = DaemonClient.ForConfig(config);
 
     // The file reader first: srun then maps libkrb5 only for caches it cannot read itself.
     public byte[] ReadUserTicket() =>

@@ -14,6 +14,27 @@ public class SlurmNativeConfigTests
         Assert.Equal(defaults.Servers, shipped.Servers);
         Assert.Equal(defaults.ClientTimeout, shipped.ClientTimeout);
         Assert.Equal(defaults.RenewThreshold, shipped.RenewThreshold);
+        Assert.Equal(defaults.DaemonUser, shipped.DaemonUser);
+    }
+
+    [Theory]
+    [InlineData(null, 0u)] // the default, root, needs no lookup
+    [InlineData("root", 0u)]
+    [InlineData("nobody", 65534u)] // through the name service
+    [InlineData("4242", 4242u)]
+    public void Daemon_user_is_a_name_or_a_uid(string? value, uint expected)
+    {
+        var config = SlurmNativeConfig.Parse(value is null ? "" : $"daemon_user = {value}\n", "test.conf");
+        Assert.Equal(expected, config.DaemonUid());
+    }
+
+    [Fact]
+    public void A_daemon_user_that_does_not_exist_is_an_error_that_names_it_and_the_fix()
+    {
+        var config = SlurmNativeConfig.Parse("daemon_user = no-such-user-here\n", "test.conf");
+        var error = Assert.Throws<ConfigException>(() => config.DaemonUid());
+        Assert.Contains("daemon_user 'no-such-user-here' is not a user on this host", error.Message);
+        Assert.Contains("the user slurmnatived runs as", error.Message);
     }
 
     [Fact]
@@ -40,6 +61,7 @@ public class SlurmNativeConfigTests
     [InlineData("listen = nowhere", "test.conf:2: listen: 'nowhere' is not an address:port")]
     [InlineData("servers = a:1", "test.conf:2: 'servers' is set twice")]
     [InlineData("just words", "test.conf:2: 'just words' is not 'key = value'")]
+    [InlineData("daemon_user =", "test.conf:2: daemon_user: needs a value")]
     public void A_bad_line_is_named_with_its_number(string line, string expected)
     {
         var error = Assert.Throws<ConfigException>(() => SlurmNativeConfig.Parse($"servers = x:1\n{line}\n", "test.conf"));

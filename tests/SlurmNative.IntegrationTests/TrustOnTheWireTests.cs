@@ -1,0 +1,114 @@
+using SlurmNative.Tests.TestSupport;
+using Xunit.Abstractions;
+
+namespace SlurmNative.IntegrationTests;
+
+/// <summary>
+/// An ordinary user (bob) where the daemon should be: on its port while it is down, or on a
+/// failover address with no daemon. Whatever he receives, his own unmunge cannot read; whatever
+/// he answers, no job takes for the daemon's word.
+/// </summary>
+[Collection(TestbedCollection.Name)]
+public sealed class TrustOnTheWireTests(Testbed testbed, ITestOutputHelper output)
+{
+    private const string Realm = "SLURMNATIVE.TEST";
+
+    /// <summary>A copy of the daemon's slurmnative.conf whose clients try <paramref name="servers"/> in order.</summary>
+    private static string ClientConfig(CredentialDaemon daemon, params int[] servers)
+    {
+        string path = Path.Combine(daemon.Directory, $"client-{string.Join('-', servers)}.conf");
+        string text = File.ReadAllText(daemon.ConfigPath).Replace(
+            $"servers = 127.0.0.1:{daemon.Port}", "servers = " + string.Join(", ", servers.Select(p => $"127.0.0.1:{p}")), StringComparison.Ordinal);
+        File.WriteAllText(path, text);
+        File.SetUnixFileMode(path, (UnixFileMode)0b110_100_100);
+        return path;
+    }
+
+    private void UsePlugin(string mode, string config) =>
+        testbed.UsePlugstackLine($"{mode} {testbed.PluginPath} default=on config={config}");
+
+    /// <summary>Each captured credential, decoded by the listener's own user: munged must refuse every one.</summary>
+    private void AssertNothingReadable(Adversary listener, int atLeast)
+    {
+        string[] captured = listener.CapturedRequests();
+        Assert.True(captured.Length >= atLeast, $"the listener received {captured.Length} requests, expected at least {atLeast}:\n{listener.Output}");
+        foreach (string credential in captured)
+        {
+            CommandResult unmunge = listener.Unmunge(credential);
+            output.WriteLine($"unmunge {Path.GetFileName(credential)} as {listener.User}: exit {unmunge.ExitCode}: {unmunge.Output.Trim()}");
+            Assert.NotEqual(0, unmunge.ExitCode);
+            Assert.Contains("Unauthorized credential", unmunge.Output);
+            Assert.DoesNotContain("krbtgt", unmunge.Output);
+        }
+    }
+
+    [Fact]
+    public void With_the_daemon_down_a_user_on_its_port_reads_nothing_and_add_srun_and_sbatch_fail()
+    {
+        using var daemon = new CredentialDaemon(testbed, "rogue-port");
+        daemon.Stop();
+        testbed.Kinit("alice");
+        UsePlugin("required", daemon.ConfigPath);
+        using var listener = Adversary.Listen(testbed, "bob", daemon.Port, answer: "close");
+
+        CommandResult add = testbed.RunAs("alice", CredentialDaemon.Cli, "--config", daemon.ConfigPath, "add");
+        CommandResult srun = testbed.RunAs("alice", "srun", "-N1", "true");
+        CommandResult sbatch = testbed.RunAs("alice", "sbatch", "-o", "/dev/null", "--wrap", "true");
+        output.WriteLine($"add: {add.Output}\nsrun: {srun.Output}\nsbatch: {sbatch.Output}");
+
+        Assert.Equal(3, add.ExitCode); // unreachable
+        Assert.Contains($"127.0.0.1:{daemon.Port}", add.Stderr);
+        Assert.NotEqual(0, srun.ExitCode);
+        Assert.Contains("cannot forward the Kerberos ticket", srun.Stderr);
+        Assert.NotEqual(0, sbatch.ExitCode);
+        Assert.DoesNotContain("Submitted batch job", sbatch.Stdout);
+        AssertNothingReadable(listener, atLeast: 3);
+    }
+
+    [Theory]
+    [InlineData("close")]
+    [InlineData("plain")]
+    [InlineData("sealed")] // sealed with a key of bob's choosing, around bob's own TGT
+    public void A_user_on_the_first_failover_address_reads_nothing_and_jobs_get_their_ticket_from_the_daemon(string answer)
+    {
+        using var daemon = new CredentialDaemon(testbed, "rogue-failover");
+        int roguePort = CredentialDaemon.FreePort();
+        string config = ClientConfig(daemon, roguePort, daemon.Port);
+        testbed.Kinit("bob");
+        testbed.Kinit("alice");
+        UsePlugin("required", config);
+        using var listener = Adversary.Listen(testbed, "bob", roguePort, answer);
+
+        CommandResult srun = testbed.RunAs("alice", "srun", "-N1", "sh", "-c", "echo cache=$KRB5CCNAME; klist");
+        output.WriteLine(srun.Output);
+
+        Assert.Equal(0, srun.ExitCode);
+        Assert.Contains("cache=FILE:/tmp/krb5cc_", srun.Stdout);
+        Assert.Contains($"Default principal: alice@{Realm}", srun.Stdout);
+        Assert.DoesNotContain("bob@", srun.Stdout);
+        // srun's upload and slurmstepd's fetch as root both went to bob first.
+        AssertNothingReadable(listener, atLeast: 2);
+    }
+
+    [Fact]
+    public void A_ticket_sealed_by_a_user_in_the_daemons_place_never_reaches_a_job()
+    {
+        using var daemon = new CredentialDaemon(testbed, "rogue-ticket");
+        daemon.Stop();
+        testbed.Kinit("bob");
+        testbed.Kinit("alice");
+        UsePlugin("optional", daemon.ConfigPath);
+        using var listener = Adversary.Listen(testbed, "bob", daemon.Port, answer: "sealed");
+
+        // The job's own ccache would be the only one named by KRB5CCNAME.
+        CommandResult srun = testbed.RunAs("alice", "srun", "-N1", "sh", "-c", "echo cache=${KRB5CCNAME:-none}; klist -c \"${KRB5CCNAME:-MEMORY:none}\" || echo no-ticket");
+        output.WriteLine(srun.Output);
+
+        Assert.Equal(0, srun.ExitCode); // optional: the job runs without a ticket
+        Assert.Contains("cache=none", srun.Stdout);
+        Assert.Contains("no-ticket", srun.Stdout);
+        Assert.DoesNotContain("bob@", srun.Output);
+        Assert.Contains("does not answer this request", testbed.WaitForSlurmdLogLine("no Kerberos ticket for the job"));
+        AssertNothingReadable(listener, atLeast: 2);
+    }
+}
