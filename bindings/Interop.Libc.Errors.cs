@@ -24,10 +24,12 @@ internal static partial class Interop
         internal const int EINVAL = 22;
         internal const int ENOSPC = 28;
         internal const int EROFS = 30;
+        internal const int EPIPE = 32;
         internal const int ERANGE = 34;
         internal const int ENAMETOOLONG = 36;
         internal const int ELOOP = 40;
         internal const int EWOULDBLOCK = EAGAIN; // what a socket timeout (SO_RCVTIMEO, SO_SNDTIMEO) reports
+        internal const int ECONNRESET = 104;
         internal const int EISCONN = 106;
         internal const int ETIMEDOUT = 110;
         internal const int EALREADY = 114;

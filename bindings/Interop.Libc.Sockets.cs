@@ -242,7 +242,7 @@ internal static partial class Interop
                             continue;
                         if (errno == EWOULDBLOCK)
                             throw new TimeoutException();
-                        throw new IOException(Describe(errno, "send"));
+                        throw new IOException(Describe(errno, "send"), errno);
                     }
                     done += (int)sent;
                 }
@@ -251,6 +251,7 @@ internal static partial class Interop
 
         /// <summary>One recv(2): bytes received, 0 when the peer closed.</summary>
         /// <exception cref="TimeoutException">SO_RCVTIMEO expired.</exception>
+        /// <exception cref="IOException">any other failure; its HResult is the errno.</exception>
         internal static unsafe int Receive(SafeFileHandle socketHandle, Span<byte> buffer)
         {
             fixed (byte* start = buffer)
@@ -265,7 +266,7 @@ internal static partial class Interop
                         continue;
                     if (errno == EWOULDBLOCK)
                         throw new TimeoutException();
-                    throw new IOException(Describe(errno, "recv"));
+                    throw new IOException(Describe(errno, "recv"), errno);
                 }
             }
         }

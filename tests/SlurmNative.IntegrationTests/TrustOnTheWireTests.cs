@@ -13,12 +13,13 @@ public sealed class TrustOnTheWireTests(Testbed testbed, ITestOutputHelper outpu
 {
     private const string Realm = "SLURMNATIVE.TEST";
 
-    /// <summary>A copy of the daemon's slurmnative.conf whose clients try <paramref name="servers"/> in order.</summary>
-    private static string ClientConfig(CredentialDaemon daemon, params int[] servers)
+    /// <summary>A copy of the daemon's slurmnative.conf whose clients try <paramref name="servers"/> in order, each for up to <paramref name="timeout"/>.</summary>
+    private static string ClientConfig(CredentialDaemon daemon, string timeout, params int[] servers)
     {
         string path = Path.Combine(daemon.Directory, $"client-{string.Join('-', servers)}.conf");
-        string text = File.ReadAllText(daemon.ConfigPath).Replace(
-            $"servers = 127.0.0.1:{daemon.Port}", "servers = " + string.Join(", ", servers.Select(p => $"127.0.0.1:{p}")), StringComparison.Ordinal);
+        string text = File.ReadAllText(daemon.ConfigPath)
+            .Replace($"servers = 127.0.0.1:{daemon.Port}", "servers = " + string.Join(", ", servers.Select(p => $"127.0.0.1:{p}")), StringComparison.Ordinal)
+            .Replace("client_timeout = 5s", $"client_timeout = {timeout}", StringComparison.Ordinal);
         File.WriteAllText(path, text);
         File.SetUnixFileMode(path, (UnixFileMode)0b110_100_100);
         return path;
@@ -47,11 +48,13 @@ public sealed class TrustOnTheWireTests(Testbed testbed, ITestOutputHelper outpu
     {
         using var daemon = new CredentialDaemon(testbed, "rogue-port");
         daemon.Stop();
+        // A connection closed unanswered is asked again until the client timeout: keep it short.
+        string config = ClientConfig(daemon, "1s", daemon.Port);
         testbed.Kinit("alice");
-        UsePlugin("required", daemon.ConfigPath);
+        UsePlugin("required", config);
         using var listener = Adversary.Listen(testbed, "bob", daemon.Port, answer: "close");
 
-        CommandResult add = testbed.RunAs("alice", CredentialDaemon.Cli, "--config", daemon.ConfigPath, "add");
+        CommandResult add = testbed.RunAs("alice", CredentialDaemon.Cli, "--config", config, "add");
         CommandResult srun = testbed.RunAs("alice", "srun", "-N1", "true");
         CommandResult sbatch = testbed.RunAs("alice", "sbatch", "-o", "/dev/null", "--wrap", "true");
         output.WriteLine($"add: {add.Output}\nsrun: {srun.Output}\nsbatch: {sbatch.Output}");
@@ -73,7 +76,7 @@ public sealed class TrustOnTheWireTests(Testbed testbed, ITestOutputHelper outpu
     {
         using var daemon = new CredentialDaemon(testbed, "rogue-failover");
         int roguePort = CredentialDaemon.FreePort();
-        string config = ClientConfig(daemon, roguePort, daemon.Port);
+        string config = ClientConfig(daemon, "5s", roguePort, daemon.Port);
         testbed.Kinit("bob");
         testbed.Kinit("alice");
         UsePlugin("required", config);
@@ -110,5 +113,34 @@ public sealed class TrustOnTheWireTests(Testbed testbed, ITestOutputHelper outpu
         Assert.DoesNotContain("bob@", srun.Output);
         Assert.Contains("does not answer this request", testbed.WaitForSlurmdLogLine("no Kerberos ticket for the job"));
         AssertNothingReadable(listener, atLeast: 2);
+    }
+
+    [Theory]
+    [InlineData("idle", 0)] // the default limits: the frame deadline closes them
+    [InlineData("drip", 0)]
+    [InlineData("idle", 100)] // more than one host may keep waiting: each new one closes the oldest
+    [InlineData("drip", 100)]
+    public void A_thousand_connections_held_by_one_user_do_not_keep_another_users_jobs_from_their_tickets(string mode, int maxWaitingPerHost)
+    {
+        using var daemon = new CredentialDaemon(testbed, "flood", maxWaitingPerHost > 0 ? $"max_waiting_per_host = {maxWaitingPerHost}" : "");
+        testbed.Kinit("alice");
+        UsePlugin("required", daemon.ConfigPath);
+        using var flood = Adversary.Flood(testbed, "bob", daemon.Port, connections: 1000, mode);
+
+        for (int i = 0; i < 5; i++)
+        {
+            CommandResult srun = testbed.RunAs("alice", "srun", "-N1", "sh", "-c", "klist -s && echo valid");
+            output.WriteLine(srun.Output);
+            Assert.Equal(0, srun.ExitCode);
+            Assert.Contains("valid", srun.Stdout);
+        }
+        testbed.RunAs("alice", CredentialDaemon.Cli, "--config", daemon.ConfigPath, "add").EnsureSuccess("add during the flood");
+
+        string counts = flood.Stop();
+        output.WriteLine(counts);
+        long closed = long.Parse(System.Text.RegularExpressions.Regex.Match(counts, @"closed by the daemon (\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(closed > 0, "the daemon should have closed connections that sent no request");
+        if (maxWaitingPerHost > 0)
+            Assert.Contains("connections that had sent no request, to make room", daemon.Log);
     }
 }

@@ -133,26 +133,44 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
         TimeSpan Remaining() => TimeSpan.FromMilliseconds(Math.Max(1, deadline - Environment.TickCount64));
         using SafeFileHandle socket = ConnectBlocking(server, timeout);
         Interop.Libc.SetTimeout(socket, Interop.Libc.SO_SNDTIMEO, Remaining());
-        Interop.Libc.SendAll(socket, frame);
+        try
+        {
+            Interop.Libc.SendAll(socket, frame);
+        }
+        catch (IOException e) when (e.HResult is Interop.Libc.ECONNRESET or Interop.Libc.EPIPE)
+        {
+            throw new PutOffException("closed the connection before the request was sent");
+        }
         // The daemon now decodes the MUNGE credential and looks the ticket up, a millisecond
         // or so: time enough to map the library that opens its reply.
         Reply.PrepareToOpen();
         Interop.Libc.SetTimeout(socket, Interop.Libc.SO_RCVTIMEO, Remaining());
-        var answer = Frame.Read(buffer => Interop.Libc.Receive(socket, buffer.Span))
-            ?? throw new PutOffException("closed the connection without answering");
-        switch (answer.Kind)
+        (FrameKind Kind, byte[] Body)? answer;
+        try
+        {
+            answer = Frame.Read(buffer => Interop.Libc.Receive(socket, buffer.Span));
+        }
+        catch (IOException e) when (e.HResult == Interop.Libc.ECONNRESET)
+        {
+            // What a daemon closing a waiting connection to make room looks like when the
+            // request had already reached it, unread.
+            throw new PutOffException("reset the connection without answering");
+        }
+        if (answer is null)
+            throw new PutOffException("closed the connection without answering");
+        switch (answer.Value.Kind)
         {
             case FrameKind.SealedReply:
                 try
                 {
-                    return Reply.Open(request, answer.Body);
+                    return Reply.Open(request, answer.Value.Body);
                 }
                 catch (ProtocolException e)
                 {
                     throw new ProtocolException(e.Status, $"{e.Message}; whatever answered there is not the daemon this request was sealed for");
                 }
             case FrameKind.PlainReply:
-                Reply plain = Reply.DecodePlain(answer.Body);
+                Reply plain = Reply.DecodePlain(answer.Value.Body);
                 if (plain.Status == ReplyStatus.Busy)
                     throw new PutOffException("busy");
                 throw new ProtocolException(plain.Status, $"unauthenticated answer {plain.Status}: {plain.Message}");

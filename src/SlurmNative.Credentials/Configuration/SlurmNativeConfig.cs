@@ -34,8 +34,12 @@ public sealed record SlurmNativeConfig
     public string KeyFile { get; init; } = "/etc/slurmnative/keys";
     public string AclFile { get; init; } = "/etc/slurmnative/acl.conf";
     public string SlurmUser { get; init; } = "slurm";
+    /// <summary>How long a new connection may take to deliver its whole request; until then it is nobody's.</summary>
+    public TimeSpan FrameTimeout { get; init; } = TimeSpan.FromSeconds(2);
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(5);
-    public int MaxConnections { get; init; } = 256;
+    public int MaxConnections { get; init; } = 16384;
+    /// <summary>Connections from one address that may wait, request not yet delivered, before its oldest is closed.</summary>
+    public int MaxWaitingPerHost { get; init; } = 4096;
     public TimeSpan RenewThreshold { get; init; } = TimeSpan.FromMinutes(30);
     public TimeSpan RenewInterval { get; init; } = TimeSpan.FromSeconds(60);
     public int RenewConcurrency { get; init; } = 8;
@@ -110,7 +114,7 @@ public sealed record SlurmNativeConfig
     private static readonly string[] Keys =
     [
         "servers", "client_timeout", "daemon_user", "listen", "unix_socket", "database", "key_file", "acl_file", "slurm_user",
-        "request_timeout", "max_connections", "renew_threshold", "renew_interval", "renew_concurrency", "munge_socket",
+        "frame_timeout", "request_timeout", "max_connections", "max_waiting_per_host", "renew_threshold", "renew_interval", "renew_concurrency", "munge_socket",
     ];
 
     private static SlurmNativeConfig? Apply(SlurmNativeConfig c, string key, string value) => key switch
@@ -124,8 +128,10 @@ public sealed record SlurmNativeConfig
         "key_file" => c with { KeyFile = NonEmpty(value) },
         "acl_file" => c with { AclFile = NonEmpty(value) },
         "slurm_user" => c with { SlurmUser = NonEmpty(value) },
+        "frame_timeout" => c with { FrameTimeout = Duration(value) },
         "request_timeout" => c with { RequestTimeout = Duration(value) },
         "max_connections" => c with { MaxConnections = Count(value) },
+        "max_waiting_per_host" => c with { MaxWaitingPerHost = Count(value) },
         "renew_threshold" => c with { RenewThreshold = Duration(value) },
         "renew_interval" => c with { RenewInterval = Duration(value) },
         "renew_concurrency" => c with { RenewConcurrency = Count(value) },

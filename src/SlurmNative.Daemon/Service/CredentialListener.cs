@@ -7,14 +7,15 @@ namespace SlurmNative.Daemon.Service;
 
 /// <summary>
 /// Accepts connections on TCP (IPv4, IPv6) and optionally a Unix socket, reads one
-/// frame at a time under a deadline, authenticates it, and writes the reply.
-/// A peer that is slow, silent, oversized or malformed costs one bounded buffer and
-/// one connection slot until its deadline, and never disturbs the others.
+/// frame per connection under a deadline, authenticates it, and writes the reply.
+/// A peer that is slow, silent, oversized or malformed costs no thread and no buffer
+/// while it waits, and at most <see cref="ListenerLimits.FrameTimeout"/>; the
+/// <see cref="ConnectionAdmission"/> decides which waiting connections make room for
+/// new ones, so that nobody can hold the daemon's connections before authenticating.
 /// </summary>
 public sealed class CredentialListener(
     IReadOnlyList<EndPoint> endpoints,
-    TimeSpan requestTimeout,
-    int maxConnections,
+    ListenerLimits limits,
     IRequestAuthenticator authenticator,
     IIdentityResolver identities,
     CredentialService service,
@@ -30,7 +31,7 @@ public sealed class CredentialListener(
 
     private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(50);
 
-    private readonly SemaphoreSlim slots = new(maxConnections, maxConnections);
+    private readonly ConnectionAdmission admission = new(limits.MaxConnections, limits.MaxWaitingPerHost, log);
     private readonly List<Socket> listeners = [];
 
     /// <summary>The bound endpoints (with the real port when 0 was asked for).</summary>
@@ -159,9 +160,12 @@ public sealed class CredentialListener(
         using (connection)
         await using (var stream = new NetworkStream(connection, ownsSocket: false))
         {
-            if (!slots.Wait(0))
+            // Cancelled at the frame deadline, at stop, or to make room for a newer connection.
+            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            waiting.CancelAfter(limits.FrameTimeout);
+            using ConnectionAdmission.Slot? slot = admission.TryAdmit(peer, waiting, () => HasUnread(connection));
+            if (slot is null)
             {
-                log.Warning($"refused a connection from {peer}: {slots.CurrentCount} of {maxConnections} slots free");
                 await TryWriteAsync(stream, Reply.Error(ReplyStatus.Busy, "daemon is at its connection limit; retry shortly").EncodePlain()).ConfigureAwait(false);
                 return;
             }
@@ -169,47 +173,56 @@ public sealed class CredentialListener(
             {
                 // One request per connection, as every client sends it: waiting for a second
                 // frame that never comes costs a pending read and a wake-up per request.
-                await ServeOneAsync(stream, address, peer, stop).ConfigureAwait(false);
+                await ServeOneAsync(connection, stream, slot, waiting.Token, address, peer, stop).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
             {
                 log.Debug($"connection from {peer} ended: {e.Message}");
             }
-            finally
-            {
-                slots.Release();
-            }
         }
     }
 
-    /// <summary>Serves one request; false when the connection should close.</summary>
-    private async Task<bool> ServeOneAsync(NetworkStream stream, IPAddress? address, string peer, CancellationToken stop)
+    // FIONREAD on a socket that is being closed has nothing worth keeping.
+    private static bool HasUnread(Socket connection)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        deadline.CancelAfter(requestTimeout);
+        try
+        {
+            return connection.Available > 0;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
 
+    private async Task ServeOneAsync(Socket connection, NetworkStream stream, ConnectionAdmission.Slot slot, CancellationToken waiting, IPAddress? address, string peer, CancellationToken stop)
+    {
         (FrameKind Kind, byte[] Body)? frame;
         try
         {
-            frame = await Frame.ReadSingleAsync(stream, deadline.Token).ConfigureAwait(false);
+            // A zero-byte read waits for the first bytes without holding a buffer: a
+            // connection that sends nothing costs its socket and nothing more.
+            if (connection.Available == 0)
+                await connection.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, waiting).ConfigureAwait(false);
+            frame = await Frame.ReadSingleAsync(stream, waiting).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
         {
-            log.Debug($"closed a connection from {peer} that sent no complete request within {requestTimeout.TotalSeconds:0.#} s");
-            return false;
+            log.Debug($"closed a connection from {peer} that sent no complete request in time, or made room for a newer one");
+            return;
         }
         catch (ProtocolException e)
         {
             log.Warning($"bad frame from {peer}: {e.Message}");
             await TryWriteAsync(stream, Reply.Error(e.Status, e.Message).EncodePlain()).ConfigureAwait(false);
-            return false;
+            return;
         }
-        if (frame is null)
-            return false;
+        if (frame is null || !slot.RequestArrived())
+            return;
         if (frame.Value.Kind != FrameKind.Request)
         {
             await TryWriteAsync(stream, Reply.Error(ReplyStatus.BadRequest, "expected a request frame").EncodePlain()).ConfigureAwait(false);
-            return false;
+            return;
         }
 
         Request request;
@@ -223,9 +236,12 @@ public sealed class CredentialListener(
         {
             log.Warning($"refused a request from {peer}: {e.Message}");
             await TryWriteAsync(stream, Reply.Error(e.Status, e.Message).EncodePlain()).ConfigureAwait(false);
-            return false;
+            return;
         }
 
+        // From here the caller is known: the request and its reply get the whole request timeout.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        deadline.CancelAfter(limits.RequestTimeout);
         Reply reply;
         try
         {
@@ -236,8 +252,14 @@ public sealed class CredentialListener(
             log.Error($"request {request.Operation} from uid {proven.Uid} at {peer} failed: {e.GetType().Name}: {e.Message}");
             reply = Reply.Error(ReplyStatus.ServerError, "internal error; the daemon's log has the details");
         }
-        await stream.WriteAsync(reply.Seal(request), stop).ConfigureAwait(false);
-        return true;
+        try
+        {
+            await stream.WriteAsync(reply.Seal(request), deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        {
+            log.Debug($"uid {proven.Uid} at {peer} did not take its reply within the request timeout; closed");
+        }
     }
 
     private static async Task TryWriteAsync(Stream stream, byte[] bytes)

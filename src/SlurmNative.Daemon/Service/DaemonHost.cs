@@ -45,8 +45,42 @@ public sealed class DaemonHost : IDisposable
         var endpoints = new List<EndPoint>(config.Listen);
         if (config.UnixSocket is not null)
             endpoints.Add(new UnixDomainSocketEndPoint(config.UnixSocket));
-        listener = new CredentialListener(endpoints, config.RequestTimeout, config.MaxConnections, authenticator, identities, service, log);
+        listener = new CredentialListener(endpoints, Limits(config, log), authenticator, identities, service, log);
         renewer = new CredentialRenewer(store, kdc, inspector, config.RenewThreshold, config.RenewConcurrency, log);
+    }
+
+    /// <summary>Descriptors kept for everything but client connections: the database, munged, the KDC, logs.</summary>
+    private const int ReservedDescriptors = 128;
+
+    /// <summary>
+    /// The configured limits, with max_connections kept below the open-file limit: a daemon out of
+    /// descriptors could accept nobody, while one at max_connections still makes room by closing
+    /// connections that never sent a request.
+    /// </summary>
+    private static ListenerLimits Limits(SlurmNativeConfig config, IDaemonLog log)
+    {
+        int connections = config.MaxConnections;
+        if (OpenFileLimit() is long files && files - ReservedDescriptors < connections)
+        {
+            connections = (int)Math.Max(16, files - ReservedDescriptors);
+            log.Warning($"max_connections {config.MaxConnections} lowered to {connections}: the daemon may open {files} files; raise LimitNOFILE in its unit to keep the configured value");
+        }
+        return new ListenerLimits(config.FrameTimeout, config.RequestTimeout, connections, Math.Min(config.MaxWaitingPerHost, connections));
+    }
+
+    /// <summary>The soft RLIMIT_NOFILE, as the kernel reports it; null if unlimited or unreadable.</summary>
+    private static long? OpenFileLimit()
+    {
+        try
+        {
+            string? line = File.ReadLines("/proc/self/limits").FirstOrDefault(l => l.StartsWith("Max open files", StringComparison.Ordinal));
+            string[] fields = line?["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+            return fields.Length > 0 && long.TryParse(fields[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long soft) ? soft : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>SIGHUP: re-read the ACL and the key file; a bad file keeps what was loaded.</summary>

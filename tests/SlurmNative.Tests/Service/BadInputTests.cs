@@ -97,7 +97,7 @@ public class BadInputTests
     {
         // Long enough that the served client's request, sent at once, is read before its own
         // deadline even when the parallel test run keeps this process's thread pool busy.
-        await using var daemon = new DaemonHarness(requestTimeout: TimeSpan.FromSeconds(2));
+        await using var daemon = new DaemonHarness(frameTimeout: TimeSpan.FromSeconds(2));
         var silent = new List<Socket>();
         for (int i = 0; i < 20; i++)
         {
@@ -139,18 +139,91 @@ public class BadInputTests
         Assert.Equal(ReplyStatus.Ok, Reply.Open(request, answer.Value.Body).Status);
     }
 
-    [Fact]
-    public async Task Past_the_connection_limit_a_client_is_told_to_retry()
+    private static async Task<Socket> IdleConnectionAsync(DaemonHarness daemon)
     {
-        await using var daemon = new DaemonHarness(requestTimeout: TimeSpan.FromSeconds(5), maxConnections: 2);
-        using var first = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        using var second = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        await first.ConnectAsync(daemon.Endpoint);
-        await second.ConnectAsync(daemon.Endpoint);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(daemon.Endpoint);
+        return socket;
+    }
+
+    /// <summary>Whether the daemon closed the connection (a read returns end of stream) within <paramref name="wait"/>.</summary>
+    private static async Task<bool> ClosedByDaemonAsync(Socket socket, TimeSpan wait)
+    {
+        using var timeout = new CancellationTokenSource(wait);
+        try
+        {
+            return await socket.ReceiveAsync(new byte[16], SocketFlags.None, timeout.Token) == 0;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        catch (SocketException)
+        {
+            return true; // reset
+        }
+    }
+
+    [Fact]
+    public async Task At_the_connection_limit_the_oldest_idle_connection_makes_room_for_a_request()
+    {
+        await using var daemon = new DaemonHarness(frameTimeout: TimeSpan.FromSeconds(30), maxConnections: 2);
+        using Socket oldest = await IdleConnectionAsync(daemon);
+        await Task.Delay(100);
+        using Socket newer = await IdleConnectionAsync(daemon);
         await Task.Delay(200);
 
-        var busy = Assert.Throws<SlurmNative.Credentials.Client.DaemonUnreachableException>(() => daemon.ClientFor(1001).Send(Request.Create(Operation.Ping)));
-        Assert.Contains("busy", busy.Message);
+        Assert.Equal(ReplyStatus.Ok, daemon.ClientFor(1001).Send(Request.Create(Operation.Ping)).Status);
+
+        Assert.True(await ClosedByDaemonAsync(oldest, TimeSpan.FromSeconds(5)), "the oldest idle connection should have been closed");
+        Assert.False(await ClosedByDaemonAsync(newer, TimeSpan.FromMilliseconds(300)), "only one connection had to make room");
+    }
+
+    [Fact]
+    public async Task A_host_holding_many_idle_connections_keeps_only_its_newest_and_requests_are_still_served()
+    {
+        const int limit = 8;
+        await using var daemon = new DaemonHarness(frameTimeout: TimeSpan.FromSeconds(30), maxConnections: 1000, maxWaitingPerHost: limit);
+        var idle = new List<Socket>();
+        for (int i = 0; i < 100; i++)
+            idle.Add(await IdleConnectionAsync(daemon));
+        try
+        {
+            Assert.Equal(ReplyStatus.Ok, daemon.ClientFor(1001).Send(Request.Create(Operation.Ping)).Status);
+
+            var closed = await Task.WhenAll(idle.Select(s => ClosedByDaemonAsync(s, TimeSpan.FromSeconds(2))));
+            Assert.InRange(closed.Count(c => !c), 1, limit);
+            Assert.True(closed.Take(idle.Count - limit).All(c => c), "the oldest connections are the ones closed");
+        }
+        finally
+        {
+            idle.ForEach(s => s.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task A_connection_dripping_a_byte_at_a_time_is_closed_at_the_frame_deadline()
+    {
+        await using var daemon = new DaemonHarness(frameTimeout: TimeSpan.FromSeconds(1));
+        using Socket drip = await IdleConnectionAsync(daemon);
+        Task<bool> closed = ClosedByDaemonAsync(drip, TimeSpan.FromSeconds(10));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        byte[] header = Header(1000);
+        for (int i = 0; !closed.IsCompleted && i < 100; i++)
+        {
+            try
+            {
+                await drip.SendAsync(new[] { i < header.Length ? header[i] : (byte)'A' }, SocketFlags.None);
+            }
+            catch (SocketException)
+            {
+                break;
+            }
+            await Task.WhenAny(closed, Task.Delay(100));
+        }
+
+        Assert.True(await closed, "the daemon should close a connection that never completes its request");
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0.8, 5);
     }
 
     [Fact]

@@ -15,10 +15,11 @@ internal sealed class DaemonHarness : IAsyncDisposable
     public RecordingDaemonLog Log { get; } = new();
     public IPEndPoint Endpoint { get; }
 
-    public DaemonHarness(TimeSpan? requestTimeout = null, int maxConnections = 64)
+    public DaemonHarness(TimeSpan? frameTimeout = null, int maxConnections = 64, int maxWaitingPerHost = 64)
     {
         var service = new CredentialService(Store, () => AccessPolicy.Default("slurm"), new FakeInspector(), Log);
-        var listener = new CredentialListener([new IPEndPoint(IPAddress.Loopback, 0)], requestTimeout ?? TimeSpan.FromSeconds(2), maxConnections,
+        var limits = new ListenerLimits(frameTimeout ?? TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), maxConnections, maxWaitingPerHost);
+        var listener = new CredentialListener([new IPEndPoint(IPAddress.Loopback, 0)], limits,
             new FakeAuthenticator(), new Identities(), service, Log);
         listener.Start();
         Endpoint = (IPEndPoint)listener.BoundEndpoints[0];
