@@ -45,6 +45,21 @@ public sealed class CredentialDaemonTests(Testbed testbed, ITestOutputHelper out
     }
 
     [Fact]
+    public void Ping_tells_bob_the_daemon_is_up_and_nothing_about_what_it_holds()
+    {
+        using var daemon = new CredentialDaemon(testbed, "ping");
+        testbed.Kinit("alice");
+        daemon.CliAs("alice", "add").EnsureSuccess("alice add");
+
+        string toBob = daemon.CliAs("bob", "ping").EnsureSuccess("bob ping").Stdout;
+        string toRoot = Command.Run(CredentialDaemon.Cli, ["--config", daemon.ConfigPath, "ping"]).EnsureSuccess("root ping").Stdout;
+
+        Assert.Contains("slurmnatived is up", toBob);
+        Assert.DoesNotContain("credentials", toBob);
+        Assert.Contains("1 credentials stored", toRoot);
+    }
+
+    [Fact]
     public void Alice_cannot_upload_a_ticket_whose_principal_is_bob()
     {
         using var daemon = new CredentialDaemon(testbed, "impersonation");

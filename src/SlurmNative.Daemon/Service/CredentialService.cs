@@ -31,7 +31,7 @@ public sealed class CredentialService(ICredentialStore store, Func<AccessPolicy>
 
         return request.Operation switch
         {
-            Operation.Ping => await PingAsync(cancel).ConfigureAwait(false),
+            Operation.Ping => await PingAsync(caller, cancel).ConfigureAwait(false),
             Operation.Add => await AddAsync(caller, target, request.Blob, cancel).ConfigureAwait(false),
             Operation.Get => await GetAsync(caller, target, cancel).ConfigureAwait(false),
             Operation.Remove => await RemoveAsync(caller, target, cancel).ConfigureAwait(false),
@@ -40,8 +40,15 @@ public sealed class CredentialService(ICredentialStore store, Func<AccessPolicy>
         };
     }
 
-    private async Task<Reply> PingAsync(CancellationToken cancel)
+    /// <summary>
+    /// That the daemon is up, to anyone; its version, uptime and how many credentials it holds
+    /// only to admins: how many users forward tickets, and when the daemon last restarted, is
+    /// nothing an ordinary user needs to know.
+    /// </summary>
+    private async Task<Reply> PingAsync(Caller caller, CancellationToken cancel)
     {
+        if (!policy().RolesOf(caller).HasFlag(Role.Admin))
+            return Reply.Ok("slurmnatived is up"u8.ToArray());
         int count = await store.CountAsync(cancel).ConfigureAwait(false);
         TimeSpan up = time.GetUtcNow() - started;
         string status = string.Create(CultureInfo.InvariantCulture, $"slurmnatived {typeof(CredentialService).Assembly.GetName().Version}, up {(long)up.TotalSeconds} s, {count} credentials stored");

@@ -103,6 +103,19 @@ public class CredentialServiceTests
     }
 
     [Fact]
+    public async Task Ping_tells_a_user_only_that_the_daemon_is_up_and_an_admin_how_many_credentials_it_holds()
+    {
+        await using var daemon = new DaemonHarness();
+        daemon.ClientFor(Alice).Call(Request.Create(Operation.Add, blob: FakeInspector.Ticket("alice@TEST", Alice)));
+
+        string toBob = System.Text.Encoding.UTF8.GetString(daemon.ClientFor(Bob).Call(Request.Create(Operation.Ping)));
+        string toRoot = System.Text.Encoding.UTF8.GetString(daemon.ClientFor(Root).Call(Request.Create(Operation.Ping)));
+
+        Assert.Equal("slurmnatived is up", toBob);
+        Assert.Contains("1 credentials stored", toRoot);
+    }
+
+    [Fact]
     public async Task Bob_can_neither_get_list_nor_remove_alices_and_each_refusal_is_logged()
     {
         await using var daemon = new DaemonHarness();
