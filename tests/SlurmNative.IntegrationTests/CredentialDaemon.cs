@@ -125,6 +125,22 @@ public sealed class CredentialDaemon : IDisposable
     public CommandResult CliAs(string user, params string[] arguments) =>
         testbed.RunAs(user, [Cli, "--config", ConfigPath, .. arguments]);
 
+    /// <summary>
+    /// A slurmnative.conf for clients of this daemon, readable by the test users: the daemon's own,
+    /// with <paramref name="servers"/> tried in order (default: this daemon), each for up to
+    /// <paramref name="timeout"/>, and <paramref name="extra"/> lines.
+    /// </summary>
+    public string ClientConfig(string name, int[]? servers = null, string timeout = "5s", string extra = "")
+    {
+        string path = Path.Combine(Directory, $"client-{name}.conf");
+        string text = File.ReadAllText(ConfigPath)
+            .Replace($"servers = 127.0.0.1:{Port}", "servers = " + string.Join(", ", (servers ?? [Port]).Select(p => $"127.0.0.1:{p}")), StringComparison.Ordinal)
+            .Replace("client_timeout = 5s", $"client_timeout = {timeout}", StringComparison.Ordinal);
+        File.WriteAllText(path, text + extra);
+        File.SetUnixFileMode(path, (UnixFileMode)0b110_100_100);
+        return path;
+    }
+
     /// <summary>Signs as the test process's own uid (root), for this daemon, which runs as root.</summary>
     public MungeSigner RootSigner(int timeToLive = 60) => new(daemonUid: 0, MungeSocket, timeToLive);
 

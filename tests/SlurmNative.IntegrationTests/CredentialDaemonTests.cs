@@ -121,9 +121,7 @@ public sealed class CredentialDaemonTests(Testbed testbed, ITestOutputHelper out
     public void A_client_whose_daemon_user_is_wrong_fails_with_a_message_naming_daemon_user()
     {
         using var daemon = new CredentialDaemon(testbed, "wrong-daemon-user");
-        string config = Path.Combine(daemon.Directory, "client-nobody.conf");
-        File.WriteAllText(config, File.ReadAllText(daemon.ConfigPath) + "daemon_user = nobody\n");
-        File.SetUnixFileMode(config, (UnixFileMode)0b110_100_100);
+        string config = daemon.ClientConfig("nobody", extra: "daemon_user = nobody\n");
         testbed.Kinit("alice");
 
         CommandResult add = testbed.RunAs("alice", CredentialDaemon.Cli, "--config", config, "add");

@@ -13,18 +13,6 @@ public sealed class TrustOnTheWireTests(Testbed testbed, ITestOutputHelper outpu
 {
     private const string Realm = "SLURMNATIVE.TEST";
 
-    /// <summary>A copy of the daemon's slurmnative.conf whose clients try <paramref name="servers"/> in order, each for up to <paramref name="timeout"/>.</summary>
-    private static string ClientConfig(CredentialDaemon daemon, string timeout, params int[] servers)
-    {
-        string path = Path.Combine(daemon.Directory, $"client-{string.Join('-', servers)}.conf");
-        string text = File.ReadAllText(daemon.ConfigPath)
-            .Replace($"servers = 127.0.0.1:{daemon.Port}", "servers = " + string.Join(", ", servers.Select(p => $"127.0.0.1:{p}")), StringComparison.Ordinal)
-            .Replace("client_timeout = 5s", $"client_timeout = {timeout}", StringComparison.Ordinal);
-        File.WriteAllText(path, text);
-        File.SetUnixFileMode(path, (UnixFileMode)0b110_100_100);
-        return path;
-    }
-
     private void UsePlugin(string mode, string config) =>
         testbed.UsePlugstackLine($"{mode} {testbed.PluginPath} default=on config={config}");
 
@@ -49,7 +37,7 @@ public sealed class TrustOnTheWireTests(Testbed testbed, ITestOutputHelper outpu
         using var daemon = new CredentialDaemon(testbed, "rogue-port");
         daemon.Stop();
         // A connection closed unanswered is asked again until the client timeout: keep it short.
-        string config = ClientConfig(daemon, "1s", daemon.Port);
+        string config = daemon.ClientConfig("short-timeout", timeout: "1s");
         testbed.Kinit("alice");
         UsePlugin("required", config);
         using var listener = Adversary.Listen(testbed, "bob", daemon.Port, answer: "close");
@@ -76,7 +64,7 @@ public sealed class TrustOnTheWireTests(Testbed testbed, ITestOutputHelper outpu
     {
         using var daemon = new CredentialDaemon(testbed, "rogue-failover");
         int roguePort = CredentialDaemon.FreePort();
-        string config = ClientConfig(daemon, "5s", roguePort, daemon.Port);
+        string config = daemon.ClientConfig("rogue-first", servers: [roguePort, daemon.Port]);
         testbed.Kinit("bob");
         testbed.Kinit("alice");
         UsePlugin("required", config);

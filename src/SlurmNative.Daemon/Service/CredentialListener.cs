@@ -206,9 +206,10 @@ public sealed class CredentialListener(
                 await connection.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, waiting).ConfigureAwait(false);
             frame = await Frame.ReadSingleAsync(stream, waiting).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
-            log.Debug($"closed a connection from {peer} that sent no complete request in time, or made room for a newer one");
+            if (!stop.IsCancellationRequested)
+                log.Debug($"closed a connection from {peer} that sent no complete request in time, or made room for a newer one");
             return;
         }
         catch (ProtocolException e)
