@@ -62,30 +62,64 @@ public class GatewayPolicyTests
         Assert.Null(Policy.GrantFor(new HashSet<string> { "users" }));
 
     [Fact]
-    public void Grants_of_several_groups_are_merged()
+    public void Each_group_allows_what_it_lists_and_the_first_listed_partition_is_the_default()
     {
         Grant grant = Policy.GrantFor(new HashSet<string> { "physics", "chem" })!;
-        Assert.True(grant.AllowsPartition("long"));
-        Assert.True(grant.AllowsPartition("gpu"));
-        Assert.False(grant.AllowsPartition("debug"));
-        Assert.True(grant.AllowsAccount("anything"));
-        Assert.Equal(120, grant.MaxTimeMinutes);
+        Assert.Null(grant.Refusal("long", "phys", 60));
+        Assert.Null(grant.Refusal("gpu", "anything", 120));
+        Assert.Contains("partition 'debug' is not allowed for your groups; allowed: gpu, long, short", grant.Refusal("debug", "phys", 1), StringComparison.Ordinal);
         Assert.Equal("short", grant.DefaultPartition);
+    }
+
+    [Fact]
+    public void A_groups_partitions_accounts_and_time_limit_stay_together()
+    {
+        // physics: short/long, account phys, 60 min; chem: gpu, any account, 120 min.
+        Grant grant = Policy.GrantFor(new HashSet<string> { "physics", "chem" })!;
+        Assert.Contains("time_limit_minutes 120 is outside 1..60 with partition 'long'", grant.Refusal("long", "phys", 120), StringComparison.Ordinal);
+        Assert.Contains("account 'chemistry' is not allowed with partition 'short'", grant.Refusal("short", "chemistry", 10), StringComparison.Ordinal);
+        Assert.Null(grant.Refusal("gpu", "chemistry", 120));
+    }
+
+    [Fact]
+    public void A_user_in_hpc_and_gpu_cannot_submit_hpcs_time_limit_to_gpu()
+    {
+        var policy = new GatewayPolicy(GatewaySettings.Parse("""
+            {"groups": {
+              "hpc": {"partitions": ["batch"], "accounts": ["*"], "max_time_minutes": 1440},
+              "gpu": {"partitions": ["gpu"], "accounts": ["*"], "max_time_minutes": 60}
+            }}
+            """u8, "t").Groups);
+        Grant grant = policy.GrantFor(new HashSet<string> { "hpc", "gpu" })!;
+        Assert.Null(grant.Refusal("batch", null, 1440));
+        Assert.Null(grant.Refusal("gpu", null, 60));
+        Assert.Contains("time_limit_minutes 1440 is outside 1..60 with partition 'gpu'", grant.Refusal("gpu", null, 1440), StringComparison.Ordinal);
+        Assert.Contains("time_limit_minutes is required with partition 'gpu' for your groups (at most 60)", grant.Refusal("gpu", null, null), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_omitted_account_passes_only_a_group_that_allows_any_account()
+    {
+        Grant physics = Policy.GrantFor(new HashSet<string> { "physics" })!;
+        Assert.Contains("account is required with partition 'short' for your groups: name one of phys", physics.Refusal("short", null, 10), StringComparison.Ordinal);
+        Assert.Null(physics.Refusal("short", "phys", 10));
+        Grant both = Policy.GrantFor(new HashSet<string> { "physics", "chem" })!;
+        Assert.Null(both.Refusal("gpu", null, 10));
+        Assert.NotNull(both.Refusal("short", null, 10));
     }
 
     [Fact]
     public void A_wildcard_group_allows_any_partition_but_names_no_default()
     {
         Grant grant = Policy.GrantFor(new HashSet<string> { "staff" })!;
-        Assert.True(grant.AllowsPartition("whatever"));
+        Assert.Null(grant.Refusal("whatever", null, null));
         Assert.Null(grant.DefaultPartition);
-        Assert.Null(grant.MaxTimeMinutes);
     }
 }
 
 public class JobValidationTests
 {
-    private static readonly Grant Physics = new(new HashSet<string> { "physics" }, new HashSet<string> { "short" }, new HashSet<string> { "phys" }, "short", 60);
+    private static readonly Grant Physics = new([new GroupRule("physics", new HashSet<string> { "short" }, new HashSet<string> { "phys" }, ["short"], 60)]);
     private static readonly Dictionary<string, string> Base = new() { ["PATH"] = "/usr/bin:/bin" };
 
     private static ValidatedJob Validate(JobRequest request) => JobValidation.Validate(request, Physics, "/home/alice", Base);
@@ -93,7 +127,7 @@ public class JobValidationTests
     [Fact]
     public void A_plain_job_gets_the_policy_defaults()
     {
-        ValidatedJob job = Validate(new JobRequest { Script = "#!/bin/sh\nhostname\n", TimeLimitMinutes = 10 });
+        ValidatedJob job = Validate(new JobRequest { Script = "#!/bin/sh\nhostname\n", TimeLimitMinutes = 10, Account = "phys" });
         Assert.Equal("short", job.Partition);
         Assert.Equal("/home/alice", job.WorkingDirectory);
         Assert.Equal(1, job.Nodes);
@@ -112,16 +146,16 @@ public class JobValidationTests
     [
         new JobRequest { TimeLimitMinutes = 1 },
         new JobRequest { Script = "echo hi", TimeLimitMinutes = 1 },
-        new JobRequest { Script = "#!/bin/sh\n" },
-        new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 61 },
+        new JobRequest { Script = "#!/bin/sh\n", Account = "phys" },
+        new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 61, Account = "phys" },
         new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 1, Account = "chem" },
         new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 1, Name = "a\nb" },
-        new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 1, WorkingDirectory = "relative" },
-        new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 1, Output = "/tmp/../etc/x" },
-        new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 1, Error = "/tmp/$(id)" },
-        new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 1, Nodes = 0 },
-        new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 1, Environment = new() { ["KRB5CCNAME"] = "FILE:/tmp/x" } },
-        new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 1, Environment = new() { ["1A"] = "x" } },
+        new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 1, Account = "phys", WorkingDirectory = "relative" },
+        new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 1, Account = "phys", Output = "/tmp/../etc/x" },
+        new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 1, Account = "phys", Error = "/tmp/$(id)" },
+        new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 1, Account = "phys", Nodes = 0 },
+        new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 1, Account = "phys", Environment = new() { ["KRB5CCNAME"] = "FILE:/tmp/x" } },
+        new JobRequest { Script = "#!/bin/sh\n", TimeLimitMinutes = 1, Account = "phys", Environment = new() { ["1A"] = "x" } },
         new JobRequest { Script = "#!/bin/sh\n\0", TimeLimitMinutes = 1 },
     ];
 
@@ -216,7 +250,7 @@ public class LoginPartsTests
     {
         var time = new ManualTime(DateTimeOffset.UnixEpoch);
         var store = new SessionStore(TimeSpan.FromHours(8), maxSessions: 2, time);
-        Grant grant = new(new HashSet<string>(), null, null, null, null);
+        Grant grant = new([]);
         var (token, session) = store.Create("alice", 1001, "/home/alice", grant, DateTimeOffset.UnixEpoch.AddHours(1));
         Assert.Equal(DateTimeOffset.UnixEpoch.AddHours(1), session.Expires);
         Assert.Same(session, store.Find(token));
