@@ -24,16 +24,8 @@ public sealed class GatewayProcess : IDisposable
     public string LogPath => Path.Combine(Directory, "gateway.log");
     public string Log => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
 
-    /// <summary>
-    /// slurmnatived's ACL for a gateway run as <see cref="User"/>: the line etc/acl.conf ships,
-    /// besides the built-in default's.
-    /// </summary>
-    public const string Acl = $"""
-        admin   uid=0
-        node    user=slurm
-        gateway user={User} host=127.0.0.1
-        user    *
-        """;
+    /// <summary>slurmnatived's ACL for a gateway run as <see cref="User"/>: the shipped etc/acl.conf.</summary>
+    public static string Acl => File.ReadAllText(Path.Combine(Repository.Root, "etc", "acl.conf"));
 
     public const string DefaultLoginLimits = "\"failures_per_user\": 3, \"failures_per_address\": 50, \"window\": \"1m\"";
 

@@ -35,11 +35,11 @@ public sealed class GatewayTests(Testbed testbed, ITestOutputHelper output)
 
     private string HsJwt => $"\"hs256_key\": \"{HsKey}\"";
 
-    private GatewayRun Start(string name, string? jwtSection = null, string? loginLimits = null, Uri? slurmrestd = null, string acl = GatewayProcess.Acl)
+    private GatewayRun Start(string name, string? jwtSection = null, string? loginLimits = null, Uri? slurmrestd = null, string? acl = null)
     {
         testbed.StartRestd();
         testbed.WaitForIdleNodes(TimeSpan.FromSeconds(30));
-        var daemon = new CredentialDaemon(testbed, "gw-" + name, acl: acl);
+        var daemon = new CredentialDaemon(testbed, "gw-" + name, acl: acl ?? GatewayProcess.Acl);
         testbed.UsePlugstackLine($"required {testbed.PluginPath} default=on config={daemon.ConfigPath}");
         try
         {

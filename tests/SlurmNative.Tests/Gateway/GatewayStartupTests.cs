@@ -144,6 +144,24 @@ public sealed class GatewayStartupTests : IDisposable
         }
     }
 
+    [Fact]
+    public void The_shipped_unit_runs_the_gateway_as_its_own_user_and_the_shipped_acl_gives_that_user_the_gateway_role_only()
+    {
+        string[] unit = File.ReadAllLines(Path.Combine(Repository.Root, "etc", "slurmnative-gateway.service"));
+        Assert.Contains("User=slurmnative-gw", unit);
+        Assert.Contains("Group=slurmnative-gw", unit);
+        Assert.Contains("CapabilityBoundingSet=", unit);
+        Assert.Contains("NoNewPrivileges=yes", unit);
+        Assert.DoesNotContain(unit, line => line.StartsWith("AmbientCapabilities=", StringComparison.Ordinal) && line.Length > "AmbientCapabilities=".Length);
+
+        var acl = SlurmNative.Daemon.Acl.AccessPolicy.Load(Path.Combine(Repository.Root, "etc", "acl.conf"));
+        var gateway = new SlurmNative.Daemon.Acl.Caller(990, 990, "slurmnative-gw", new HashSet<string> { "slurmnative-gw" }, IPAddress.Loopback);
+        Assert.Equal(SlurmNative.Daemon.Acl.Role.Gateway | SlurmNative.Daemon.Acl.Role.User, acl.RolesOf(gateway));
+        Assert.True(acl.Authorize(gateway, SlurmNative.Credentials.Protocol.Operation.Add, 1001).Allowed);
+        Assert.False(acl.Authorize(gateway, SlurmNative.Credentials.Protocol.Operation.Get, 1001).Allowed);
+        Assert.False(acl.Authorize(gateway with { Address = IPAddress.Parse("192.0.2.7") }, SlurmNative.Credentials.Protocol.Operation.Add, 1001).Allowed);
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
