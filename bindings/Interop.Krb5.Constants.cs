@@ -5,7 +5,9 @@ internal static partial class Interop
     internal static partial class Krb5
     {
         // krb5_error_code values (com_err, krb5/krb5.h) the product tells apart.
+        internal const int KRB5KDC_ERR_NONE = -1765328384;          // the krb5 error table's base
         internal const int KRB5KDC_ERR_C_PRINCIPAL_UNKNOWN = -1765328378;
+        internal const int KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN = -1765328377;
         internal const int KRB5KDC_ERR_BADOPTION = -1765328371;
         internal const int KRB5KDC_ERR_CLIENT_REVOKED = -1765328366;
         internal const int KRB5KDC_ERR_KEY_EXP = -1765328361;
@@ -21,6 +23,7 @@ internal static partial class Interop
         internal const int KRB5_REALM_UNKNOWN = -1765328230;
         internal const int KRB5_KDC_UNREACH = -1765328228;
         internal const int KRB5_LNAME_NOTRANS = -1765328208;
+        internal const int KRB5_KT_NOTFOUND = -1765328203;
         internal const int KRB5_FCC_NOFILE = -1765328189;
         internal const int KRB5_CC_NOMEM = -1765328186;
         internal const int KRB5_CC_FORMAT = -1765328185;

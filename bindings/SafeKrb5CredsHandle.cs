@@ -121,6 +121,20 @@ internal sealed class SafeKrb5CredsHandle : SafeHandle
     }
 
     /// <summary>
+    /// krb5_verify_init_creds with ap_req_nofail set: succeeds only if the KDC that issued this TGT also issues a ticket
+    /// for <paramref name="server"/> that <paramref name="keytab"/>'s key opens. A missing keytab or key is an error, never
+    /// a silent skip. The service ticket fetched on the way is discarded.
+    /// </summary>
+    internal void VerifyWithKeytab(SafeKrb5PrincipalHandle server, SafeKrb5KeytabHandle keytab)
+    {
+        var options = default(Interop.Krb5.Krb5VerifyInitCredsOpt);
+        Interop.Krb5.krb5_verify_init_creds_opt_init(ref options);
+        Interop.Krb5.krb5_verify_init_creds_opt_set_ap_req_nofail(ref options, 1);
+        int error = Interop.Krb5.krb5_verify_init_creds(Context, this, server, keytab, 0, ref options);
+        Krb5Exception.ThrowIfError(Context, error, $"krb5_verify_init_creds {ClientName} with {server}");
+    }
+
+    /// <summary>
     /// krb5_get_renewed_creds: renews <paramref name="client"/>'s TGT held in <paramref name="cache"/>
     /// (the cache is not updated; store the result yourself).
     /// </summary>

@@ -27,6 +27,17 @@ internal sealed class SafeKrb5PrincipalHandle : SafeHandle
         return new SafeKrb5PrincipalHandle(context, principal);
     }
 
+    /// <summary>
+    /// krb5_sname_to_principal for this host: <paramref name="service"/>/&lt;this host's name&gt; in the realm krb5.conf maps
+    /// the host to, as pam_krb5 and sshd name a host's own key (e.g. host/login1.example.org@EXAMPLE.ORG).
+    /// </summary>
+    internal static SafeKrb5PrincipalHandle ForLocalHostService(SafeKrb5ContextHandle context, string service)
+    {
+        int error = Interop.Krb5.krb5_sname_to_principal(context, null, service, Interop.Krb5.KRB5_NT_SRV_HST, out nint principal);
+        Krb5Exception.ThrowIfError(context, error, $"krb5_sname_to_principal {service}");
+        return new SafeKrb5PrincipalHandle(context, principal);
+    }
+
     /// <summary>Takes ownership of a principal the library allocated for the caller.</summary>
     internal static SafeKrb5PrincipalHandle Own(SafeKrb5ContextHandle context, nint principal) => new(context, principal);
 

@@ -22,10 +22,17 @@ if ! [[ $PORT_BASE =~ ^[0-9]+$ ]] || ((PORT_BASE < 1024 || PORT_BASE > 64000)); 
     exit 1
 fi
 readonly KDC_PORT=$((PORT_BASE + 88))
+# A second KDC for the same realm with its own database: the impostor that the
+# gateway's KDC verification is tested against (testbed.sh rogue-kdc).
+readonly ROGUE_KDC_PORT=$((PORT_BASE + 89))
 readonly CTLD_PORT=$((PORT_BASE + 817))
 readonly SLURMD_PORT=$((PORT_BASE + 818))
 readonly RESTD_PORT=$((PORT_BASE + 820))
 readonly RESTD_USER=slurmrestd
+# The REST gateway runs as its own system user, as etc/slurmnative-gateway.service
+# has it: it reads the JWT key through the key's group and has a keytab of its own.
+readonly GATEWAY_USER=slurmnative-gw
+readonly GATEWAY_PRINCIPAL=$GATEWAY_USER/localhost
 readonly TEST_USERS=(alice bob carol)
 # A Unix group holding alice and bob but not carol: what group-based policy
 # (the REST gateway's) is tested with.
@@ -55,6 +62,8 @@ readonly JWT_KEY=$ETC/jwt_hs256.key
 readonly MUNGE_DIR=$TESTBED_DIR/munge
 readonly MUNGE_SOCKET_PATH=$MUNGE_DIR/munge.socket
 readonly HOST_KEYTAB=$TESTBED_DIR/host.keytab
+readonly GATEWAY_KEYTAB=$TESTBED_DIR/gateway.keytab
+readonly ROGUE_DIR=$TESTBED_DIR/rogue
 # Heimdal's kcm always listens on /run/.heim_org.h5l.kcm-socket; it runs with
 # this directory mounted over /run (in a mount namespace of its own), so the
 # socket appears here and the host's /run is left alone.
@@ -95,6 +104,11 @@ usage: testbed.sh COMMAND [OPTIONS]
                       JWKS at PATH too (AuthAltParameters=jwks=PATH,jwt_key=...)
                       and restart it, as Slurm 22.05 reads the set only at
                       startup; run it again after each rotation
+  rogue-kdc start|stop|password USER
+                      a second KDC for $REALM on port base +89, with its own
+                      database: the same principals with other passwords and
+                      keys. start prints a krb5.conf that points at it; stop
+                      removes it (stop of the testbed does too)
   daemon [--set KEY=VALUE]...
                       start slurmnatived (the credential daemon, as built in
                       this repository) against the running testbed, on port
@@ -148,10 +162,11 @@ random_password() {
     echo "${p:0:20}"
 }
 
+# user_password USER [FILE]: FILE is the password file (default the real KDC's).
 user_password() {
-    [[ -r $PASSWORDS ]] || die "no $PASSWORDS; is the testbed started? run: $0 start"
-    local line
-    line=$(grep -m1 "^$1 " "$PASSWORDS") || die "no password for '$1' (test users: ${TEST_USERS[*]})"
+    local file=${2:-$PASSWORDS} line
+    [[ -r $file ]] || die "no $file; is the testbed started? run: $0 start"
+    line=$(grep -m1 "^$1 " "$file") || die "no password for '$1' (test users: ${TEST_USERS[*]})"
     echo "${line#* }"
 }
 
@@ -570,6 +585,10 @@ setup_users() {
         echo "$u" >>"$CREATED_USERS"
         useradd -m -s /bin/bash "$u"
     done
+    if ! id "$GATEWAY_USER" >/dev/null 2>&1; then
+        echo "$GATEWAY_USER" >>"$CREATED_SYSUSERS"
+        useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$GATEWAY_USER"
+    fi
     if ! getent group "$TEST_GROUP" >/dev/null; then
         echo "$TEST_GROUP" >>"$CREATED_GROUPS"
         groupadd "$TEST_GROUP"
@@ -647,7 +666,7 @@ write_krb5_configs() {
 
 kadmin() {
     local out
-    out=$(KRB5_CONFIG=$KRB5_CONF_FILE KRB5_KDC_PROFILE=$KDC_CONF_FILE kadmin.local -r "$REALM" -q "$1" 2>&1) \
+    out=$(KRB5_CONFIG=$KRB5_CONF_FILE KRB5_KDC_PROFILE=${KADMIN_PROFILE:-$KDC_CONF_FILE} kadmin.local -r "$REALM" -q "$1" 2>&1) \
         || die "kadmin.local '$1' failed: $out"
     # kadmin.local exits 0 even when the query fails.
     if grep -qiE 'error|cannot|not found|failed|denied' <<<"$out"; then
@@ -659,7 +678,7 @@ set_principal_lifetimes() {
     local p
     # The ticket's life is the minimum over client, krbtgt and realm limits,
     # so the krbtgt needs them too or renewals are silently refused.
-    for p in "krbtgt/$REALM@$REALM" "${TEST_USERS[@]}" host/localhost; do
+    for p in "krbtgt/$REALM@$REALM" "${TEST_USERS[@]}" host/localhost "$GATEWAY_PRINCIPAL"; do
         kadmin "modprinc -maxlife $OPT_TICKET_LIFETIME -maxrenewlife $OPT_RENEW_LIFETIME +allow_renewable +allow_forwardable $p"
     done
 }
@@ -679,6 +698,11 @@ setup_kdc() {
     kadmin "addprinc -randkey host/localhost"
     kadmin "ktadd -k $HOST_KEYTAB host/localhost"
     chmod 0600 "$HOST_KEYTAB"
+    # The gateway's own service key, which proves KDC replies genuine; only it reads it.
+    kadmin "addprinc -randkey $GATEWAY_PRINCIPAL"
+    kadmin "ktadd -k $GATEWAY_KEYTAB $GATEWAY_PRINCIPAL"
+    chown "$GATEWAY_USER:$GATEWAY_USER" "$GATEWAY_KEYTAB"
+    chmod 0400 "$GATEWAY_KEYTAB"
     set_principal_lifetimes
     start_kdc
 }
@@ -790,10 +814,12 @@ setup_slurm() {
     write_plugstack
     check_plugin_readable
 
-    # slurmctld validates tokens with this key; only it (SlurmUser) reads it.
+    # slurmctld validates tokens with this key. As Slurm documents it: owned by
+    # SlurmUser, nothing for others; the gateway, which signs with it, reads it
+    # through the key's group.
     head -c 32 /dev/urandom >"$JWT_KEY"
-    chown slurm:slurm "$JWT_KEY"
-    chmod 0600 "$JWT_KEY"
+    chown "slurm:$GATEWAY_USER" "$JWT_KEY"
+    chmod 0640 "$JWT_KEY"
 
     mkdir -p "$TESTBED_DIR/slurm/state" "$TESTBED_DIR/slurm/spool"
     chown slurm:slurm "$TESTBED_DIR/slurm/state"
@@ -925,6 +951,7 @@ do_stop() {
         terminate $(descendants $stepds)
     fi
     stop_daemon slurmnatived
+    stop_daemon krb5kdc-rogue
     stop_daemon munged
     stop_daemon kcm
     stop_daemon krb5kdc
@@ -1075,6 +1102,8 @@ cmd_env() {
         TESTBED_NODES="$(node_names | paste -sd,)" \
         TESTBED_PASSWORDS="$PASSWORDS" \
         TESTBED_HOST_KEYTAB="$HOST_KEYTAB" \
+        TESTBED_GATEWAY_KEYTAB="$GATEWAY_KEYTAB" \
+        TESTBED_GATEWAY_PRINCIPAL="$GATEWAY_PRINCIPAL@$REALM" \
         TESTBED_JWT_KEY="$JWT_KEY"; do
         printf 'export %s=%q\n' "${kv%%=*}" "${kv#*=}"
     done
@@ -1168,6 +1197,63 @@ cmd_daemon() {
     echo "$dir/slurmnative.conf"
 }
 
+# The impostor: a KDC that answers for $REALM but whose database the realm's
+# admins never saw. Whoever can answer a client's Kerberos traffic (a spoofed
+# DNS SRV record, a host on the path) can run one; a password login that does
+# not verify the KDC then accepts whatever password this KDC was given.
+cmd_rogue_kdc() {
+    require_root rogue-kdc
+    local action=${1:-}
+    (($#)) && shift
+    case $action in
+        start) rogue_kdc_start ;;
+        stop) stop_daemon krb5kdc-rogue; rm -rf "$ROGUE_DIR" ;;
+        password)
+            check_user "${1:-}"
+            [[ -r $ROGUE_DIR/passwords ]] || die "no rogue KDC; start one: $0 rogue-kdc start"
+            user_password "$1" "$ROGUE_DIR/passwords" ;;
+        *) die "usage: $0 rogue-kdc start|stop|password USER" ;;
+    esac
+}
+
+rogue_kdc_start() {
+    [[ -e $CONFIG ]] || die "the testbed is not running; start it first: $0 start"
+    load_config
+    stop_daemon krb5kdc-rogue
+    rm -rf "$ROGUE_DIR"
+    mkdir -p "$ROGUE_DIR/krb5" "$ROGUE_DIR/log"
+    chmod 0700 "$ROGUE_DIR/krb5"
+    : >"$ROGUE_DIR/krb5/kadm5.acl"
+    local profile=$ROGUE_DIR/kdc.conf listen=127.0.0.1:$ROGUE_KDC_PORT u out
+    render "$TEMPLATES/kdc.conf.in" "$profile" DIR="$ROGUE_DIR" REALM="$REALM" \
+        KDC_PORT="$ROGUE_KDC_PORT" KDC_LISTEN="$listen" \
+        TICKET_LIFETIME="$CFG_TICKET_LIFETIME" RENEW_LIFETIME="$CFG_RENEW_LIFETIME"
+    render "$TEMPLATES/krb5.conf.in" "$ROGUE_DIR/krb5.conf" REALM="$REALM" KDC_ADDR=127.0.0.1 \
+        KDC_PORT="$ROGUE_KDC_PORT" TICKET_LIFETIME="$CFG_TICKET_LIFETIME" RENEW_LIFETIME="$CFG_RENEW_LIFETIME" \
+        KCM_SOCKET="$KCM_SOCKET"
+    chmod 0644 "$profile" "$ROGUE_DIR/krb5.conf"
+    out=$(KRB5_CONFIG=$KRB5_CONF_FILE KRB5_KDC_PROFILE=$profile \
+        kdb5_util create -s -r "$REALM" -P "$(random_password)" 2>&1) \
+        || die "kdb5_util create (rogue KDC) failed: $out"
+    : >"$ROGUE_DIR/passwords"
+    chmod 0600 "$ROGUE_DIR/passwords"
+    for u in "${TEST_USERS[@]}"; do
+        echo "$u $(random_password)" >>"$ROGUE_DIR/passwords"
+        KADMIN_PROFILE=$profile kadmin "addprinc -pw $(user_password "$u" "$ROGUE_DIR/passwords") $u"
+    done
+    # The same service names as the real realm, with keys only this KDC knows.
+    KADMIN_PROFILE=$profile kadmin "addprinc -randkey host/localhost"
+    KADMIN_PROFILE=$profile kadmin "addprinc -randkey $GATEWAY_PRINCIPAL"
+    OPT_TICKET_LIFETIME=$CFG_TICKET_LIFETIME OPT_RENEW_LIFETIME=$CFG_RENEW_LIFETIME KADMIN_PROFILE=$profile set_principal_lifetimes
+    ON_FAIL_STOP=krb5kdc-rogue
+    launch krb5kdc-rogue env KRB5_KDC_PROFILE="$profile" krb5kdc -n -r "$REALM" -P "$ROGUE_DIR/krb5kdc.pid"
+    wait_until 10 krb5kdc-rogue "rogue KDC listening on $listen" \
+        eval "ss -Hltn 'sport = :$ROGUE_KDC_PORT' | grep -q ."
+    ON_FAIL_STOP=
+    log "rogue KDC for $REALM up on $listen (log $ROGUE_DIR/log/krb5kdc.log)"
+    echo "$ROGUE_DIR/krb5.conf"
+}
+
 cmd_password() {
     require_root password
     check_user "${1:-}"
@@ -1200,6 +1286,7 @@ main() {
         kinit) cmd_kinit "$@" ;;
         password) cmd_password "$@" ;;
         daemon) cmd_daemon "$@" ;;
+        rogue-kdc) cmd_rogue_kdc "$@" ;;
         jwks) cmd_jwks "$@" ;;
         -h | --help | help) usage ;;
         '') usage >&2; exit 2 ;;

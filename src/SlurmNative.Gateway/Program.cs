@@ -60,19 +60,28 @@ internal static class Program
         {
             app = Build(settings, configPath, daemonConfig);
         }
-        catch (Exception e) when (e is Jwt.JwtKeyException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is Jwt.JwtKeyException or KdcVerifierException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"slurmnative-gateway: {e.Message}");
             return 2;
         }
         if (checkOnly)
         {
-            Console.WriteLine($"slurmnative-gateway: {configPath} is valid; signing key {settings.KeyPath} loads");
+            Console.WriteLine($"slurmnative-gateway: {configPath} is valid; signing key {settings.KeyPath} loads; " +
+                (settings.VerifyKdc ? $"KDC replies are verified with {settings.VerifyPrincipal ?? "host/<this host>"}'s key in {settings.Keytab}" : "KDC replies are NOT verified"));
+            if (!settings.VerifyKdc)
+                Console.Error.WriteLine($"slurmnative-gateway: warning: {UnverifiedKdcWarning}");
+            ((IDisposable)app).Dispose();
             return 0;
         }
         app.Run();
         return 0;
     }
+
+    internal const string UnverifiedKdcWarning =
+        "verify_kdc is false: password logins are not checked against the gateway's keytab, so whoever can answer its Kerberos " +
+        "traffic (a spoofed DNS answer, a host on the path to the KDC) can log in as any user and have a Slurm token minted for them; " +
+        "give the gateway a keytab and remove \"verify_kdc\": false (see README, \"The REST gateway\")";
 
     internal static WebApplication Build(GatewaySettings settings, string configPath, SlurmNativeConfig daemonConfig)
     {
@@ -101,8 +110,13 @@ internal static class Program
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
+        // Before anything listens: a gateway that could not tell the real KDC from an impostor does not start.
+        KdcVerifier? verifier = settings.VerifyKdc ? KdcVerifier.Open(settings.Keytab, settings.VerifyPrincipal, settings.Realm) : null;
+
         var app = builder.Build();
         ILogger log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("slurmnative-gateway");
+        if (verifier is null)
+            log.LogWarning("{Warning}", UnverifiedKdcWarning);
 
         uint? slurmUid = Interop.Libc.GetPasswdByName(daemonConfig.SlurmUser)?.Uid;
         var minter = new TokenMinter(settings.KeyKind, settings.KeyPath, slurmUid, message => log.LogWarning("{Message}", message));
@@ -115,20 +129,21 @@ internal static class Program
         };
         var services = new GatewayServices(
             settings,
-            new KerberosPasswordLogin(settings.Realm, settings.TicketLifetime, settings.TicketRenewLifetime),
+            new KerberosPasswordLogin(settings.Realm, settings.TicketLifetime, settings.TicketRenewLifetime, verifier),
             new SystemAccounts(),
             new DaemonTicketStore(DaemonClient.ForConfig(daemonConfig)),
             minter,
             new SlurmRestClient(http, settings.SlurmrestdApi),
-            new SessionStore(settings.SessionLifetime, settings.MaxSessions),
+            new SessionStore(settings.SessionLifetime, settings.MaxSessions, settings.MaxSessionsPerUser),
             new LoginThrottle(settings.FailuresPerUser, settings.FailuresPerAddress, settings.FailureWindow),
             new GatewayPolicy(settings.Groups),
             log);
         GatewayApi.Map(app, services);
         app.Lifetime.ApplicationStarted.Register(() => log.LogInformation(
-            "listening on {Urls}; slurmrestd {Restd} ({Api}); proxy {Proxy}, token issuance {Issue}; groups {Groups}",
+            "listening on {Urls}; slurmrestd {Restd} ({Api}); proxy {Proxy}, token issuance {Issue}; groups {Groups}; KDC replies {Verified}",
             string.Join(", ", app.Urls), settings.Slurmrestd, settings.SlurmrestdApi, settings.Proxy ? "on" : "off", settings.IssueTokens ? "on" : "off",
-            string.Join(", ", settings.Groups.Select(g => g.Group))));
+            string.Join(", ", settings.Groups.Select(g => g.Group)),
+            verifier is null ? "NOT verified" : $"verified with {verifier.Principal} from {verifier.Keytab}"));
         return app;
     }
 }

@@ -31,7 +31,8 @@ public sealed class CredentialDaemon : IDisposable
 
     public static string Cli => BuiltProgram("SlurmNative.Cli", "slurmnative");
 
-    public CredentialDaemon(Testbed testbed, string name, string extraConfig = "")
+    /// <param name="acl">acl.conf's text; null leaves the file out, so the daemon uses its built-in default.</param>
+    public CredentialDaemon(Testbed testbed, string name, string extraConfig = "", string? acl = null)
     {
         this.testbed = testbed;
         Directory = Path.Combine(testbed.Directory, "daemon-" + name);
@@ -52,6 +53,8 @@ public sealed class CredentialDaemon : IDisposable
             {extraConfig}
             """);
         File.SetUnixFileMode(ConfigPath, (UnixFileMode)0b110_100_100);
+        if (acl is not null)
+            File.WriteAllText(Path.Combine(Directory, "acl.conf"), acl);
         Command.Run(Cli, ["--config", ConfigPath, "keygen"]).EnsureSuccess("slurmnative keygen");
         Start();
     }

@@ -4,50 +4,78 @@ using SlurmNative.Tests.TestSupport;
 namespace SlurmNative.IntegrationTests;
 
 /// <summary>
-/// slurmnative-gateway as built, started as its own process with a gateway.json written
-/// for the test cluster, and stopped (SIGTERM) at the end. Its log is kept for assertions.
+/// slurmnative-gateway as built, started as its own process with a gateway.json written for the
+/// test cluster and stopped (SIGTERM) at the end. It runs as it does in production: as the
+/// testbed's <c>slurmnative-gw</c> user (not root), reading the JWT key through the key's group and
+/// verifying KDC replies with its own keytab. Its log is kept for assertions.
 /// </summary>
 public sealed class GatewayProcess : IDisposable
 {
+    public const string User = "slurmnative-gw";
+
     private readonly Process process;
 
     public string Directory { get; }
+
+    /// <summary>The gateway's own pid: sh and setpriv exec it in place.</summary>
+    public int ProcessId { get; }
     public int Port { get; }
     public Uri Url => new($"http://127.0.0.1:{Port}/");
     public string LogPath => Path.Combine(Directory, "gateway.log");
     public string Log => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
 
+    /// <summary>slurmnatived's ACL for a gateway run as <see cref="User"/>: the shipped etc/acl.conf.</summary>
+    public static string Acl => File.ReadAllText(Path.Combine(Repository.Root, "etc", "acl.conf"));
+
+    public const string DefaultLoginLimits = "\"failures_per_user\": 3, \"failures_per_address\": 50, \"window\": \"1m\"";
+
+    /// <summary>The "keytab" and "verify_principal" members that verify KDC replies with the testbed's gateway key.</summary>
+    public static string VerifiedKdc(Testbed testbed) =>
+        $"\"keytab\": \"{testbed.GatewayKeytab}\", \"verify_principal\": \"{testbed.GatewayPrincipal}\"";
+
     /// <param name="jwtSection">the "jwt" object's members, e.g. "\"hs256_key\": \"/path\"".</param>
-    public GatewayProcess(Testbed testbed, CredentialDaemon daemon, string name, string jwtSection, string extraSettings = "")
+    /// <param name="extraSettings">more top-level members, each starting with a comma.</param>
+    /// <param name="kdcSettings">the KDC verification members; default <see cref="VerifiedKdc"/>.</param>
+    /// <param name="krb5Config">the krb5.conf the gateway's libkrb5 reads (default: the testbed's, naming its real KDC).</param>
+    /// <param name="loginLimits">the "login_limits" object's members.</param>
+    /// <param name="slurmrestd">slurmrestd's URL (default: the testbed's).</param>
+    public GatewayProcess(Testbed testbed, CredentialDaemon daemon, string name, string jwtSection, string extraSettings = "",
+        string? kdcSettings = null, string? krb5Config = null,
+        string loginLimits = DefaultLoginLimits, Uri? slurmrestd = null)
     {
         Directory = Path.Combine(testbed.Directory, "gateway-" + name);
         if (System.IO.Directory.Exists(Directory))
             System.IO.Directory.Delete(Directory, recursive: true);
         System.IO.Directory.CreateDirectory(Directory);
+        File.SetUnixFileMode(Directory, (UnixFileMode)0b111_101_101);
         Port = CredentialDaemon.FreePort();
         string config = Path.Combine(Directory, "gateway.json");
         string krb5 = Path.Combine(testbed.Directory, "etc", "krb5.conf");
         File.WriteAllText(config, $$"""
             {
               "listen": "http://127.0.0.1:{{Port}}",
-              "slurmrestd": "{{testbed.RestdUrl}}",
+              "slurmrestd": "{{slurmrestd ?? testbed.RestdUrl}}",
               "daemon_config": "{{daemon.ConfigPath}}",
+              {{kdcSettings ?? VerifiedKdc(testbed)}},
               "modes": { "proxy": true, "issue_tokens": true },
               "jwt": { {{jwtSection}} },
-              "login_limits": { "failures_per_user": 3, "failures_per_address": 50, "window": "1m" },
+              "login_limits": { {{loginLimits}} },
               "max_body_bytes": 16384,
               "groups": { "sn-hpc": { "partitions": ["debug"], "accounts": ["*"], "max_time_minutes": 60 } },
               "job_environment": { "PATH": "/usr/local/bin:/usr/bin:/bin", "KRB5_CONFIG": "{{krb5}}" }
               {{extraSettings}}
             }
             """);
+        File.SetUnixFileMode(config, (UnixFileMode)0b110_100_100);
+        // The shell (root) opens the log, then setpriv drops to the gateway's user for good.
         var shell = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         shell.ArgumentList.Add("-c");
-        shell.ArgumentList.Add($"exec \"$0\" --config \"$1\" >>{LogPath} 2>&1");
+        shell.ArgumentList.Add($"exec setpriv --reuid={User} --regid={User} --init-groups \"$0\" --config \"$1\" >>{LogPath} 2>&1");
         shell.ArgumentList.Add(CredentialDaemon.BuiltProgram("SlurmNative.Gateway", "slurmnative-gateway"));
         shell.ArgumentList.Add(config);
-        shell.Environment["KRB5_CONFIG"] = krb5;
+        shell.Environment["KRB5_CONFIG"] = krb5Config ?? krb5;
         process = Process.Start(shell) ?? throw new InvalidOperationException("could not start slurmnative-gateway");
+        ProcessId = process.Id;
         CredentialDaemon.WaitUntilListening(process, Port, "slurmnative-gateway", () => Log, TimeSpan.FromSeconds(30));
     }
 

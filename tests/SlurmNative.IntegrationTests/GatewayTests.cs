@@ -5,6 +5,7 @@ using System.Text.Json;
 using SlurmNative.Credentials.Protocol;
 using SlurmNative.Jwt.Keys;
 using SlurmNative.Jwt.Tokens;
+using SlurmNative.Tests.TestSupport;
 using Xunit.Abstractions;
 
 namespace SlurmNative.IntegrationTests;
@@ -32,15 +33,18 @@ public sealed class GatewayTests(Testbed testbed, ITestOutputHelper output)
         }
     }
 
-    private GatewayRun Start(string name, string? jwtSection = null)
+    private string HsJwt => $"\"hs256_key\": \"{HsKey}\"";
+
+    private GatewayRun Start(string name, string? jwtSection = null, string? loginLimits = null, Uri? slurmrestd = null, string? acl = null)
     {
         testbed.StartRestd();
         testbed.WaitForIdleNodes(TimeSpan.FromSeconds(30));
-        var daemon = new CredentialDaemon(testbed, "gw-" + name);
+        var daemon = new CredentialDaemon(testbed, "gw-" + name, acl: acl ?? GatewayProcess.Acl);
         testbed.UsePlugstackLine($"required {testbed.PluginPath} default=on config={daemon.ConfigPath}");
         try
         {
-            return new GatewayRun(daemon, new GatewayProcess(testbed, daemon, name, jwtSection ?? $"\"hs256_key\": \"{HsKey}\""));
+            return new GatewayRun(daemon, new GatewayProcess(testbed, daemon, name, jwtSection ?? HsJwt,
+                loginLimits: loginLimits ?? GatewayProcess.DefaultLoginLimits, slurmrestd: slurmrestd));
         }
         catch
         {
@@ -131,6 +135,171 @@ public sealed class GatewayTests(Testbed testbed, ITestOutputHelper output)
         Assert.Contains($"krbtgt/{Realm}@{Realm}", klist, StringComparison.Ordinal);
         Assert.DoesNotContain("password", gateway.Log, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(testbed.Password("alice"), gateway.Log, StringComparison.Ordinal);
+        // As the unit file runs it: its own user, not root, with the daemon's gateway role.
+        Assert.Equal(testbed.UidOf(GatewayProcess.User), UidOfProcess(gateway.ProcessId));
+        Assert.Contains($"verified with {testbed.GatewayPrincipal} from {testbed.GatewayKeytab}", gateway.Log, StringComparison.Ordinal);
+    }
+
+    private static uint UidOfProcess(int pid)
+    {
+        string line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal));
+        return uint.Parse(line.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static string ErrorOf(JsonDocument body) => body.RootElement.GetProperty("error").GetString() ?? "";
+
+    [Fact]
+    public async Task A_gateway_answered_by_a_rogue_kdc_refuses_its_password_and_the_real_kdc_still_logs_in()
+    {
+        using GatewayRun run = Start("kdc-real");
+        var (daemon, real) = run;
+        string rogueKrb5 = testbed.StartRogueKdc();
+        try
+        {
+            string roguePassword = testbed.RoguePassword("alice");
+            Assert.NotEqual(testbed.Password("alice"), roguePassword);
+
+            // The attack, on a gateway that does not verify: the impostor's password for bob logs him in.
+            using (var unverified = new GatewayProcess(testbed, daemon, "kdc-unverified", HsJwt, kdcSettings: "\"verify_kdc\": false", krb5Config: rogueKrb5))
+            {
+                var (status, _) = await PostAsync(unverified, "api/v1/login", Login("bob", testbed.RoguePassword("bob")));
+                Assert.Equal(HttpStatusCode.OK, status);
+                Assert.Contains("verify_kdc is false", unverified.Log, StringComparison.Ordinal);
+            }
+
+            // The same gateway verifying with its keytab: the impostor cannot make a ticket its key opens.
+            using var verified = new GatewayProcess(testbed, daemon, "kdc-rogue", HsJwt, krb5Config: rogueKrb5);
+            var (refused, body) = await PostAsync(verified, "api/v1/login", Login("alice", roguePassword));
+            Assert.Equal(HttpStatusCode.BadGateway, refused);
+            Assert.Contains("could not confirm that the Kerberos KDC is genuine", ErrorOf(body), StringComparison.Ordinal);
+            Assert.False(DaemonHolds(daemon, "alice"));
+            output.WriteLine(verified.Log);
+            Assert.Contains("could not be proven genuine", verified.Log, StringComparison.Ordinal);
+            Assert.DoesNotContain(roguePassword, verified.Log, StringComparison.Ordinal);
+            var (wrong, _) = await PostAsync(verified, "api/v1/login", Login("alice", testbed.Password("alice")));
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong);
+            Assert.False(DaemonHolds(daemon, "alice"));
+        }
+        finally
+        {
+            testbed.StopRogueKdc();
+        }
+
+        await LoginAsync(real, "alice");
+        Assert.True(DaemonHolds(daemon, "alice"));
+    }
+
+    [Fact]
+    public async Task Two_hundred_parallel_wrong_passwords_for_one_user_reach_the_kdc_at_most_failures_per_user_times()
+    {
+        using GatewayRun run = Start("parallel-guesses");
+        GatewayProcess gateway = run.Gateway;
+        // How many AS requests one password exchange makes here (two with pre-authentication), measured with carol.
+        long mark = new FileInfo(testbed.KdcLogPath).Length;
+        var (one, _) = await PostAsync(gateway, "api/v1/login", Login("carol", "not-" + testbed.Password("carol")));
+        Assert.Equal(HttpStatusCode.Unauthorized, one);
+        int perExchange = await AsRequestsSinceAsync(mark, "carol");
+        Assert.InRange(perExchange, 1, 2);
+
+        mark = new FileInfo(testbed.KdcLogPath).Length;
+        // Two spellings of one name: the name service's and Kerberos's budgets are the same one.
+        HttpStatusCode[] statuses = await Task.WhenAll(Enumerable.Range(0, 200).Select(i =>
+            StatusOfAsync(gateway, Login(i % 2 == 0 ? "bob" : "Bob", $"guess-{i}"))));
+        int kdcRequests = await AsRequestsSinceAsync(mark, "bob");
+        output.WriteLine($"200 parallel guesses: {statuses.Count(s => s == HttpStatusCode.Unauthorized)} x 401, " +
+            $"{statuses.Count(s => s == HttpStatusCode.TooManyRequests)} x 429; {kdcRequests} AS requests for bob at the KDC ({perExchange} per exchange)");
+        Assert.All(statuses, s => Assert.True(s is HttpStatusCode.Unauthorized or HttpStatusCode.TooManyRequests, $"unexpected {s}"));
+        Assert.InRange(statuses.Count(s => s == HttpStatusCode.Unauthorized), 1, 3);
+        Assert.InRange(kdcRequests, perExchange, 3 * perExchange);
+
+        // The budget is spent for every spelling, even with the right password.
+        var (after, body) = await PostAsync(gateway, "api/v1/login", Login("BOB", testbed.Password("bob")));
+        Assert.Equal(HttpStatusCode.TooManyRequests, after);
+        Assert.Contains("too many failed logins", ErrorOf(body), StringComparison.Ordinal);
+        Assert.False(DaemonHolds(run.Daemon, "bob"));
+    }
+
+    private async Task<HttpStatusCode> StatusOfAsync(GatewayProcess gateway, string json)
+    {
+        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+        using HttpResponseMessage response = await Http.PostAsync(new Uri(gateway.Url, "api/v1/login"), content);
+        return response.StatusCode;
+    }
+
+    /// <summary>AS requests for <paramref name="user"/>@REALM (any case) the real KDC logged after byte <paramref name="mark"/> of its log.</summary>
+    private async Task<int> AsRequestsSinceAsync(long mark, string user)
+    {
+        // The KDC writes its line as it answers; give the last answer's line a moment to land.
+        await Task.Delay(500);
+        using var stream = new FileStream(testbed.KdcLogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        stream.Seek(mark, SeekOrigin.Begin);
+        string added = await new StreamReader(stream).ReadToEndAsync();
+        return added.Split('\n').Count(line => line.Contains("AS_REQ", StringComparison.Ordinal)
+            && line.Contains($" {user}@{Realm} for ", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task An_expired_or_locked_account_looks_like_a_wrong_password_until_the_password_is_proven()
+    {
+        using GatewayRun run = Start("account-state", loginLimits: "\"failures_per_user\": 20, \"failures_per_address\": 50, \"window\": \"1m\"");
+        GatewayProcess gateway = run.Gateway;
+        try
+        {
+            testbed.Kadmin("modprinc -pwexpire yesterday carol");
+            var (wrong, wrongBody) = await PostAsync(gateway, "api/v1/login", Login("carol", "not-" + testbed.Password("carol")));
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong);
+            Assert.Equal("wrong user name or password", ErrorOf(wrongBody));
+            // Proven with a kadmin/changepw ticket, the password may be told it has expired.
+            var (right, rightBody) = await PostAsync(gateway, "api/v1/login", Login("carol", testbed.Password("carol")));
+            Assert.Equal(HttpStatusCode.Unauthorized, right);
+            Assert.Contains("your password has expired", ErrorOf(rightBody), StringComparison.Ordinal);
+            testbed.Kadmin("modprinc -pwexpire never carol");
+
+            // The KDC refuses a locked account before it checks the password: both look alike.
+            testbed.Kadmin("modprinc +disallow_all_tix carol");
+            var (lockedWrong, lockedWrongBody) = await PostAsync(gateway, "api/v1/login", Login("carol", "not-" + testbed.Password("carol")));
+            var (lockedRight, lockedRightBody) = await PostAsync(gateway, "api/v1/login", Login("carol", testbed.Password("carol")));
+            Assert.Equal(HttpStatusCode.Unauthorized, lockedWrong);
+            Assert.Equal(HttpStatusCode.Unauthorized, lockedRight);
+            Assert.Equal("wrong user name or password", ErrorOf(lockedWrongBody));
+            Assert.Equal(ErrorOf(lockedWrongBody), ErrorOf(lockedRightBody));
+            Assert.Contains("locked or disabled", gateway.Log, StringComparison.Ordinal);
+        }
+        finally
+        {
+            testbed.Kadmin("modprinc -pwexpire never -disallow_all_tix carol");
+        }
+    }
+
+    [Fact]
+    public async Task A_daemon_refusal_reaches_the_client_without_its_uids_and_roles()
+    {
+        // No gateway role: the daemon refuses to store, and says which uid may not do what for which uid.
+        using GatewayRun run = Start("no-role", acl: "admin uid=0\nnode user=slurm\nuser *\n");
+        var (status, body) = await PostAsync(run.Gateway, "api/v1/login", Login("alice", testbed.Password("alice")));
+        Assert.Equal(HttpStatusCode.BadGateway, status);
+        string error = ErrorOf(body);
+        Assert.Contains("refused to store your ticket", error, StringComparison.Ordinal);
+        foreach (string secret in new[] { "uid", "role", testbed.UidOf("alice").ToString(System.Globalization.CultureInfo.InvariantCulture),
+            testbed.UidOf(GatewayProcess.User).ToString(System.Globalization.CultureInfo.InvariantCulture) })
+            Assert.DoesNotContain(secret, error, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("may not add the credential of uid", run.Gateway.Log, StringComparison.Ordinal);
+        Assert.False(DaemonHolds(run.Daemon, "alice"));
+    }
+
+    [Fact]
+    public async Task An_unreachable_slurmrestd_is_a_503_that_does_not_name_its_address()
+    {
+        int deadPort = CredentialDaemon.FreePort();
+        using GatewayRun run = Start("dead-restd", slurmrestd: new Uri($"http://127.0.0.1:{deadPort}/"));
+        string session = await LoginAsync(run.Gateway, "alice");
+        var (status, body) = await PostAsync(run.Gateway, "api/v1/jobs", "{\"script\":\"#!/bin/sh\\ntrue\\n\",\"time_limit_minutes\":1}", session);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        string error = ErrorOf(body);
+        Assert.Contains("slurmrestd) is unreachable", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.1", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(deadPort.ToString(System.Globalization.CultureInfo.InvariantCulture), error, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{deadPort}", run.Gateway.Log, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -244,6 +413,9 @@ public sealed class GatewayTests(Testbed testbed, ITestOutputHelper output)
         string published = Path.Combine(keys, "jwks.json");
         File.Delete(set);
         string firstKid = RsaKeySet.Create(set, force: true);
+        // Shared with the gateway's user through the file's group, as a site shares jwt_hs256.key.
+        Command.Run("chgrp", [GatewayProcess.User, set]).EnsureSuccess("chgrp");
+        File.SetUnixFileMode(set, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
         RsaKeySet.Publish(set, published);
         testbed.UseJwks(published);
 

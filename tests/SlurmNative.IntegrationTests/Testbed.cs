@@ -124,6 +124,38 @@ public sealed class Testbed : IDisposable
         Command.Run("/bin/sh", ["-c", "printf '%s\\n' \"$1\" | KRB5_CONFIG=\"$2\" kinit -c \"FILE:$3\" \"$4\" >/dev/null",
             "sh", Password(user), Path.Combine(Directory, "etc", "krb5.conf"), path, user]).EnsureSuccess($"kinit {user} into {path}");
 
+    /// <summary>The gateway's own service key (owner slurmnative-gw, 0400), made by testbed.sh start.</summary>
+    public string GatewayKeytab => Path.Combine(Directory, "gateway.keytab");
+
+    public string GatewayPrincipal => "slurmnative-gw/localhost@SLURMNATIVE.TEST";
+
+    /// <summary>kadmin.local against the real KDC's database (the KDC reads it afresh for every request).</summary>
+    public void Kadmin(string query)
+    {
+        CommandResult result = Command.Run("/bin/sh", ["-c", "KRB5_CONFIG=\"$1/etc/krb5.conf\" KRB5_KDC_PROFILE=\"$1/etc/kdc.conf\" kadmin.local -r SLURMNATIVE.TEST -q \"$2\"",
+            "sh", Directory, query]).EnsureSuccess($"kadmin.local {query}");
+        // kadmin.local exits 0 when the query itself fails.
+        if (result.Output.Contains("error", StringComparison.OrdinalIgnoreCase) || result.Output.Contains("not found", StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException($"kadmin.local {query}: {result.Output}");
+    }
+
+    /// <summary>The real KDC's log: one line per AS and TGS request it answered.</summary>
+    public string KdcLogPath => Path.Combine(Directory, "log", "krb5kdc.log");
+
+    /// <summary>
+    /// Starts a second KDC for the same realm with its own database (other passwords, other service
+    /// keys); returns a krb5.conf that sends clients to it. <see cref="StopRogueKdc"/> removes it.
+    /// </summary>
+    public string StartRogueKdc() =>
+        Command.Run(Script, ["rogue-kdc", "start"], TimeSpan.FromMinutes(1)).EnsureSuccess("testbed.sh rogue-kdc start").Stdout.Trim();
+
+    public void StopRogueKdc() =>
+        Command.Run(Script, ["rogue-kdc", "stop"], TimeSpan.FromMinutes(1)).EnsureSuccess("testbed.sh rogue-kdc stop");
+
+    /// <summary>The user's password in the rogue KDC's database (never the real one).</summary>
+    public string RoguePassword(string user) =>
+        Command.Run(Script, ["rogue-kdc", "password", user]).EnsureSuccess($"rogue-kdc password {user}").Stdout.Trim();
+
     public CommandResult Klist(string cache) =>
         Command.Run("/bin/sh", ["-c", $"KRB5_CONFIG={Directory}/etc/krb5.conf klist -c FILE:{cache}"]).EnsureSuccess($"klist {cache}");
 

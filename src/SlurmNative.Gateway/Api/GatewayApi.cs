@@ -55,7 +55,8 @@ internal static class GatewayApi
         var (body, length, problem) = await ReadBodyAsync(http, s.Settings.MaxBodyBytes).ConfigureAwait(false);
         if (problem is not null)
             return problem;
-        string address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        IPAddress? client = ClientAddress.Resolve(http.Connection.RemoteIpAddress, http.Request.Headers["X-Forwarded-For"], s.Settings.TrustedProxies);
+        string address = client?.ToString() ?? "unknown";
         LoginBody login;
         try
         {
@@ -72,86 +73,110 @@ internal static class GatewayApi
         }
         using (login)
         {
-            string user = login.UserName;
-            if (!LoginBody.IsValidUserName(user))
+            string typed = login.UserName;
+            if (!LoginBody.IsValidUserName(typed))
                 return Error(HttpStatusCode.BadRequest, "username may only use A-Z a-z 0-9 _ - . (1 to 64 characters, not starting with '-')");
-            if (s.Throttle.RetryAfter(user, address) is { } wait)
+
+            // Looked up before the KDC so that every spelling the name service resolves to one account
+            // (Alice, alice) shares that account's budget and Kerberos name. Nothing the client sees
+            // depends on it until the password is proven.
+            LocalAccount? account = s.Accounts.Find(typed);
+            string user = account?.Name ?? typed;
+            LoginAttempt? attempt = s.Throttle.TryBegin(LoginThrottle.UserKey(typed, account), ClientAddress.ThrottleKey(client), out ThrottleRefusal refusal);
+            if (attempt is null)
             {
+                int seconds = Math.Max(1, (int)Math.Ceiling(refusal.RetryAfter.TotalSeconds));
+                http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                if (refusal.InProgress)
+                    return Error(HttpStatusCode.TooManyRequests, $"another login for {user} is in progress; try again in {seconds} s");
                 s.Log.LogWarning("login of {User} from {Address} refused: too many failed attempts", user, address);
-                http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                return Error(HttpStatusCode.TooManyRequests, $"too many failed logins; try again in {Math.Ceiling(wait.TotalSeconds)} s");
+                return Error(HttpStatusCode.TooManyRequests, $"too many failed logins; try again in {seconds} s");
             }
-
-            PasswordTicket ticket;
-            try
+            using (attempt)
             {
-                ticket = s.Kerberos.GetTicket(user, login.Password);
-            }
-            catch (LoginFailedException e)
-            {
-                if (e.Failure is LoginFailure.BadCredentials or LoginFailure.PasswordExpired or LoginFailure.AccountDisabled)
-                    s.Throttle.RecordFailure(user, address);
-                s.Log.LogWarning("login of {User} from {Address} failed: {Reason}", user, address, e.Message);
-                return e.Failure switch
+                PasswordTicket ticket;
+                try
                 {
-                    LoginFailure.BadCredentials => Unauthorized(http, "wrong user name or password"),
-                    LoginFailure.PasswordExpired => Unauthorized(http, "your password has expired; change it with kpasswd, then log in again"),
-                    LoginFailure.AccountDisabled => Error(HttpStatusCode.Forbidden, "your Kerberos account is locked or disabled; contact the administrators"),
-                    LoginFailure.KdcUnreachable => Error(HttpStatusCode.ServiceUnavailable, "the Kerberos KDC is unreachable; try again later"),
-                    _ => Error(HttpStatusCode.BadGateway, "the Kerberos KDC refused the login for a reason other than the password; contact the administrators"),
-                };
+                    ticket = s.Kerberos.GetTicket(user, login.Password);
+                }
+                catch (LoginFailedException e)
+                {
+                    if (e.Failure is not (LoginFailure.KdcUnreachable or LoginFailure.KdcError))
+                        attempt.Fail();
+                    if (e.Failure == LoginFailure.KdcNotVerified)
+                        s.Log.LogError("login of {User} from {Address} refused: {Reason}", user, address, e.Message);
+                    else
+                        s.Log.LogWarning("login of {User} from {Address} failed: {Reason}", user, address, e.Message);
+                    return e.Failure switch
+                    {
+                        // A locked or disabled account is refused before its password is checked: saying so
+                        // would tell anyone who types the name.
+                        LoginFailure.BadCredentials or LoginFailure.AccountDisabled => Unauthorized(http, "wrong user name or password"),
+                        LoginFailure.PasswordExpired => Unauthorized(http, "your password has expired; change it with kpasswd, then log in again"),
+                        LoginFailure.KdcUnreachable => Error(HttpStatusCode.ServiceUnavailable, "the Kerberos KDC is unreachable; try again later"),
+                        LoginFailure.KdcNotVerified => Error(HttpStatusCode.BadGateway, "the gateway could not confirm that the Kerberos KDC is genuine, so it refused the login; contact the administrators"),
+                        _ => Error(HttpStatusCode.BadGateway, "the Kerberos login failed for a reason other than the password; contact the administrators"),
+                    };
+                }
+                try
+                {
+                    return Authorize(http, s, account, user, address, ticket);
+                }
+                finally
+                {
+                    CryptographicOperations.ZeroMemory(ticket.Credential);
+                }
             }
-
-            // Authenticated; now authorised? Checked before anything is stored, so a user the
-            // policy refuses leaves no ticket behind.
-            LocalAccount? account = s.Accounts.Find(user);
-            if (account is null)
-            {
-                s.Log.LogWarning("login of {User} from {Address} refused: no local account", user, address);
-                return Error(HttpStatusCode.Forbidden, $"{user} has a Kerberos principal but no account on the cluster; contact the administrators");
-            }
-            Grant? grant = s.Policy.GrantFor(account.Groups);
-            if (grant is null)
-            {
-                s.Log.LogWarning("login of {User} from {Address} refused: in none of the gateway's groups", user, address);
-                return Error(HttpStatusCode.Forbidden, $"{user} is not in a group allowed to use this gateway; ask the administrators to add you to one");
-            }
-
-            try
-            {
-                s.Tickets.Store(account.Uid, ticket.Credential);
-            }
-            catch (DaemonUnreachableException e)
-            {
-                s.Log.LogError("login of {User}: the credential daemon is unreachable: {Reason}", user, e.Message);
-                return Error(HttpStatusCode.ServiceUnavailable, "the credential daemon is unreachable, so jobs could not get your ticket; try again later");
-            }
-            catch (DaemonException e)
-            {
-                s.Log.LogError("login of {User}: the credential daemon refused the ticket: {Reason}", user, e.Message);
-                return Error(HttpStatusCode.BadGateway, $"the credential daemon refused your ticket: {e.Message}");
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(ticket.Credential);
-            }
-
-            // A session is no use once the ticket can no longer be renewed: jobs would start without one.
-            DateTimeOffset ticketEnd = ticket.RenewTill > ticket.End ? ticket.RenewTill : ticket.End;
-            Session session;
-            string token;
-            try
-            {
-                (token, session) = s.Sessions.Create(account.Name, account.Uid, account.HomeDirectory, grant, ticketEnd);
-            }
-            catch (TooManySessionsException e)
-            {
-                return Error(HttpStatusCode.ServiceUnavailable, e.Message);
-            }
-            s.Log.LogInformation("login of {User} ({Principal}) from {Address}: ticket stored, session until {Expires:u}", user, ticket.Principal, address, session.Expires);
-            return Results.Json(new LoginResponse(token, account.Name, session.Expires, ticket.Principal, ticket.End, s.Settings.Proxy, s.Settings.IssueTokens),
-                GatewayJson.Default.LoginResponse);
         }
+    }
+
+    /// <summary>The password is proven: may this account use the gateway? Then the ticket is stored and a session made.</summary>
+    private static IResult Authorize(HttpContext http, GatewayServices s, LocalAccount? account, string user, string address, PasswordTicket ticket)
+    {
+        // Checked before anything is stored, so a user the policy refuses leaves no ticket behind.
+        if (account is null)
+        {
+            s.Log.LogWarning("login of {User} from {Address} refused: no local account", user, address);
+            return Error(HttpStatusCode.Forbidden, $"{user} has a Kerberos principal but no account on the cluster; contact the administrators");
+        }
+        Grant? grant = s.Policy.GrantFor(account.Groups);
+        if (grant is null)
+        {
+            s.Log.LogWarning("login of {User} from {Address} refused: in none of the gateway's groups", user, address);
+            return Error(HttpStatusCode.Forbidden, $"{user} is not in a group allowed to use this gateway; ask the administrators to add you to one");
+        }
+
+        try
+        {
+            s.Tickets.Store(account.Uid, ticket.Credential);
+        }
+        catch (DaemonUnreachableException e)
+        {
+            s.Log.LogError("login of {User}: the credential daemon is unreachable: {Reason}", user, e.Message);
+            return Error(HttpStatusCode.ServiceUnavailable, "the credential daemon is unreachable, so jobs could not get your ticket; try again later");
+        }
+        catch (DaemonException e)
+        {
+            // The daemon's reason names uids, roles and principal mappings: the administrators' business.
+            s.Log.LogError("login of {User}: the credential daemon refused the ticket: {Reason}", user, e.Message);
+            return Error(HttpStatusCode.BadGateway, "the credential daemon refused to store your ticket, so jobs could not get it; contact the administrators");
+        }
+
+        // A session is no use once the ticket can no longer be renewed: jobs would start without one.
+        DateTimeOffset ticketEnd = ticket.RenewTill > ticket.End ? ticket.RenewTill : ticket.End;
+        Session session;
+        string token;
+        try
+        {
+            (token, session) = s.Sessions.Create(account.Name, account.Uid, account.HomeDirectory, grant, ticketEnd);
+        }
+        catch (TooManySessionsException e)
+        {
+            return Error(HttpStatusCode.ServiceUnavailable, e.Message);
+        }
+        s.Log.LogInformation("login of {User} ({Principal}) from {Address}: ticket stored, session until {Expires:u}", user, ticket.Principal, address, session.Expires);
+        return Results.Json(new LoginResponse(token, account.Name, session.Expires, ticket.Principal, ticket.End, s.Settings.Proxy, s.Settings.IssueTokens),
+            GatewayJson.Default.LoginResponse);
     }
 
     private static IResult Logout(HttpContext http, GatewayServices s)
@@ -290,7 +315,7 @@ internal static class GatewayApi
         }
         catch (SlurmRestException e)
         {
-            s.Log.LogWarning("slurmrestd call for {User} failed: {Reason}", session.UserName, e.Message);
+            s.Log.LogWarning("slurmrestd call for {User} failed: {Reason}", session.UserName, e.Detail);
             return Error(e.StatusCode, e.Message);
         }
     }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using SlurmNative.Credentials.Configuration;
@@ -16,6 +17,10 @@ internal sealed class GatewaySettingsFile
     public string? SlurmrestdApi { get; set; }
     public string? DaemonConfig { get; set; }
     public string? Realm { get; set; }
+    public bool? VerifyKdc { get; set; }
+    public string? Keytab { get; set; }
+    public string? VerifyPrincipal { get; set; }
+    public List<string>? TrustedProxies { get; set; }
     public ModesSection? Modes { get; set; }
     public JwtSection? Jwt { get; set; }
     public TicketSection? Ticket { get; set; }
@@ -54,6 +59,7 @@ internal sealed class GatewaySettingsFile
     {
         public string? Lifetime { get; set; }
         public int? MaxSessions { get; set; }
+        public int? MaxPerUser { get; set; }
     }
 
     internal sealed class LoginLimitSection
@@ -102,6 +108,14 @@ internal sealed record GatewaySettings
     public string SlurmrestdApi { get; init; } = "v0.0.38";
     public string DaemonConfig { get; init; } = SlurmNativeConfig.DefaultPath;
     public string? Realm { get; init; }
+    /// <summary>Whether every password login's TGT is checked against <see cref="Keytab"/> (krb5_verify_init_creds).</summary>
+    public bool VerifyKdc { get; init; } = true;
+    /// <summary>The gateway's own keys, as krb5_kt_resolve names them; the same default as pam_krb5 and sshd.</summary>
+    public string Keytab { get; init; } = "/etc/krb5.keytab";
+    /// <summary>The principal whose key in <see cref="Keytab"/> proves the KDC; null: host/&lt;this host's name&gt;.</summary>
+    public string? VerifyPrincipal { get; init; }
+    /// <summary>Where X-Forwarded-For is believed; from anywhere else the connection's own address counts.</summary>
+    public IReadOnlyList<IPNetwork> TrustedProxies { get; init; } = [];
     public bool Proxy { get; init; } = true;
     public bool IssueTokens { get; init; }
     public SigningKeyKind KeyKind { get; init; } = SigningKeyKind.Hs256KeyFile;
@@ -113,6 +127,8 @@ internal sealed record GatewaySettings
     public TimeSpan TicketRenewLifetime { get; init; } = TimeSpan.FromDays(7);
     public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromHours(8);
     public int MaxSessions { get; init; } = 10_000;
+    /// <summary>A user's sessions beyond this close, oldest first, so one password cannot fill the table.</summary>
+    public int MaxSessionsPerUser { get; init; } = 20;
     public int FailuresPerUser { get; init; } = 5;
     public int FailuresPerAddress { get; init; } = 20;
     public TimeSpan FailureWindow { get; init; } = TimeSpan.FromMinutes(5);
@@ -223,6 +239,16 @@ internal sealed record GatewaySettings
         if (realm is not null && (realm.Length == 0 || realm.Any(c => c is '@' or '/' or '\\' || char.IsControl(c))))
             throw Fail($"realm '{realm}' is not a Kerberos realm name");
 
+        string keytab = f.Keytab ?? defaults.Keytab;
+        if (keytab.Length == 0 || keytab.Any(char.IsControl))
+            throw Fail($"keytab '{keytab}' is not a keytab name; write a path such as /etc/krb5.keytab");
+        if (f.VerifyPrincipal is { } verifyPrincipal && (verifyPrincipal.Length == 0 || verifyPrincipal.Any(c => char.IsControl(c) || char.IsWhiteSpace(c))))
+            throw Fail($"verify_principal '{verifyPrincipal}' is not a principal name such as host/gateway.example.org");
+
+        var proxies = new List<IPNetwork>();
+        foreach (string trusted in f.TrustedProxies ?? [])
+            proxies.Add(ParseNetwork(trusted) ?? throw Fail($"trusted_proxies: '{trusted}' is not an address or address/prefix such as 10.0.0.5 or 10.0.0.0/24"));
+
         return new GatewaySettings
         {
             Listen = f.Listen ?? defaults.Listen,
@@ -230,6 +256,10 @@ internal sealed record GatewaySettings
             SlurmrestdApi = api,
             DaemonConfig = f.DaemonConfig ?? defaults.DaemonConfig,
             Realm = realm,
+            VerifyKdc = f.VerifyKdc ?? defaults.VerifyKdc,
+            Keytab = keytab,
+            VerifyPrincipal = f.VerifyPrincipal,
+            TrustedProxies = proxies,
             Proxy = proxy,
             IssueTokens = issue,
             KeyKind = kind,
@@ -240,6 +270,7 @@ internal sealed record GatewaySettings
             TicketRenewLifetime = Duration(f.Ticket?.RenewLifetime, "ticket.renew_lifetime", defaults.TicketRenewLifetime),
             SessionLifetime = Duration(f.Sessions?.Lifetime, "sessions.lifetime", defaults.SessionLifetime),
             MaxSessions = Positive(f.Sessions?.MaxSessions, "sessions.max_sessions", defaults.MaxSessions),
+            MaxSessionsPerUser = Positive(f.Sessions?.MaxPerUser, "sessions.max_per_user", defaults.MaxSessionsPerUser),
             FailuresPerUser = Positive(f.LoginLimits?.FailuresPerUser, "login_limits.failures_per_user", defaults.FailuresPerUser),
             FailuresPerAddress = Positive(f.LoginLimits?.FailuresPerAddress, "login_limits.failures_per_address", defaults.FailuresPerAddress),
             FailureWindow = Duration(f.LoginLimits?.Window, "login_limits.window", defaults.FailureWindow),
@@ -264,6 +295,19 @@ internal sealed record GatewaySettings
         if (!Path.IsPathFullyQualified(path))
             throw fail($"signing key path '{path}' must be absolute");
         return (kind, path);
+    }
+
+    /// <summary>An address is a network of one; IPv4-mapped IPv6 is read as the IPv4 address Kestrel reports.</summary>
+    private static IPNetwork? ParseNetwork(string value)
+    {
+        if (IPNetwork.TryParse(value, out IPNetwork network))
+            return network;
+        if (IPAddress.TryParse(value, out IPAddress? address))
+        {
+            address = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+            return new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+        }
+        return null;
     }
 
     private static HashSet<string>? NameSet(List<string>? names, string key, Func<string, GatewaySettingsException> fail)

@@ -44,22 +44,13 @@ internal static class JobValidation
             ?? throw Reject("partition is required: your groups allow any partition, so name one");
         if (!IsSlurmName(partition))
             throw Reject($"partition '{Printable(partition)}' is not a partition name (A-Z a-z 0-9 _ - .)");
-        if (!grant.AllowsPartition(partition))
-            throw Reject($"partition '{partition}' is not allowed for your groups; allowed: {string.Join(", ", grant.Partitions!.Order(StringComparer.Ordinal))}");
 
-        if (request.Account is { } account)
-        {
-            if (!IsSlurmName(account))
-                throw Reject($"account '{Printable(account)}' is not an account name (A-Z a-z 0-9 _ - .)");
-            if (!grant.AllowsAccount(account))
-                throw Reject($"account '{account}' is not allowed for your groups; allowed: {string.Join(", ", grant.Accounts!.Order(StringComparer.Ordinal))}");
-        }
-
-        int limit = grant.MaxTimeMinutes ?? MaxTimeMinutes;
-        if (request.TimeLimitMinutes is { } minutes && (minutes < 1 || minutes > limit))
-            throw Reject($"time_limit_minutes {minutes} is outside 1..{limit}");
-        if (request.TimeLimitMinutes is null && grant.MaxTimeMinutes is not null)
-            throw Reject($"time_limit_minutes is required for your groups (at most {grant.MaxTimeMinutes})");
+        if (request.Account is { } account && !IsSlurmName(account))
+            throw Reject($"account '{Printable(account)}' is not an account name (A-Z a-z 0-9 _ - .)");
+        if (request.TimeLimitMinutes is { } minutes && (minutes < 1 || minutes > MaxTimeMinutes))
+            throw Reject($"time_limit_minutes {minutes} is outside 1..{MaxTimeMinutes}");
+        if (grant.Refusal(partition, request.Account, request.TimeLimitMinutes) is { } refusal)
+            throw Reject(refusal);
 
         int nodes = Range(request.Nodes, "nodes", 1, 100_000) ?? 1;
         int? tasks = Range(request.Tasks, "tasks", 1, 10_000_000);

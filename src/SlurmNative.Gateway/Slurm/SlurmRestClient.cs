@@ -7,10 +7,16 @@ using SlurmNative.Gateway.Jobs;
 
 namespace SlurmNative.Gateway.Slurm;
 
-/// <summary>slurmrestd answered with an error; <see cref="StatusCode"/> is what the gateway returns.</summary>
-internal sealed class SlurmRestException(HttpStatusCode statusCode, string message) : Exception(message)
+/// <summary>
+/// A slurmrestd call failed. <see cref="StatusCode"/> and <see cref="Exception.Message"/> are what the
+/// gateway's client gets: never slurmrestd's address, nor anything slurmrestd said about the gateway's
+/// own credentials. <see cref="Detail"/> is the whole story, for the gateway's log.
+/// </summary>
+internal sealed class SlurmRestException(HttpStatusCode statusCode, string message, string? detail = null) : Exception(message)
 {
     public HttpStatusCode StatusCode { get; } = statusCode;
+
+    public string Detail { get; } = detail ?? message;
 }
 
 /// <summary>
@@ -28,7 +34,7 @@ internal sealed class SlurmRestClient(HttpClient http, string apiVersion)
         using JsonDocument reply = await SendAsync(request, cancel).ConfigureAwait(false);
         if (reply.RootElement.TryGetProperty("job_id", out JsonElement id) && id.TryGetInt64(out long jobId) && jobId > 0)
             return jobId;
-        throw new SlurmRestException(HttpStatusCode.BadGateway, $"slurmrestd accepted the job but returned no job id: {Errors(reply)}");
+        throw new SlurmRestException(HttpStatusCode.BadGateway, $"slurmrestd accepted the job but returned no job id: {Scrub(Errors(reply))}");
     }
 
     public async Task<IReadOnlyList<JobSummary>> ListAsync(string userName, string token, CancellationToken cancel)
@@ -114,11 +120,13 @@ internal sealed class SlurmRestClient(HttpClient http, string apiVersion)
         }
         catch (HttpRequestException e)
         {
-            throw new SlurmRestException(HttpStatusCode.ServiceUnavailable, $"slurmrestd at {http.BaseAddress} is unreachable: {e.Message}");
+            throw new SlurmRestException(HttpStatusCode.ServiceUnavailable, "the cluster's REST service (slurmrestd) is unreachable; try again later",
+                $"slurmrestd at {http.BaseAddress} is unreachable: {e.Message}");
         }
         catch (TaskCanceledException) when (!cancel.IsCancellationRequested)
         {
-            throw new SlurmRestException(HttpStatusCode.GatewayTimeout, $"slurmrestd at {http.BaseAddress} did not answer within {http.Timeout.TotalSeconds:0} s");
+            throw new SlurmRestException(HttpStatusCode.GatewayTimeout, $"the cluster's REST service (slurmrestd) did not answer within {http.Timeout.TotalSeconds:0} s; try again later",
+                $"slurmrestd at {http.BaseAddress} did not answer within {http.Timeout.TotalSeconds:0} s");
         }
         using (response)
         {
@@ -135,9 +143,20 @@ internal sealed class SlurmRestClient(HttpClient http, string apiVersion)
                 return document;
             string detail = document is null ? Snippet(body) : Errors(document);
             document?.Dispose();
-            throw new SlurmRestException(Map(response.StatusCode), $"slurmrestd refused the request (HTTP {(int)response.StatusCode}): {detail}");
+            string logged = $"slurmrestd at {http.BaseAddress} refused the request (HTTP {(int)response.StatusCode}): {detail}";
+            // Its verdict on the gateway's own token, and a body that is not slurmrestd's JSON (a proxy's
+            // error page), are for the administrators; slurmctld's reasons for refusing a job are the user's.
+            if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+                throw new SlurmRestException(HttpStatusCode.BadGateway, "slurmrestd did not accept the gateway's credentials; contact the administrators", logged);
+            if (document is null)
+                throw new SlurmRestException(Map(response.StatusCode), $"slurmrestd refused the request (HTTP {(int)response.StatusCode}) without saying why", logged);
+            throw new SlurmRestException(Map(response.StatusCode), $"slurmrestd refused the request (HTTP {(int)response.StatusCode}): {Scrub(detail)}", logged);
         }
     }
+
+    /// <summary>slurmrestd's own address never reaches a client, even where an error message quotes it.</summary>
+    private string Scrub(string text) =>
+        http.BaseAddress is { } address ? text.Replace(address.Authority, "slurmrestd", StringComparison.OrdinalIgnoreCase) : text;
 
     /// <summary>
     /// slurmrestd's statuses describe its own view (a bad token is 401, a bad job 500);

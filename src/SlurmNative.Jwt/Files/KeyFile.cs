@@ -18,7 +18,11 @@ public sealed record FileOwner(string Name, uint Uid, uint Gid)
 /// <summary>How private a key file must be.</summary>
 public enum KeyFileSecrecy
 {
-    /// <summary>Secret keys: owner only (0600). Anyone else who can read it can mint tokens for any user.</summary>
+    /// <summary>
+    /// Secret keys: nothing for others, and the group may at most read (0600, or 0640 to share the key
+    /// with one service through the file's group, as Slurm documents for jwt_hs256.key). Anyone else
+    /// who can read it can mint tokens for any user.
+    /// </summary>
     Secret,
 
     /// <summary>Published public keys: readable by all, writable by the owner only (0644).</summary>
@@ -33,7 +37,8 @@ public enum KeyFileSecrecy
 /// </summary>
 internal static class KeyFile
 {
-    private const uint GroupOrOther = 0x3F;                 // 0077
+    private const uint Other = 0x7;                         // 0007
+    private const uint GroupWriteOrExecute = 0x18;          // 0030
     private const uint GroupOrOtherWrite = 0x12;            // 0022
     private const UnixFileMode SecretMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode PublicMode = SecretMode | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
@@ -60,7 +65,8 @@ internal static class KeyFile
     /// <summary>
     /// Reads a whole key file after checking it: a regular file, not a symlink, owned by root,
     /// by the caller or by <paramref name="expectedOwnerUid"/> (SlurmUser), and no more open
-    /// than <paramref name="secrecy"/> allows.
+    /// than <paramref name="secrecy"/> allows. A secret the caller reads through the file's group
+    /// (the REST gateway reading SlurmUser's key) is accepted the way slurmctld accepts it.
     /// </summary>
     /// <param name="what">the file's role in messages, e.g. "HS256 key file".</param>
     /// <param name="createHint">how to create the file when it is missing.</param>
@@ -119,7 +125,9 @@ internal static class KeyFile
     /// Writes <paramref name="content"/> to <paramref name="path"/> atomically: a new file
     /// (O_CREAT|O_EXCL, mode set before any byte is written) in the same directory, synced,
     /// then renamed over the target. Without <paramref name="replace"/> an existing target is
-    /// refused, and the final step will not clobber one that appears meanwhile.
+    /// refused, and the final step will not clobber one that appears meanwhile. A secret that
+    /// replaces one its group could read stays readable by that group, so a key rotation does not
+    /// lock out the service the administrator shared the key with.
     /// </summary>
     /// <param name="owner">who gets the file; null keeps the owner of the file replaced, or the caller.</param>
     /// <param name="beforeRename">called with the finished temporary file just before it is renamed into place (tests).</param>
@@ -132,6 +140,7 @@ internal static class KeyFile
             throw new JwtKeyException($"directory {directory} does not exist: create it first (mkdir -p -m 755 {directory}), then run again");
 
         (uint Uid, uint Gid)? chownTo = owner is null ? null : (owner.Uid, owner.Gid);
+        UnixFileMode mode = secrecy == KeyFileSecrecy.Secret ? SecretMode : PublicMode;
         if (Interop.Libc.LStat(full, out Interop.Libc.Statx existing) == 0)
         {
             if (existing.FileType == Interop.Libc.S_IFLNK)
@@ -140,11 +149,11 @@ internal static class KeyFile
                 throw new JwtKeyException($"{full} exists and is not a regular file: choose another path for the {what}");
             if (!replace)
                 throw new JwtKeyException($"{what} {full} already exists: refusing to overwrite it; {OverwriteHint}");
-            // An update run as root must not take the file away from SlurmUser.
+            // An update run as root must not take the file away from SlurmUser, nor from the group it was shared with.
             chownTo ??= (existing.stx_uid, existing.stx_gid);
+            if (secrecy == KeyFileSecrecy.Secret && owner is null && (existing.Permissions & (uint)UnixFileMode.GroupRead) != 0)
+                mode |= UnixFileMode.GroupRead;
         }
-
-        UnixFileMode mode = secrecy == KeyFileSecrecy.Secret ? SecretMode : PublicMode;
         string? temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}.tmp");
         try
         {
@@ -195,8 +204,10 @@ internal static class KeyFile
 
     private static void CheckMode(string path, uint permissions, KeyFileSecrecy secrecy, string what)
     {
-        if (secrecy == KeyFileSecrecy.Secret && (permissions & GroupOrOther) != 0)
-            throw new JwtKeyException($"{what} {path} is accessible to group or others (mode {Octal(permissions)}): anyone who reads it can mint tokens for any user; run 'chmod 600 {path}'");
+        if (secrecy == KeyFileSecrecy.Secret && (permissions & Other) != 0)
+            throw new JwtKeyException($"{what} {path} is accessible to others (mode {Octal(permissions)}): anyone who reads it can mint tokens for any user; run 'chmod 600 {path}' (or 'chmod 640 {path}' to let one service's group read it)");
+        if (secrecy == KeyFileSecrecy.Secret && (permissions & GroupWriteOrExecute) != 0)
+            throw new JwtKeyException($"{what} {path} is writable or executable by its group (mode {Octal(permissions)}): whoever can write it chooses the key; run 'chmod 600 {path}' (or 'chmod 640 {path}' to let one service's group read it)");
         if (secrecy == KeyFileSecrecy.Public && (permissions & GroupOrOtherWrite) != 0)
             throw new JwtKeyException($"{what} {path} is writable by group or others (mode {Octal(permissions)}): whoever can write it chooses which tokens are accepted; run 'chmod go-w {path}'");
     }

@@ -26,6 +26,7 @@ public sealed class AbiTests
         var constants = NativeAbi.ManagedConstants().Select(c => $"{c.Owner}.{c.Name}").ToHashSet();
         Assert.Contains("Interop.Krb5.KRB5_GC_CACHED", constants);
         Assert.Contains("Interop.Krb5.TKT_FLG_FORWARDABLE", constants);
+        Assert.Contains("Interop.Krb5.KRB5_VERIFY_INIT_CREDS_OPT_AP_REQ_NOFAIL", constants);
         Assert.Contains("Interop.Munge.MUNGE_OPT_UID_RESTRICTION", constants);
         Assert.Contains("Interop.Munge.EMUNGE_CRED_REPLAYED", constants);
         Assert.Contains("Interop.Libc.O_NOFOLLOW", constants);
@@ -35,7 +36,7 @@ public sealed class AbiTests
         Assert.Contains("Interop.Spank.ESPANK_NOT_LOCAL", constants);
 
         var structs = NativeAbi.ManagedStructs().Select(s => s.CType).ToHashSet();
-        string[] expected = ["krb5_creds", "krb5_data", "krb5_keyblock", "krb5_ticket_times", "struct passwd", "struct statx"];
+        string[] expected = ["krb5_creds", "krb5_data", "krb5_keyblock", "krb5_ticket_times", "krb5_keytab_entry", "krb5_verify_init_creds_opt", "struct passwd", "struct statx"];
         Assert.All(expected, name => Assert.Contains(name, structs));
     }
 

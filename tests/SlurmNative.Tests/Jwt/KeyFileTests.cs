@@ -61,11 +61,12 @@ public class KeyFileTests
     }
 
     [Theory]
-    [InlineData(UnixFileMode.GroupRead)]
     [InlineData(UnixFileMode.GroupWrite)]
+    [InlineData(UnixFileMode.GroupRead | UnixFileMode.GroupExecute)]
     [InlineData(UnixFileMode.OtherRead)]
     [InlineData(UnixFileMode.OtherWrite)]
-    public void Group_or_other_access_is_refused_naming_chmod_600(UnixFileMode extra)
+    [InlineData(UnixFileMode.GroupRead | UnixFileMode.OtherRead)]
+    public void Other_access_or_group_write_is_refused_naming_chmod_600(UnixFileMode extra)
     {
         using var dir = new TempDirectory();
         string path = dir.File("jwt_hs256.key");
@@ -73,6 +74,34 @@ public class KeyFileTests
         File.SetUnixFileMode(path, Private | extra);
         JwtKeyException e = Assert.Throws<JwtKeyException>(() => Hs256KeyFile.Load(path));
         Assert.Contains($"run 'chmod 600 {path}'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_key_its_group_may_read_is_accepted_as_slurm_allows_for_a_service_sharing_it()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("jwt_hs256.key");
+        Hs256KeyFile.Create(path, force: false);
+        File.SetUnixFileMode(path, Private | UnixFileMode.GroupRead);
+        Hs256KeyFile.Load(path).Dispose();
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.GroupRead);
+        Hs256KeyFile.Load(path).Dispose();
+    }
+
+    [Fact]
+    public void Replacing_a_key_its_group_could_read_keeps_the_group_read_access()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("jwt_hs256.key");
+        Hs256KeyFile.Create(path, force: false);
+        File.SetUnixFileMode(path, Private | UnixFileMode.GroupRead);
+        Hs256KeyFile.Create(path, force: true);
+        Assert.Equal(Private | UnixFileMode.GroupRead, File.GetUnixFileMode(path));
+
+        // A private key stays private.
+        File.SetUnixFileMode(path, Private);
+        Hs256KeyFile.Create(path, force: true);
+        Assert.Equal(Private, File.GetUnixFileMode(path));
     }
 
     [Fact]

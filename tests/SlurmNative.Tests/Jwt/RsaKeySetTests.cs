@@ -134,10 +134,10 @@ public sealed class RsaKeySetTests : IDisposable
     }
 
     [Fact]
-    public void Key_set_readable_by_group_is_refused()
+    public void Key_set_readable_by_others_is_refused()
     {
         RsaKeySet.Create(SetPath, force: false);
-        File.SetUnixFileMode(SetPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        File.SetUnixFileMode(SetPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
         Assert.Contains($"chmod 600 {SetPath}", Assert.Throws<JwtKeyException>(() => RsaKeySet.Load(SetPath)).Message, StringComparison.Ordinal);
     }
 

@@ -226,10 +226,10 @@ public sealed class SlurmJwksTests : IDisposable
     }
 
     [Fact]
-    public void Group_readable_file_is_refused()
+    public void File_readable_by_others_is_refused()
     {
         SlurmJwks.Add(Path, time: time);
-        File.SetUnixFileMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        File.SetUnixFileMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
         Assert.Contains($"chmod 600 {Path}", Assert.Throws<JwtKeyException>(() => SlurmJwks.Load(Path)).Message, StringComparison.Ordinal);
     }
 
