@@ -7,7 +7,7 @@ internal static partial class Interop
 {
     internal static partial class Libc
     {
-        // open(2) flags (fcntl.h, Linux generic values as on x86-64 and aarch64).
+        // open(2) flags (fcntl.h) that x86-64 and aarch64 share.
         internal const int O_RDONLY = 0x0;
         internal const int O_WRONLY = 0x1;
         internal const int O_RDWR = 0x2;
@@ -17,9 +17,12 @@ internal static partial class Interop
         internal const int O_TRUNC = 0x200;
         internal const int O_APPEND = 0x400;
         internal const int O_NONBLOCK = 0x800;
-        internal const int O_DIRECTORY = 0x10000;
-        internal const int O_NOFOLLOW = 0x20000;
         internal const int O_CLOEXEC = 0x80000;
+
+        // Flags whose value depends on the architecture: each is this machine's value from
+        // X64 or Arm64 (a constant once the JIT or NativeAOT knows the target).
+        internal static int O_DIRECTORY => ForThisArchitecture(X64.O_DIRECTORY, Arm64.O_DIRECTORY);
+        internal static int O_NOFOLLOW => ForThisArchitecture(X64.O_NOFOLLOW, Arm64.O_NOFOLLOW);
 
         // mode_t bits (sys/stat.h).
         internal const uint S_IFMT = 0xF000;

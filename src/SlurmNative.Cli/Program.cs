@@ -29,6 +29,11 @@ internal static class Program
 
     private static int Main(string[] args)
     {
+        if (!SupportedArchitectures.IncludesThisMachine)
+        {
+            Console.Error.WriteLine($"slurmnative: {SupportedArchitectures.Refusal}");
+            return (int)ExitCode.Usage;
+        }
         var root = new RootCommand("SlurmNative: Kerberos tickets that follow Slurm jobs")
         {
             AddCommand(), GetCommand(), RemoveCommand(), ListCommand(), PingCommand(), KeygenCommand(), RotateKeyCommand(), RenewLoopCommand(), SweepCommand.Create(),

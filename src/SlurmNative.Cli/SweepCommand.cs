@@ -19,10 +19,15 @@ internal static class SweepCommand
         {
             TextWriter output = r.InvocationConfiguration.Output;
             string path = r.GetValue(directory)!;
+            RunningSteps? running = null;
             try
             {
-                foreach (string name in LeftoverSweep.Sweep(path, () => LeftoverSweep.ActiveStepsOnThisNode()))
+                foreach (string name in LeftoverSweep.Sweep(path, () => running = LeftoverSweep.RunningStepsOnThisNode()))
                     output.WriteLine($"removed {Path.Combine(path, name)}");
+                // Not an error: slurmd drains a node whose Epilog fails, and the next sweep will see these steps again.
+                if (running is { KeepAllReasons.Count: > 0 })
+                    r.InvocationConfiguration.Error.WriteLine(
+                        $"slurmnative: kept every step ccache in {path}: {string.Join("; ", running.KeepAllReasons)}; a later sweep will look again");
                 return (int)ExitCode.Ok;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or CcacheException)

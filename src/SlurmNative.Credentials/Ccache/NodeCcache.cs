@@ -16,7 +16,7 @@ public sealed class CcacheException(string message) : Exception(message);
 internal sealed class NodeCcache : IDisposable
 {
     private const uint OwnerReadWrite = 0x180; // 0600
-    private const int CreateFlags = Interop.Libc.O_WRONLY | Interop.Libc.O_CREAT | Interop.Libc.O_EXCL | Interop.Libc.O_NOFOLLOW | Interop.Libc.O_CLOEXEC;
+    private static int CreateFlags => Interop.Libc.O_WRONLY | Interop.Libc.O_CREAT | Interop.Libc.O_EXCL | Interop.Libc.O_NOFOLLOW | Interop.Libc.O_CLOEXEC;
 
     private readonly SafeFileHandle directory;
     private readonly Lock gate = new();

@@ -205,13 +205,30 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
         return 0;
     }
 
+    /// <summary>
+    /// The running steps, unless slurmstepd acted as the job's user at some point while /proc was read: where
+    /// /proc is mounted with hidepid, root's processes (every other slurmstepd) are hidden from a user, and
+    /// their steps would have looked gone.
+    /// </summary>
+    private static RunningSteps RunningStepsSeenAsRoot()
+    {
+        bool rootBefore = Interop.Libc.geteuid() == 0;
+        RunningSteps running = LeftoverSweep.RunningStepsOnThisNode();
+        if (!rootBefore || Interop.Libc.geteuid() != 0)
+            running.KeepAll("slurmstepd acted as the job's user while /proc was read");
+        return running;
+    }
+
     /// <summary>Removes ccaches of steps gone from this node; needs no daemon, so it runs even when this step installed nothing.</summary>
     public static void SweepLeftovers(string directory, IPluginLog log)
     {
+        RunningSteps? running = null;
         try
         {
-            foreach (string name in LeftoverSweep.Sweep(directory, () => LeftoverSweep.ActiveStepsOnThisNode()))
+            foreach (string name in LeftoverSweep.Sweep(directory, () => running = RunningStepsSeenAsRoot()))
                 log.Info($"removed {Path.Combine(directory, name)}, left behind by a step that is gone");
+            if (running is { KeepAllReasons.Count: > 0 })
+                log.Debug($"kept every ccache in {directory}: {string.Join("; ", running.KeepAllReasons)}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CcacheException)
         {

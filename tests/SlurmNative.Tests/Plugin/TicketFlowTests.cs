@@ -386,7 +386,7 @@ public sealed class TicketFlowTests : IDisposable
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         Command.Run("chown", [$"{JobUser}", gone, running, halfReplaced]).EnsureSuccess("chown");
 
-        var removed = LeftoverSweep.Sweep(scratch.Path, () => new HashSet<string> { "13.batch" });
+        var removed = LeftoverSweep.Sweep(scratch.Path, () => RunningSteps.Of("13.batch"));
 
         Assert.Equal([Path.GetFileName(halfReplaced), Path.GetFileName(gone)], removed.Order());
         Assert.True(File.Exists(running));
@@ -399,7 +399,7 @@ public sealed class TicketFlowTests : IDisposable
     {
         scratch.Write($"krb5cc_{JobUser}", "x");
         bool asked = false;
-        Assert.Empty(LeftoverSweep.Sweep(scratch.Path, () => { asked = true; return new HashSet<string>(); }));
+        Assert.Empty(LeftoverSweep.Sweep(scratch.Path, () => { asked = true; return RunningSteps.Of(); }));
         Assert.False(asked);
     }
 
@@ -549,6 +549,8 @@ public sealed class LeftoverNameTests
     [InlineData("krb5cc_1001_slurm12.0", true, 1001u, "12.0")]
     [InlineData("krb5cc_1001_slurm12.batch", true, 1001u, "12.batch")]
     [InlineData("krb5cc_1001_slurm12.batch_ab12cd34", true, 1001u, "12.batch")]
+    [InlineData("krb5cc_1001_slurm12.interactive", true, 1001u, "12.interactive")]
+    [InlineData("krb5cc_1001_slurm4294967294.4294967294", true, 1001u, "4294967294.4294967294")]
     [InlineData(".krb5cc_1001_slurm12.0.new_ab12cd34", true, 1001u, "12.0")]
     [InlineData(".krb5cc_1001_slurm12.0_ab12cd34.new_zz99zz99", true, 1001u, "12.0")]
     [InlineData("krb5cc_1001", false, 0u, "")]
@@ -562,18 +564,5 @@ public sealed class LeftoverNameTests
         Assert.Equal(expected, LeftoverSweep.TryParseName(name, out uint parsedUid, out string parsedStep));
         if (expected)
             Assert.Equal((uid, step), (parsedUid, parsedStep));
-    }
-
-    [Theory]
-    [InlineData("slurmstepd: [12.0]", "12.0")]
-    [InlineData("slurmstepd: [12.batch]\0\0", "12.batch")]
-    [InlineData("slurmstepd: [12.extern]", "12.extern")]
-    [InlineData("slurmd -D", null)]
-    [InlineData("slurmstepd: [12]", null)]
-    public void Stepd_titles_name_their_step(string title, string? step)
-    {
-        Assert.Equal(step is not null, LeftoverSweep.TryParseStepdTitle(title, out string parsed));
-        if (step is not null)
-            Assert.Equal(step, parsed);
     }
 }
