@@ -23,6 +23,8 @@ internal static partial class Interop
         internal const int SLURMNATIVE_LOG_VERBOSE = 3;
         internal const int SLURMNATIVE_LOG_DEBUG = 4;
 
+        internal const string SLURMNATIVE_STATE_DIR = "/run/slurmnative";
+
         [LibraryImport(Libraries.Shim, EntryPoint = "slurmnative_option_state")]
         internal static partial int OptionState();
 

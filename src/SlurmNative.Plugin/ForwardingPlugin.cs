@@ -24,8 +24,8 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
     private bool backendUnavailable;
     // srun's upload in flight, between init_post_opt and local_user_init.
     private TicketUploader? upload;
-    // The remote side's state, between user_init and exit of one slurmstepd.
-    private StepCredentials? step;
+    // The remote side's state, between init_post_opt and exit of one slurmstepd.
+    private NodeCredentials? node;
 
     public int Run(SpankHook hook, ISpankSession session, IReadOnlyList<string> arguments)
     {
@@ -57,25 +57,26 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
             case (SpankHook.InitPostOpt, SpankContext.Allocator):
                 Announce(session, "init_post_opt");
                 return WithBackend(current, b => new TicketUploader(b, log).Run(session));
-            // slurmstepd, as root, once the step's options are known: start fetching the ticket
-            // while slurmstepd sets the step up. Not for the extern step, which gets no ccache.
-            case (SpankHook.InitPostOpt, SpankContext.Remote) when session.StepId != Interop.Spank.SLURM_EXTERN_CONT:
-                return WithBackend(current, b =>
-                {
-                    (step ??= new StepCredentials(b, log)).Prefetch(session);
-                    return Success;
-                });
+            // slurmstepd, as root, once the step's options are known: join the job's ticket on this
+            // node, or start fetching it while slurmstepd sets the step up. The extern step (job
+            // scope) installs it here; with scope=step it gets no ccache.
+            case (SpankHook.InitPostOpt, SpankContext.Remote) when !current.PerStep || session.StepId != Interop.Spank.SLURM_EXTERN_CONT:
+                if (session.StepId == Interop.Spank.SLURM_EXTERN_CONT)
+                    Announce(session, "init_post_opt");
+                return WithBackend(current, b => (node ??= new NodeCredentials(b, log)).Prefetch(session, current));
             // slurmstepd only, euid = job user, before the tasks fork.
             case (SpankHook.UserInit, SpankContext.Remote):
                 Announce(session, "user_init");
-                return WithBackend(current, b => (step ??= new StepCredentials(b, log)).Install(session, current));
+                return WithBackend(current, b => (node ??= new NodeCredentials(b, log)).Install(session, current));
             // Teardown in slurmstepd, as root; sweeping leftovers needs no daemon.
             case (SpankHook.Exit, SpankContext.Remote):
                 Announce(session, "exit");
-                step?.DiscardPrefetch();
-                if (step is { CcachePath: not null })
-                    return step.Remove(current);
-                StepCredentials.SweepLeftovers(current.CcacheDirectory, log);
+                node?.DiscardPrefetch();
+                if (node is { CcachePath: not null })
+                    return node.Remove(current);
+                // A step that installed nothing leaves its job (if it joined) and sweeps at exit instead.
+                node?.Remove(current);
+                NodeCredentials.SweepLeftovers(current.CcacheDirectory, current.StateDirectory, log);
                 return Success;
             // srun applies -v only after init_post_opt, so its exit is where srun -v shows the plugin was active.
             case (SpankHook.Exit, _):

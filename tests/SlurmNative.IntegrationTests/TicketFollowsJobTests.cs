@@ -25,9 +25,19 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
     private void UsePlugin(CredentialDaemon daemon, string mode = "required", string extra = "refresh_before=10s") =>
         testbed.UsePlugstackLine($"{mode} {testbed.PluginPath} default=on config={daemon.ConfigPath} {extra}");
 
-    private string[] StepCcaches(string user, string job) =>
-        Directory.GetFiles("/tmp", $"krb5cc_{testbed.UidOf(user)}_slurm{job}.*")
-            .Concat(Directory.GetFiles("/tmp", $".krb5cc_{testbed.UidOf(user)}_slurm{job}.*")).ToArray();
+    /// <summary>The ccaches of a job on this node: the job's shared one and any step's, with suffixes and temporary files.</summary>
+    private string[] JobCcaches(string user, string job)
+    {
+        string name = $"krb5cc_{testbed.UidOf(user)}_slurm{job}";
+        return Directory.GetFiles("/tmp", "*" + name + "*")
+            .Where(path => Path.GetFileName(path).TrimStart('.') is var file && file.StartsWith(name, StringComparison.Ordinal)
+                && (file.Length == name.Length || file[name.Length] is '.' or '_'))
+            .ToArray();
+    }
+
+    /// <summary>The plugin's records of a job on this node (scope=job), in its state directory.</summary>
+    private static string[] JobRecords(string job) =>
+        Directory.Exists("/run/slurmnative") ? Directory.GetFiles("/run/slurmnative", $"job-{job}.*") : [];
 
     private static string OutputFile() => $"/tmp/slurmnative-job-{Guid.NewGuid():N}.out";
 
@@ -57,7 +67,7 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         string job = SubmittedJob().Match(testbed.RunAs(user, "sbatch", "-o", "/dev/null", "--wrap", "sleep 300").EnsureSuccess("sbatch").Stdout).Groups[1].Value;
         WaitUntilRunning(job);
         DateTime deadline = DateTime.UtcNow.AddSeconds(20);
-        while (StepCcaches(user, job).Length == 0 && DateTime.UtcNow < deadline)
+        while (JobCcaches(user, job).Length == 0 && DateTime.UtcNow < deadline)
             Thread.Sleep(200);
         return job;
     }
@@ -87,12 +97,12 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
 
         Assert.Equal(0, srun.ExitCode);
         string job = Regex.Match(srun.Stdout, @"job=(\d+)").Groups[1].Value;
-        Assert.Contains($"cache=FILE:/tmp/krb5cc_{uid}_slurm{job}.0", srun.Stdout);
+        Assert.Contains($"cache=FILE:/tmp/krb5cc_{uid}_slurm{job}\n", srun.Stdout);
         Assert.Contains("owner=alice mode=600 type=regular file", srun.Stdout);
         Assert.Contains($"Default principal: alice@{Realm}", srun.Stdout);
         Assert.Contains($"krbtgt/{Realm}@{Realm}", srun.Stdout);
         Assert.Matches($@"host/localhost@{Realm}: kvno = \d+", srun.Stdout);
-        Assert.Empty(StepCcaches("alice", job));
+        Assert.Empty(JobCcaches("alice", job));
     }
 
     [Theory]
@@ -176,27 +186,101 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         Assert.Matches($@"released .* to uid {alice} \(alice\)", daemon.Log);
     }
 
+    /// <summary>How many tickets the daemon has released to anyone so far (its log runs with --debug).</summary>
+    private static int Releases(CredentialDaemon daemon) => Regex.Matches(daemon.Log, "released .* to uid").Count;
+
+    /// <summary>A batch script with 5 steps one after the other and 2 at once, each saying which ccache it was given.</summary>
+    private const string StepsOfABatchJob = """
+        echo "batch $KRB5CCNAME"
+        for i in 1 2 3 4 5; do srun -N1 -n1 sh -c 'klist -s && echo "step $KRB5CCNAME valid"'; done
+        srun --overlap -N1 -n1 sh -c 'sleep 1; klist -s && echo "together $KRB5CCNAME valid"' &
+        srun --overlap -N1 -n1 sh -c 'sleep 1; klist -s && echo "together $KRB5CCNAME valid"' &
+        wait
+        srun -v -N1 -n1 true
+        """;
+
     [Fact]
-    public void A_batch_job_gets_the_ticket_and_leaves_no_ccache_on_the_node()
+    public void The_steps_of_a_batch_job_share_one_ccache_fetched_once_and_nothing_is_left_after_it()
     {
         using var daemon = StartDaemon("sbatch");
         UsePlugin(daemon);
         testbed.Kinit("alice");
         string output = OutputFile();
+        int releasedBefore = Releases(daemon);
 
-        CommandResult sbatch = testbed.RunAs("alice", "sbatch", "--wait", "-o", output, "--wrap", "klist; srun -v -N1 klist");
+        CommandResult sbatch = testbed.RunAs("alice", "sbatch", "--wait", "-n2", "-o", output, "--wrap", StepsOfABatchJob);
+
+        string text = ReadAndDelete(output);
+        Assert.Equal(0, sbatch.ExitCode);
+        string job = SubmittedJob().Match(sbatch.Stdout).Groups[1].Value;
+        string ccache = $"FILE:/tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}";
+        Assert.Contains($"batch {ccache}\n", text);
+        Assert.Equal(5, Regex.Matches(text, $"step {Regex.Escape(ccache)} valid").Count);
+        Assert.Equal(2, Regex.Matches(text, $"together {Regex.Escape(ccache)} valid").Count);
+        // The sruns inside the batch script did not even start the plugin's runtime (srun -v
+        // would show it active in local context).
+        Assert.Contains("srun: defined options", text); // srun -v's own output does reach the file
+        Assert.DoesNotContain("slurmnative: active in local context", text);
+        Assert.Equal(1, Releases(daemon) - releasedBefore);
+        WaitUntilGone(job, TimeSpan.FromSeconds(30));
+        Assert.Empty(JobCcaches("alice", job));
+        Assert.Empty(JobRecords(job));
+    }
+
+    [Fact]
+    public void With_scope_step_each_step_gets_a_ccache_of_its_own()
+    {
+        using var daemon = StartDaemon("per-step");
+        UsePlugin(daemon, extra: "refresh_before=10s scope=step");
+        testbed.Kinit("alice");
+        string output = OutputFile();
+
+        CommandResult sbatch = testbed.RunAs("alice", "sbatch", "--wait", "-o", output, "--wrap", "klist; srun -N1 klist");
 
         string text = ReadAndDelete(output);
         Assert.Equal(0, sbatch.ExitCode);
         string job = SubmittedJob().Match(sbatch.Stdout).Groups[1].Value;
         Assert.Contains($"Ticket cache: FILE:/tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}.batch", text);
-        // The srun inside the batch script did not even start the plugin's runtime (srun -v would
-        // show it active in local context), and its step got its own ccache.
-        Assert.Contains("srun: defined options", text); // srun -v's own output does reach the file
-        Assert.DoesNotContain("slurmnative: active in local context", text);
         Assert.Contains($"Ticket cache: FILE:/tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}.0", text);
         Assert.Equal(2, Regex.Matches(text, $"Default principal: alice@{Realm}").Count);
-        Assert.Empty(StepCcaches("alice", job));
+        Assert.Empty(JobCcaches("alice", job));
+    }
+
+    [Fact]
+    public void With_an_extern_step_the_jobs_steps_use_its_ccache_without_starting_the_runtime()
+    {
+        testbed.RestartWithNodes(1, externSteps: true);
+        try
+        {
+            using var daemon = StartDaemon("extern");
+            UsePlugin(daemon);
+            testbed.Kinit("alice");
+            string output = OutputFile();
+            int releasedBefore = Releases(daemon);
+
+            CommandResult sbatch = testbed.RunAs("alice", "sbatch", "--wait", "-n2", "-o", output, "--wrap", StepsOfABatchJob);
+
+            string text = ReadAndDelete(output);
+            Assert.Equal(0, sbatch.ExitCode);
+            string job = SubmittedJob().Match(sbatch.Stdout).Groups[1].Value;
+            string ccache = $"FILE:/tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}";
+            Assert.Contains($"batch {ccache}\n", text);
+            Assert.Equal(5, Regex.Matches(text, $"step {Regex.Escape(ccache)} valid").Count);
+            Assert.Equal(2, Regex.Matches(text, $"together {Regex.Escape(ccache)} valid").Count);
+            Assert.Equal(1, Releases(daemon) - releasedBefore);
+            // The extern step installed it; every other step's C side only pointed at it.
+            testbed.WaitForSlurmdLogLine($"[{job}.extern] slurmnative: installed the ticket of alice@{Realm} in /tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}");
+            testbed.WaitForSlurmdLogLine($"[{job}.batch] slurmnative: uses the job's ticket in /tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}, which its extern step keeps fresh");
+            string log = File.ReadAllText(Path.Combine(testbed.Directory, "log", "slurmd.log"));
+            Assert.DoesNotContain($"[{job}.batch] slurmnative: active in remote context", log);
+            WaitUntilGone(job, TimeSpan.FromSeconds(30));
+            Assert.Empty(JobCcaches("alice", job));
+            Assert.Empty(JobRecords(job));
+        }
+        finally
+        {
+            testbed.RestartWithNodes(1);
+        }
     }
 
     [Fact]
@@ -245,7 +329,7 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         string job = SubmittedJob().Match(testbed.RunAs("alice", "sbatch", "--hold", "-o", output, "--wrap",
             "stat -c 'owner=%U mode=%a type=%F' \"${KRB5CCNAME#FILE:}\"; echo cache=$KRB5CCNAME; klist").EnsureSuccess("sbatch --hold").Stdout).Groups[1].Value;
         string bait = $"/tmp/slurmnative-bait-{job}";
-        string predictable = $"/tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}.batch";
+        string predictable = $"/tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}";
         try
         {
             testbed.RunAs("bob", "sh", "-c", $"echo bobs > {bait} && chmod 666 {bait} && ln -s {bait} {predictable}").EnsureSuccess("bob plants a symlink");
@@ -295,10 +379,10 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         testbed.Kinit("alice");
 
         string cancelled = StartSleepingBatchJob("alice");
-        Assert.NotEmpty(StepCcaches("alice", cancelled));
+        Assert.NotEmpty(JobCcaches("alice", cancelled));
         testbed.RunAs("alice", "scancel", cancelled).EnsureSuccess("scancel");
         WaitUntilGone(cancelled, TimeSpan.FromSeconds(60));
-        Assert.Empty(StepCcaches("alice", cancelled));
+        Assert.Empty(JobCcaches("alice", cancelled));
 
         var clock = Stopwatch.StartNew();
         CommandResult limited = testbed.RunAs("alice", "srun", "-N1", "-t", "0:05", "sh", "-c", "echo job=$SLURM_JOB_ID; sleep 300");
@@ -307,7 +391,7 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         string job = Regex.Match(limited.Stdout, @"job=(\d+)").Groups[1].Value;
         Assert.NotEmpty(job);
         WaitUntilGone(job, TimeSpan.FromSeconds(60));
-        Assert.Empty(StepCcaches("alice", job));
+        Assert.Empty(JobCcaches("alice", job));
     }
 
     /// <summary>A batch job whose slurmstepd dies by SIGKILL, so its exit hook never runs; returns the ccache it leaves.</summary>
@@ -315,7 +399,7 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
     {
         testbed.Kinit("alice");
         string job = StartSleepingBatchJob("alice");
-        string leftover = Assert.Single(StepCcaches("alice", job));
+        string leftover = Assert.Single(JobCcaches("alice", job));
         string title = $"slurmstepd: [{job}.batch]";
         int stepd = Directory.EnumerateDirectories("/proc")
             .Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0)

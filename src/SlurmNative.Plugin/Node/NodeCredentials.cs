@@ -10,12 +10,19 @@ using SlurmNative.Plugin.Spank;
 namespace SlurmNative.Plugin.Node;
 
 /// <summary>
-/// slurmstepd (remote context): asks the daemon for the job owner's ticket as soon as the
-/// step's options are known (init_post_opt), installs it as the step's ccache in
-/// user_init, keeps it fresh while the step runs, and removes it at exit, together with
-/// any ccache a killed step on this node left behind.
+/// slurmstepd (remote context): gets the job owner's ticket onto this node, points the step at it,
+/// keeps it fresh while the step runs, and removes it when it is no longer needed.
+/// <para>
+/// With <c>scope=job</c> (the default) a job has one ccache per node, shared by its steps. The first
+/// step to need it installs it: the extern step, where the site runs one (PrologFlags=Contain), which
+/// lives as long as the job and keeps the ticket fresh; otherwise the first ordinary step. Later steps
+/// find it through the job's record (<see cref="JobCcacheState"/>) and fetch nothing; where the extern
+/// step looks after it, the C side points them at it without starting .NET at all. Every step taking
+/// part renews under the job's lock, so one refreshes and the others find the file already fresh,
+/// and whichever leaves last removes it. With <c>scope=step</c> every step has a ccache of its own.
+/// </para>
 /// </summary>
-internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log, TimeProvider? clock = null)
+internal sealed class NodeCredentials(ICredentialBackend backend, IPluginLog log, TimeProvider? clock = null)
 {
     public const string CcacheVariable = "KRB5CCNAME";
 
@@ -27,28 +34,95 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
     /// </summary>
     internal static readonly TimeSpan SweepDelay = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a step waits for another step of its job that is installing or refreshing the ticket.</summary>
+    internal static readonly TimeSpan JobLockWait = TimeSpan.FromSeconds(30);
+
+    private readonly TimeProvider time = clock ?? TimeProvider.System;
     private NodeCcache? ccache;
     private StepTicketRenewer? renewer;
     private EarlyFetch? early;
+    // Job scope: the job's shared state on this node, and whether this step holds its lock to install.
+    private JobCcacheState? job;
+    private bool installing;
 
     public string? CcachePath => ccache?.FullPath;
 
     public StepTicketRenewer? Renewer => renewer;
 
     /// <summary>
-    /// init_post_opt (as root): signs a fetch of the job owner's ticket here, as root, and
-    /// runs the exchange with the daemon on a thread of its own, so the round trip (a few
-    /// milliseconds, most of a step's start-up cost) overlaps slurmstepd's own set-up of the
-    /// step, which runs between this hook and user_init. Signing on the hook's thread keeps
-    /// the request root's even if slurmstepd takes on the user's identity meanwhile. The
-    /// daemon's default ACL lets root on a cluster host fetch for the job's node; where a
-    /// site's ACL refuses it, user_init asks again as the owner.
+    /// init_post_opt (as root). For a step of its own, or a job whose ticket is not on this node yet:
+    /// signs a fetch of the job owner's ticket here, as root, and runs the exchange with the daemon on
+    /// a thread of its own, so the round trip (a few milliseconds, most of a step's start-up cost)
+    /// overlaps slurmstepd's own set-up of the step, which runs between this hook and user_init. Signing
+    /// on the hook's thread keeps the request root's even if slurmstepd takes on the user's identity
+    /// meanwhile. The daemon's default ACL lets root on a cluster host fetch for the job's node; where a
+    /// site's ACL refuses it, user_init asks again as the owner. For the extern step (job scope), which
+    /// has no user_init, the whole install happens here.
     /// </summary>
-    public void Prefetch(ISpankSession session)
+    public int Prefetch(ISpankSession session, PluginSettings settings)
     {
-        if (early is not null)
-            return;
+        if (early is not null || job is not null)
+            return 0;
         uint uid = session.JobUserId;
+        if (settings.PerStep)
+        {
+            StartEarlyFetch(uid);
+            return 0;
+        }
+        if (session.JobId is not uint jobId || session.JobGroupId is not uint gid)
+        {
+            log.Error("Slurm gave no job id or gid in init_post_opt; no ticket installed");
+            return -1;
+        }
+        bool isExtern = session.StepId == Interop.Spank.SLURM_EXTERN_CONT;
+        try
+        {
+            job = JobCcacheState.Join(settings.StateDirectory, jobId, JobLockWait);
+            if (job.Read() is { } record && record.Uid == uid
+                && NodeCcache.TryAdopt(settings.CcacheDirectory, record.FileName, uid, gid) is { } shared)
+            {
+                ccache = shared;
+                if (!isExtern)
+                {
+                    job.Unlock();
+                    log.Debug($"job {jobId} already has its ticket on this node in {shared.FullPath}");
+                    return 0;
+                }
+                // A step got here first: the extern step, which outlives it, looks after the ticket from now on.
+                job.Write(record with { ExternPid = Environment.ProcessId });
+                job.Unlock();
+                return CurrentJobTicket(uid) is { } current ? StartRenewing(settings, current, "looks after") : -1;
+            }
+        }
+        catch (CcacheException e)
+        {
+            log.Error($"cannot share the job's Kerberos ticket on this node: {e.Message}");
+            LeaveJob();
+            return -1;
+        }
+        installing = true;
+        if (!isExtern)
+        {
+            StartEarlyFetch(uid);
+            return 0;
+        }
+        byte[] ticket;
+        try
+        {
+            ticket = backend.Fetch(uid);
+        }
+        catch (Exception e) when (e is DaemonException or DaemonUnreachableException)
+        {
+            installing = false;
+            job.Unlock();
+            log.Error($"no Kerberos ticket for job {jobId} of uid {uid}: {e.Message}");
+            return -1;
+        }
+        return InstallForJob(session, settings, ticket);
+    }
+
+    private void StartEarlyFetch(uint uid)
+    {
         try
         {
             early = new EarlyFetch(uid, backend.SignFetch(uid));
@@ -63,16 +137,23 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
     /// <summary>Exit before user_init took the early fetch's result: drop it, without waiting for a daemon that may be slow.</summary>
     public void DiscardPrefetch() => early = null;
 
-    /// <summary>user_init: euid is the job user's. Takes the ticket fetched since init_post_opt, or fetches it now as the owner.</summary>
+    /// <summary>
+    /// user_init: euid is the job user's. Points the step at its ticket: the job's shared ccache, or a
+    /// new one made from the ticket fetched since init_post_opt (or fetched now, as the owner).
+    /// </summary>
     public int Install(ISpankSession session, PluginSettings settings)
     {
         uint uid = session.JobUserId;
-        if (session.JobId is not uint job || session.StepId is not uint step || session.JobGroupId is not uint gid)
+        if (session.JobId is not uint jobId || session.StepId is not uint step || session.JobGroupId is not uint gid)
         {
             DiscardPrefetch();
             log.Error("Slurm gave no job id, step id or gid in user_init; no ticket installed");
             return -1;
         }
+        if (!settings.PerStep && job is null)
+            return -1; // init_post_opt could not join the job, and said why
+        if (!settings.PerStep && !installing)
+            return UseJobCcache(session, settings, uid);
 
         byte[] ticket;
         try
@@ -81,37 +162,103 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
         }
         catch (Exception e) when (e is DaemonException or DaemonUnreachableException)
         {
+            installing = false;
+            job?.Unlock();
             log.Error($"no Kerberos ticket for the job of uid {uid}: {e.Message}");
             return -1;
         }
+        if (!settings.PerStep)
+            return InstallForJob(session, settings, ticket);
 
-        TicketTimes times = backend.Describe(ticket);
         try
         {
-            ccache = NodeCcache.Create(settings.CcacheDirectory, LeftoverSweep.NameFor(uid, job, ForwardingPlugin.StepName(step)), uid, gid, ticket);
+            ccache = NodeCcache.Create(settings.CcacheDirectory, LeftoverSweep.NameFor(uid, jobId, ForwardingPlugin.StepName(step)), uid, gid, ticket);
         }
         catch (CcacheException e)
         {
             log.Error($"cannot install the job's Kerberos ticket: {e.Message}");
             return -1;
         }
-        if (!session.SetEnvironment(CcacheVariable, ccache.CcacheName))
+        return PointStepAt(session, settings, ticket, "installed");
+    }
+
+    /// <summary>Writes the job's ccache and its record, releases the job's lock, and (but in the extern step) points the step at it.</summary>
+    private int InstallForJob(ISpankSession session, PluginSettings settings, byte[] ticket)
+    {
+        uint uid = session.JobUserId;
+        bool isExtern = session.StepId == Interop.Spank.SLURM_EXTERN_CONT;
+        try
         {
-            log.Error($"Slurm refused to set {CcacheVariable} in the job's environment");
-            Remove();
+            ccache = NodeCcache.Create(settings.CcacheDirectory, LeftoverSweep.JobNameFor(uid, session.JobId!.Value), uid, session.JobGroupId!.Value, ticket);
+            job!.Write(new JobCcacheRecord(uid, isExtern ? Environment.ProcessId : 0, ccache.FileName));
+        }
+        catch (CcacheException e)
+        {
+            log.Error($"cannot install the job's Kerberos ticket: {e.Message}");
             return -1;
         }
-        renewer = new StepTicketRenewer(ccache, ticket, backend, settings.RefreshBeforeOrDefault, log, clock);
-        string directory = settings.CcacheDirectory;
+        finally
+        {
+            installing = false;
+            job!.Unlock();
+        }
+        return isExtern ? StartRenewing(settings, ticket, "installed") : PointStepAt(session, settings, ticket, "installed");
+    }
+
+    private int UseJobCcache(ISpankSession session, PluginSettings settings, uint uid) =>
+        CurrentJobTicket(uid) is { } ticket ? PointStepAt(session, settings, ticket, "uses") : -1;
+
+    /// <summary>
+    /// The ticket in the job's shared ccache; if it has expired (or the file is unreadable), a fresh one
+    /// from the daemon, written over it for every step.
+    /// </summary>
+    private byte[]? CurrentJobTicket(uint uid)
+    {
+        if (ccache!.ReadTicket(time.GetUtcNow()) is { } ticket)
+            return ticket;
+        try
+        {
+            ticket = backend.Fetch(uid);
+            job!.Lock(JobLockWait);
+            ccache.Replace(ticket);
+            return ticket;
+        }
+        catch (Exception e) when (e is DaemonException or DaemonUnreachableException or CcacheException)
+        {
+            log.Error($"the job's shared ticket in {ccache.FullPath} is no longer valid and no fresh one could be had: {e.Message}");
+            return null;
+        }
+        finally
+        {
+            job!.Unlock();
+        }
+    }
+
+    private int PointStepAt(ISpankSession session, PluginSettings settings, byte[] ticket, string verb)
+    {
+        if (!session.SetEnvironment(CcacheVariable, ccache!.CcacheName))
+        {
+            log.Error($"Slurm refused to set {CcacheVariable} in the job's environment");
+            Remove(settings);
+            return -1;
+        }
+        return StartRenewing(settings, ticket, verb);
+    }
+
+    private int StartRenewing(PluginSettings settings, byte[] ticket, string verb)
+    {
+        renewer = new StepTicketRenewer(ccache!, ticket, backend, settings.RefreshBeforeOrDefault, log, clock, job);
+        string directory = settings.CcacheDirectory, stateDirectory = settings.StateDirectory;
         renewer.RunOnceAfter(SweepDelay, () =>
         {
             // Other users' leftovers in a sticky /tmp need root; slurmstepd is root again once
             // user_init is over, but drops to the user now and then (output files, for one).
             if (Interop.Libc.geteuid() == 0)
-                SweepLeftovers(directory, log);
+                SweepLeftovers(directory, stateDirectory, log);
         });
         renewer.Start();
-        log.Verbose($"installed the ticket of {times.Principal} in {ccache.FullPath}, valid until {UtcText.Readable(times.End)}");
+        TicketTimes times = backend.Describe(ticket);
+        log.Verbose($"{verb} the ticket of {times.Principal} in {ccache!.FullPath}, valid until {UtcText.Readable(times.End)}");
         return 0;
     }
 
@@ -145,59 +292,50 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
         }
     }
 
-    /// <summary>A fetch signed in init_post_opt, exchanged with the daemon on a thread of its own.</summary>
-    private sealed class EarlyFetch
-    {
-        private readonly NativeThread thread;
-        private byte[]? ticket;
-        private Exception? failure;
-
-        /// <exception cref="InvalidOperationException">no thread could be started.</exception>
-        public EarlyFetch(uint uid, Func<byte[]> exchange)
-        {
-            Uid = uid;
-            thread = NativeThread.Start(() =>
-            {
-                try
-                {
-                    ticket = exchange();
-                }
-                catch (Exception e)
-                {
-                    // Nothing may escape a thread inside slurmstepd; user_init decides what it means.
-                    failure = e;
-                }
-            });
-        }
-
-        public uint Uid { get; }
-
-        /// <summary>Waits for the exchange, which the client timeout bounds per server.</summary>
-        public byte[]? Wait(out Exception? error)
-        {
-            thread.Join();
-            error = failure;
-            return ticket;
-        }
-    }
-
-    /// <summary>exit (as root): stop renewing, optionally flush writeback while the ticket is still valid, delete.</summary>
+    /// <summary>
+    /// exit (as root): stop renewing, and remove the ccache unless other steps of the job still use it;
+    /// optionally flush writeback first, while the ticket is still valid.
+    /// </summary>
     public int Remove(PluginSettings? settings = null)
     {
         renewer?.Stop(TimeSpan.FromSeconds(10));
         renewer = null;
-        if (ccache is not null)
+        early = null;
+        bool lastOut = true;
+        if (job is not null)
         {
-            if (settings?.SyncOnExit == true)
-                Interop.Libc.sync();
             try
             {
-                ccache.Remove();
-                log.Debug($"removed {ccache.FullPath}");
+                job.Lock(JobLockWait);
+                JobCcacheRecord? record = job.Read();
+                lastOut = job.Leave();
+                // A step that failed before it took the ccache up is still the one to remove it, if it leaves last.
+                if (lastOut && ccache is null && record is not null && settings is not null)
+                    ccache = NodeCcache.TryAdopt(settings.CcacheDirectory, record.FileName, record.Uid, 0);
             }
             catch (CcacheException e)
             {
-                log.Error(e.Message);
+                // The others, or the sweep, will remove it.
+                log.Error($"could not leave the job's shared ticket cleanly: {e.Message}");
+                lastOut = false;
+            }
+            LeaveJob();
+        }
+        if (ccache is not null)
+        {
+            if (lastOut)
+            {
+                if (settings?.SyncOnExit == true)
+                    Interop.Libc.sync();
+                try
+                {
+                    ccache.Remove();
+                    log.Debug($"removed {ccache.FullPath}");
+                }
+                catch (CcacheException e)
+                {
+                    log.Error(e.Message);
+                }
             }
             ccache.Dispose();
             ccache = null;
@@ -205,30 +343,23 @@ internal sealed class StepCredentials(ICredentialBackend backend, IPluginLog log
         return 0;
     }
 
-    /// <summary>
-    /// The running steps, unless slurmstepd acted as the job's user at some point while /proc was read: where
-    /// /proc is mounted with hidepid, root's processes (every other slurmstepd) are hidden from a user, and
-    /// their steps would have looked gone.
-    /// </summary>
-    private static RunningSteps RunningStepsSeenAsRoot()
+    private void LeaveJob()
     {
-        bool rootBefore = Interop.Libc.geteuid() == 0;
-        RunningSteps running = LeftoverSweep.RunningStepsOnThisNode();
-        if (!rootBefore || Interop.Libc.geteuid() != 0)
-            running.KeepAll("slurmstepd acted as the job's user while /proc was read");
-        return running;
+        job?.Dispose();
+        job = null;
+        installing = false;
     }
 
-    /// <summary>Removes ccaches of steps gone from this node; needs no daemon, so it runs even when this step installed nothing.</summary>
-    public static void SweepLeftovers(string directory, IPluginLog log)
+    /// <summary>Removes ccaches and job records of steps gone from this node; needs no daemon, so it runs even when this step installed nothing.</summary>
+    public static void SweepLeftovers(string directory, string stateDirectory, IPluginLog log)
     {
-        RunningSteps? running = null;
         try
         {
-            foreach (string name in LeftoverSweep.Sweep(directory, () => running = RunningStepsSeenAsRoot()))
+            Func<RunningSteps> running = () => LeftoverSweep.RunningStepsOnThisNode();
+            foreach (string name in LeftoverSweep.Sweep(directory, running))
                 log.Info($"removed {Path.Combine(directory, name)}, left behind by a step that is gone");
-            if (running is { KeepAllReasons.Count: > 0 })
-                log.Debug($"kept every ccache in {directory}: {string.Join("; ", running.KeepAllReasons)}");
+            foreach (string name in LeftoverSweep.SweepJobStates(stateDirectory, running))
+                log.Debug($"removed {Path.Combine(stateDirectory, name)}, left behind by a job that is gone");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CcacheException)
         {

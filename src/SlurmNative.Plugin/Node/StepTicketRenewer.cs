@@ -7,7 +7,7 @@ using SlurmNative.Plugin.Spank;
 namespace SlurmNative.Plugin.Node;
 
 /// <summary>
-/// Keeps one step's ccache valid for the step's whole life, on a thread of slurmstepd.
+/// Keeps a step's (or its job's) ccache valid while the step runs, on a thread of slurmstepd.
 /// Before the ticket runs low it asks the daemon for the stored copy (which the daemon
 /// keeps renewed, and which is the newest if the user uploaded again); when no daemon
 /// answers, it renews against the KDC itself. It sleeps on an event, so stopping it at
@@ -20,6 +20,7 @@ internal sealed class StepTicketRenewer
     private static readonly TimeSpan ShortestRetry = TimeSpan.FromSeconds(1);
 
     private readonly NodeCcache ccache;
+    private readonly JobCcacheState? job;
     private readonly ICredentialBackend backend;
     private readonly IPluginLog log;
     private readonly TimeSpan refreshBefore;
@@ -34,8 +35,10 @@ internal sealed class StepTicketRenewer
     private Action? errand;
     private DateTimeOffset errandDue;
 
-    public StepTicketRenewer(NodeCcache ccache, byte[] ticket, ICredentialBackend backend, TimeSpan refreshBefore, IPluginLog log, TimeProvider? clock = null)
+    /// <param name="job">When the ccache is a job's, shared by its steps on this node: refreshes happen under its lock, and a ticket another step already refreshed is taken as it is.</param>
+    public StepTicketRenewer(NodeCcache ccache, byte[] ticket, ICredentialBackend backend, TimeSpan refreshBefore, IPluginLog log, TimeProvider? clock = null, JobCcacheState? job = null)
     {
+        this.job = job;
         this.ccache = ccache;
         this.backend = backend;
         this.refreshBefore = refreshBefore;
@@ -125,6 +128,37 @@ internal sealed class StepTicketRenewer
 
     /// <returns>true if the ccache now holds a ticket that ends later than before.</returns>
     internal bool TryRefresh()
+    {
+        if (job is null)
+            return Refresh();
+        try
+        {
+            job.Lock(NodeCredentials.JobLockWait);
+        }
+        catch (CcacheException e)
+        {
+            log.Verbose($"not refreshing now: {e.Message}");
+            return false;
+        }
+        try
+        {
+            // Another step of the job may have refreshed the shared file since this one looked.
+            if (ccache.ReadTicket(clock.GetUtcNow()) is { } onDisk && backend.Describe(onDisk) is { } diskTimes && diskTimes.End > times.End)
+            {
+                current = onDisk;
+                times = diskTimes;
+                log.Debug($"{ccache.FullPath} was refreshed by another step of the job: valid until {UtcText.Readable(times.End)}");
+                return true;
+            }
+            return Refresh();
+        }
+        finally
+        {
+            job.Unlock();
+        }
+    }
+
+    private bool Refresh()
     {
         byte[]? fresh = null;
         string source = "the credential daemon";
