@@ -78,7 +78,7 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         while (testbed.RunAs("root", "squeue", "-h", "-o", "%T", "-j", job).Stdout.Trim() != "RUNNING")
         {
             if (DateTime.UtcNow > deadline)
-                throw new Xunit.Sdk.XunitException($"job {job} did not start");
+                throw new Xunit.Sdk.XunitException($"job {job} did not start: {testbed.RunAs("root", "scontrol", "show", "job", job).Stdout}");
             Thread.Sleep(300);
         }
     }
@@ -186,6 +186,11 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         Assert.Matches($@"released .* to uid {alice} \(alice\)", daemon.Log);
     }
 
+    /// <summary>The plugin's lines in slurmd's log (where slurmstepd logs) for one job.</summary>
+    private string SlurmdLogOf(string job) =>
+        string.Join('\n', File.ReadLines(Path.Combine(testbed.Directory, "log", "slurmd.log"))
+            .Where(l => l.Contains($"[{job}.", StringComparison.Ordinal) && l.Contains("slurmnative", StringComparison.Ordinal)));
+
     /// <summary>How many tickets the daemon has released to anyone so far (its log runs with --debug).</summary>
     private static int Releases(CredentialDaemon daemon) => Regex.Matches(daemon.Log, "released .* to uid").Count;
 
@@ -221,7 +226,7 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         // would show it active in local context).
         Assert.Contains("srun: defined options", text); // srun -v's own output does reach the file
         Assert.DoesNotContain("slurmnative: active in local context", text);
-        Assert.Equal(1, Releases(daemon) - releasedBefore);
+        Assert.True(Releases(daemon) - releasedBefore == 1, $"expected one fetch for the job; the daemon's log:\n{daemon.Log}\nslurmd's:\n{SlurmdLogOf(job)}");
         WaitUntilGone(job, TimeSpan.FromSeconds(30));
         Assert.Empty(JobCcaches("alice", job));
         Assert.Empty(JobRecords(job));
@@ -281,6 +286,38 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         {
             testbed.RestartWithNodes(1);
         }
+    }
+
+    [Fact]
+    public void A_new_kinit_and_upload_reach_a_running_job_which_never_finds_its_ccache_missing()
+    {
+        using var daemon = StartDaemon("reupload");
+        UsePlugin(daemon, extra: "refresh_before=10s refresh_check=3s");
+        testbed.Kinit("alice", "-l", "3m", "-r", "10m");
+        string output = OutputFile();
+        // The job notes its ticket, then looks at its ccache ten times a second for 20 s.
+        string job = SubmittedJob().Match(testbed.RunAs("alice", "sbatch", "-o", output, "--wrap", """
+            echo "first $(klist | grep krbtgt/)"
+            i=0; missing=0
+            while [ $i -lt 200 ]; do klist -s || missing=$((missing + 1)); sleep 0.1; i=$((i + 1)); done
+            echo "missing=$missing"
+            echo "last $(klist | grep krbtgt/)"
+            """).EnsureSuccess("sbatch").Stdout).Groups[1].Value;
+        WaitUntilRunning(job);
+        Thread.Sleep(TimeSpan.FromSeconds(3)); // a later kinit gives a ticket that starts later
+
+        testbed.Kinit("alice", "-l", "3m", "-r", "10m");
+        daemon.CliAs("alice", "add").EnsureSuccess("add the new ticket");
+        WaitUntilGone(job, TimeSpan.FromSeconds(60));
+
+        string text = ReadAndDelete(output);
+        string first = Regex.Match(text, "first (.*)").Groups[1].Value.Trim();
+        string last = Regex.Match(text, "last (.*)").Groups[1].Value.Trim();
+        Assert.Contains("krbtgt/", first);
+        Assert.Contains("krbtgt/", last);
+        Assert.True(first != last, $"the job kept its first ticket; slurmd's log:\n{SlurmdLogOf(job)}");
+        Assert.Contains("missing=0", text);
+        Assert.Contains("took the ticket uploaded since", testbed.WaitForSlurmdLogLine($"[{job}.batch] slurmnative: took the ticket uploaded since"));
     }
 
     [Fact]

@@ -17,6 +17,7 @@ namespace SlurmNative.Plugin.Configuration;
 /// <param name="SyncOnExit"><c>sync=yes|no</c>: flush dirty pages before the ticket goes, so Kerberized NFS can still write them back.</param>
 /// <param name="PerStep"><c>scope=job|step</c>: one ccache per job on each node, shared by its steps (job), or one per step.</param>
 /// <param name="StateDirectory"><c>state_dir=PATH</c>: root's directory where the steps of a job find the ccache they share.</param>
+/// <param name="RefreshCheck"><c>refresh_check=DURATION</c>: how often a running job asks the daemon whether its user uploaded a newer ticket.</param>
 internal sealed record PluginSettings(
     bool ForwardByDefault,
     string ConfigPath = SlurmNativeConfig.DefaultPath,
@@ -25,7 +26,8 @@ internal sealed record PluginSettings(
     TimeSpan? RefreshBefore = null,
     bool SyncOnExit = false,
     bool PerStep = false,
-    string StateDirectory = PluginSettings.DefaultStateDirectory)
+    string StateDirectory = PluginSettings.DefaultStateDirectory,
+    TimeSpan? RefreshCheck = null)
 {
     /// <summary>On tmpfs: job records vanish with a reboot, as the jobs do. The C side reads it too.</summary>
     public const string DefaultStateDirectory = Interop.Shim.SLURMNATIVE_STATE_DIR;
@@ -33,6 +35,8 @@ internal sealed record PluginSettings(
     public static readonly PluginSettings Defaults = new(ForwardByDefault: false);
 
     public TimeSpan RefreshBeforeOrDefault => RefreshBefore ?? TimeSpan.FromMinutes(30);
+
+    public TimeSpan RefreshCheckOrDefault => RefreshCheck ?? TimeSpan.FromMinutes(5);
 
     private delegate PluginSettings Apply(PluginSettings settings, string value);
 
@@ -49,6 +53,7 @@ internal sealed record PluginSettings(
         new("sync", "yes or no", v => v is "yes" or "no", (s, v) => s with { SyncOnExit = v == "yes" }),
         new("scope", "job or step", v => v is "job" or "step", (s, v) => s with { PerStep = v == "step" }),
         new("state_dir", "an absolute path", Path.IsPathFullyQualified, (s, v) => s with { StateDirectory = v }),
+        new("refresh_check", "a duration such as 5m or 30s", IsDuration, (s, v) => s with { RefreshCheck = SlurmNativeConfig.Duration(v) }),
     ];
 
     /// <summary>

@@ -247,7 +247,7 @@ internal sealed class NodeCredentials(ICredentialBackend backend, IPluginLog log
 
     private int StartRenewing(PluginSettings settings, byte[] ticket, string verb)
     {
-        renewer = new StepTicketRenewer(ccache!, ticket, backend, settings.RefreshBeforeOrDefault, log, clock, job);
+        renewer = new StepTicketRenewer(ccache!, ticket, backend, settings.RefreshBeforeOrDefault, log, clock, job, settings.RefreshCheckOrDefault);
         string directory = settings.CcacheDirectory, stateDirectory = settings.StateDirectory;
         renewer.RunOnceAfter(SweepDelay, () =>
         {

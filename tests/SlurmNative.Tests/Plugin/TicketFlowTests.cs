@@ -357,6 +357,67 @@ public sealed class TicketFlowTests : IDisposable
     }
 
     [Fact]
+    public void A_newer_upload_replaces_the_jobs_ticket_at_the_next_check_and_an_older_or_equal_one_does_not()
+    {
+        byte[] first = TestTickets.Make(TimeSpan.FromHours(10), startedAgo: TimeSpan.FromMinutes(5));
+        byte[] stored = first;
+        var backend = new FakeBackend { Stored = () => stored };
+        using var ccache = NodeCcache.Create(scratch.Path, "krb5cc_upload", JobUser, JobGroup, first);
+        var renewer = new StepTicketRenewer(ccache, first, backend, TimeSpan.FromMinutes(30), log, checkEvery: TimeSpan.FromMinutes(5));
+
+        Assert.False(renewer.TryTakeNewerUpload(), "the daemon holds the same ticket");
+        stored = TestTickets.Make(TimeSpan.FromHours(2), startedAgo: TimeSpan.FromMinutes(10)); // older
+        Assert.False(renewer.TryTakeNewerUpload());
+        Assert.Equal(first, ccache.ReadTicket(DateTimeOffset.UtcNow));
+
+        // The user ran kinit again and uploaded: a newer ticket, even one that ends sooner.
+        byte[] newer = TestTickets.Make(TimeSpan.FromHours(2));
+        stored = newer;
+        Assert.True(renewer.TryTakeNewerUpload());
+        Assert.Equal(newer, ccache.ReadTicket(DateTimeOffset.UtcNow));
+        Assert.Equal(newer, KerberosCredentials.ReadTicketGrantingTicket("FILE:" + ccache.FullPath));
+    }
+
+    [Fact]
+    public void A_job_checks_for_a_newer_upload_every_refresh_check_and_five_times_as_often_past_half_its_ticket()
+    {
+        var backend = new FakeBackend();
+        using var ccache = NodeCcache.Create(scratch.Path, "krb5cc_check", JobUser, JobGroup, TestTickets.Make(TimeSpan.FromHours(10)));
+
+        var young = new StepTicketRenewer(ccache, TestTickets.Make(TimeSpan.FromHours(10)), backend, TimeSpan.FromMinutes(30), log, checkEvery: TimeSpan.FromMinutes(5));
+        Assert.InRange(young.NextCheck()!.Value, TimeSpan.FromMinutes(4.9), TimeSpan.FromMinutes(5));
+
+        var old = new StepTicketRenewer(ccache, TestTickets.Make(TimeSpan.FromHours(10), startedAgo: TimeSpan.FromHours(6)), backend, TimeSpan.FromMinutes(30), log, checkEvery: TimeSpan.FromMinutes(5));
+        Assert.InRange(old.NextCheck()!.Value, TimeSpan.FromSeconds(59), TimeSpan.FromSeconds(60));
+
+        Assert.Null(new StepTicketRenewer(ccache, TestTickets.Make(TimeSpan.FromHours(10)), backend, TimeSpan.FromMinutes(30), log).NextCheck());
+    }
+
+    /// <summary>A clock a little behind the one the thread's waits run on: every wait seems to end early.</summary>
+    private sealed class LaggingClock(TimeSpan lag) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() - lag;
+    }
+
+    [Fact]
+    public void A_wait_that_ends_a_little_early_still_does_what_it_waited_for_and_asks_the_daemon_nothing()
+    {
+        byte[] ticket = TestTickets.Make(TimeSpan.FromHours(10));
+        var backend = new FakeBackend { Stored = () => ticket };
+        using var ccache = NodeCcache.Create(scratch.Path, "krb5cc_early", JobUser, JobGroup, ticket);
+        var renewer = new StepTicketRenewer(ccache, ticket, backend, TimeSpan.FromMinutes(30), log, new LaggingClock(TimeSpan.FromMilliseconds(100)), checkEvery: TimeSpan.FromMinutes(5));
+        using var ran = new ManualResetEventSlim();
+        renewer.RunOnceAfter(TimeSpan.FromMilliseconds(200), ran.Set);
+
+        renewer.Start();
+        Assert.True(ran.Wait(TimeSpan.FromSeconds(10)), "the one-off job never ran");
+        Thread.Sleep(300);
+        renewer.Stop(TimeSpan.FromSeconds(5));
+
+        Assert.Empty(backend.Fetches);
+    }
+
+    [Fact]
     public void The_renewal_thread_runs_its_one_off_job_once_after_the_delay_and_keeps_renewing()
     {
         byte[] ticket = TestTickets.Make(TimeSpan.FromHours(10));
