@@ -1193,6 +1193,7 @@ cmd_daemon() {
         echo "key_file = $dir/keys"
         echo "acl_file = $dir/acl.conf"
         echo "munge_socket = $TESTBED_DIR/munge/munge.socket"
+        echo "slurm_conf = $SLURM_CONF_FILE"
         printf '%s\n' "${extra[@]}"
     } >"$dir/slurmnative.conf"
     chmod 0644 "$dir/slurmnative.conf"

@@ -70,10 +70,11 @@ internal static class Program
     private static Command GetCommand()
     {
         var ccache = new Option<string>("--ccache", "-c") { Description = "credential cache to write, e.g. FILE:/tmp/krb5cc_1001_admin", Required = true };
-        var command = new Command("get", "fetch a stored ticket into a credential cache (nodes and admins)") { UidOption, UserOption, ccache };
+        var job = new Option<uint?>("--job") { Description = "the job on this host the ticket is for (what a node must name when node_fetch = job_bound)" };
+        var command = new Command("get", "fetch a stored ticket into a credential cache (nodes and admins)") { UidOption, UserOption, job, ccache };
         command.SetAction(r => Run(r, client =>
         {
-            byte[] ticket = client.Call(Request.Create(Operation.Get, targetUid: TargetUid(r)));
+            byte[] ticket = client.Call(Request.Fetch(TargetUid(r), r.GetValue(job)));
             string written = KerberosCredentials.WriteToCache(ticket, r.GetValue(ccache)!);
             Console.WriteLine($"wrote {KerberosCredentials.Describe(ticket).ClientPrincipal} to {written}");
             return ExitCode.Ok;

@@ -186,6 +186,48 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         Assert.Matches($@"released .* to uid {alice} \(alice\)", daemon.Log);
     }
 
+    [Fact]
+    public void Root_on_a_node_gets_a_users_ticket_only_for_her_job_running_there()
+    {
+        // Root is a node here too (by default it administers from the daemon's own host, which this is).
+        using var daemon = new CredentialDaemon(testbed, "job-bound", "renew_threshold = 15s\nrenew_interval = 1s", acl: "node uid=0\nuser *\n");
+        UsePlugin(daemon);
+        testbed.Kinit("alice");
+        testbed.Kinit("bob");
+        daemon.CliAs("alice", "add").EnsureSuccess("alice add");
+        string alices = StartSleepingBatchJob("alice");
+        string bobs = StartSleepingBatchJob("bob");
+        string cache = Path.Combine(daemon.Directory, "fetched");
+        CommandResult GetAlices(params string[] job) =>
+            Command.Run(CredentialDaemon.Cli, ["--config", daemon.ConfigPath, "get", "--user", "alice", .. job, "-c", "FILE:" + cache]);
+        try
+        {
+            // Her job started with its ticket: slurmstepd's fetch as root named it, on this node.
+            Assert.NotEmpty(JobCcaches("alice", alices));
+
+            CommandResult noJob = GetAlices();
+            CommandResult bobsJob = GetAlices("--job", bobs);
+            CommandResult hers = GetAlices("--job", alices);
+
+            Assert.Equal(1, noJob.ExitCode);
+            Assert.Contains("node_fetch = job_bound: a node must name the job", noJob.Stderr);
+            Assert.Equal(1, bobsJob.ExitCode);
+            Assert.Contains($"job {bobs} is not uid {testbed.UidOf("alice")}'s", bobsJob.Stderr);
+            Assert.Equal(0, hers.ExitCode);
+            Assert.Contains($"Default principal: alice@{Realm}", testbed.Klist(cache).Stdout);
+        }
+        finally
+        {
+            testbed.RunAs("root", "scancel", alices, bobs);
+        }
+        WaitUntilGone(alices, TimeSpan.FromSeconds(60));
+        // The daemon trusts its last listing of jobs for a few seconds (a job start on many nodes asks once).
+        Thread.Sleep(TimeSpan.FromSeconds(6)); // SlurmJobDirectory.JobTtl, 5 s, and a little more
+        CommandResult ended = GetAlices("--job", alices);
+        Assert.Equal(1, ended.ExitCode);
+        Assert.Matches($"job {alices} is [A-Z]+, not running|slurmctld knows no job {alices}", ended.Stderr);
+    }
+
     /// <summary>The plugin's lines in slurmd's log (where slurmstepd logs) for one job.</summary>
     private string SlurmdLogOf(string job) =>
         string.Join('\n', File.ReadLines(Path.Combine(testbed.Directory, "log", "slurmd.log"))

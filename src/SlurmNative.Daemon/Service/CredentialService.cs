@@ -2,6 +2,7 @@ using SlurmNative.Credentials.Kerberos;
 using System.Globalization;
 using SlurmNative.Credentials.Protocol;
 using SlurmNative.Daemon.Acl;
+using SlurmNative.Daemon.Jobs;
 using SlurmNative.Daemon.Logging;
 using SlurmNative.Daemon.Store;
 
@@ -11,7 +12,9 @@ namespace SlurmNative.Daemon.Service;
 /// Answers one authenticated request: checks the ACL, validates uploads, talks to the
 /// store. Every refusal is logged with who asked for what; no credential bytes are.
 /// </summary>
-public sealed class CredentialService(ICredentialStore store, Func<AccessPolicy> policy, ITicketInspector inspector, IDaemonLog log, TimeProvider? clock = null)
+/// <param name="jobBinding">node_fetch = job_bound: how a node's fetch is checked against where the job runs; null for node_fetch = any.</param>
+public sealed class CredentialService(ICredentialStore store, Func<AccessPolicy> policy, ITicketInspector inspector, IDaemonLog log, TimeProvider? clock = null,
+    NodeFetchGuard? jobBinding = null)
 {
     /// <summary>Far above any real TGT (a few KiB with a large PAC), far below the frame limit.</summary>
     public const int MaxTicketBytes = 64 * 1024;
@@ -33,7 +36,7 @@ public sealed class CredentialService(ICredentialStore store, Func<AccessPolicy>
         {
             Operation.Ping => await PingAsync(caller, cancel).ConfigureAwait(false),
             Operation.Add => await AddAsync(caller, target, request.Blob, cancel).ConfigureAwait(false),
-            Operation.Get => await GetAsync(caller, target, cancel).ConfigureAwait(false),
+            Operation.Get => await GetAsync(caller, target, request, cancel).ConfigureAwait(false),
             Operation.Remove => await RemoveAsync(caller, target, cancel).ConfigureAwait(false),
             Operation.List => await ListAsync(caller, request.TargetUid, cancel).ConfigureAwait(false),
             _ => Reply.Error(ReplyStatus.BadRequest, "unknown operation"),
@@ -99,8 +102,23 @@ public sealed class CredentialService(ICredentialStore store, Func<AccessPolicy>
         return Reply.Ok();
     }
 
-    private async Task<Reply> GetAsync(Caller caller, uint target, CancellationToken cancel)
+    private async Task<Reply> GetAsync(Caller caller, uint target, Request request, CancellationToken cancel)
     {
+        // Only the node role lets one fetch another's ticket without administering: bind it to the job.
+        if (jobBinding is not null && target != caller.Uid && !policy().RolesOf(caller).HasFlag(Role.Admin))
+        {
+            uint? job;
+            try
+            {
+                job = request.FetchedForJob;
+            }
+            catch (ProtocolException e)
+            {
+                return Refuse(caller, e.Status, e.Message);
+            }
+            if (await jobBinding.RefusalAsync(caller, target, job, cancel).ConfigureAwait(false) is { } reason)
+                return Refuse(caller, ReplyStatus.Forbidden, reason);
+        }
         StoredCredential? credential = await store.GetAsync(target, cancel).ConfigureAwait(false);
         if (credential is null)
             return Refuse(caller, ReplyStatus.NotFound, $"no credential stored for uid {target}; the user should run kinit, then slurmnative add (or submit with --krb5)");

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using SlurmNative.Credentials.Configuration;
 using SlurmNative.Daemon.Crypto;
+using SlurmNative.Daemon.Jobs;
 using SlurmNative.Daemon.Logging;
 using SlurmNative.Daemon.Renewal;
 using SlurmNative.Daemon.Store;
@@ -23,7 +24,8 @@ public sealed class DaemonHost : IDisposable
     public IReadOnlyList<EndPoint> BoundEndpoints => listener.BoundEndpoints;
 
     /// <exception cref="InvalidOperationException">a configuration, key or ACL problem, with what to fix.</exception>
-    public DaemonHost(SlurmNativeConfig config, IDaemonLog log, IRequestAuthenticator authenticator, ITicketInspector inspector, ITicketRenewer kdc, IIdentityResolver identities)
+    public DaemonHost(SlurmNativeConfig config, IDaemonLog log, IRequestAuthenticator authenticator, ITicketInspector inspector, ITicketRenewer kdc, IIdentityResolver identities,
+        IJobDirectory jobs)
     {
         this.config = config;
         this.log = log;
@@ -41,7 +43,7 @@ public sealed class DaemonHost : IDisposable
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(config.Database))!);
         store = SqliteCredentialStore.Open(config.Database, () => keyring, log);
-        var service = new CredentialService(store, () => Policy.Current, inspector, log);
+        var service = new CredentialService(store, () => Policy.Current, inspector, log, jobBinding: config.NodeFetchJobBound ? new NodeFetchGuard(jobs) : null);
         var endpoints = new List<EndPoint>(config.Listen);
         if (config.UnixSocket is not null)
             endpoints.Add(new UnixDomainSocketEndPoint(config.UnixSocket));

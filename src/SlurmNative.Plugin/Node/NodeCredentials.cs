@@ -66,8 +66,7 @@ internal sealed class NodeCredentials(ICredentialBackend backend, IPluginLog log
         uint uid = session.JobUserId;
         if (settings.PerStep)
         {
-            StartEarlyFetch(uid);
-            return 0;
+            return StartEarlyFetch(session);
         }
         if (session.JobId is not uint jobId || session.JobGroupId is not uint gid)
         {
@@ -91,7 +90,7 @@ internal sealed class NodeCredentials(ICredentialBackend backend, IPluginLog log
                 // A step got here first: the extern step, which outlives it, looks after the ticket from now on.
                 job.Write(record with { ExternPid = Environment.ProcessId });
                 job.Unlock();
-                return CurrentJobTicket(uid) is { } current ? StartRenewing(settings, current, "looks after") : -1;
+                return CurrentJobTicket(uid, jobId) is { } current ? StartRenewing(settings, current, "looks after", jobId) : -1;
             }
         }
         catch (CcacheException e)
@@ -102,14 +101,11 @@ internal sealed class NodeCredentials(ICredentialBackend backend, IPluginLog log
         }
         installing = true;
         if (!isExtern)
-        {
-            StartEarlyFetch(uid);
-            return 0;
-        }
+            return StartEarlyFetch(session);
         byte[] ticket;
         try
         {
-            ticket = backend.Fetch(uid);
+            ticket = backend.Fetch(uid, jobId);
         }
         catch (Exception e) when (e is DaemonException or DaemonUnreachableException)
         {
@@ -121,17 +117,23 @@ internal sealed class NodeCredentials(ICredentialBackend backend, IPluginLog log
         return InstallForJob(session, settings, ticket);
     }
 
-    private void StartEarlyFetch(uint uid)
+    private int StartEarlyFetch(ISpankSession session)
     {
+        if (session.JobId is not uint jobId)
+        {
+            log.Error("Slurm gave no job id in init_post_opt; no ticket installed");
+            return -1;
+        }
         try
         {
-            early = new EarlyFetch(uid, backend.SignFetch(uid));
+            early = new EarlyFetch(session.JobUserId, backend.SignFetch(session.JobUserId, jobId));
         }
         catch (Exception e)
         {
             // MUNGE refused to sign (munged down, say), or no thread to spare: user_init's own fetch reports it.
             log.Debug($"fetching the ticket early failed ({e.Message}); user_init fetches it");
         }
+        return 0;
     }
 
     /// <summary>Exit before user_init took the early fetch's result: drop it, without waiting for a daemon that may be slow.</summary>
@@ -158,7 +160,7 @@ internal sealed class NodeCredentials(ICredentialBackend backend, IPluginLog log
         byte[] ticket;
         try
         {
-            ticket = TakePrefetched(uid) ?? backend.Fetch(uid);
+            ticket = TakePrefetched(uid) ?? backend.Fetch(uid, jobId);
         }
         catch (Exception e) when (e is DaemonException or DaemonUnreachableException)
         {
@@ -202,23 +204,23 @@ internal sealed class NodeCredentials(ICredentialBackend backend, IPluginLog log
             installing = false;
             job!.Unlock();
         }
-        return isExtern ? StartRenewing(settings, ticket, "installed") : PointStepAt(session, settings, ticket, "installed");
+        return isExtern ? StartRenewing(settings, ticket, "installed", session.JobId!.Value) : PointStepAt(session, settings, ticket, "installed");
     }
 
     private int UseJobCcache(ISpankSession session, PluginSettings settings, uint uid) =>
-        CurrentJobTicket(uid) is { } ticket ? PointStepAt(session, settings, ticket, "uses") : -1;
+        CurrentJobTicket(uid, session.JobId!.Value) is { } ticket ? PointStepAt(session, settings, ticket, "uses") : -1;
 
     /// <summary>
     /// The ticket in the job's shared ccache; if it has expired (or the file is unreadable), a fresh one
     /// from the daemon, written over it for every step.
     /// </summary>
-    private byte[]? CurrentJobTicket(uint uid)
+    private byte[]? CurrentJobTicket(uint uid, uint jobId)
     {
         if (ccache!.ReadTicket(time.GetUtcNow()) is { } ticket)
             return ticket;
         try
         {
-            ticket = backend.Fetch(uid);
+            ticket = backend.Fetch(uid, jobId);
             job!.Lock(JobLockWait);
             ccache.Replace(ticket);
             return ticket;
@@ -242,12 +244,12 @@ internal sealed class NodeCredentials(ICredentialBackend backend, IPluginLog log
             Remove(settings);
             return -1;
         }
-        return StartRenewing(settings, ticket, verb);
+        return StartRenewing(settings, ticket, verb, session.JobId!.Value);
     }
 
-    private int StartRenewing(PluginSettings settings, byte[] ticket, string verb)
+    private int StartRenewing(PluginSettings settings, byte[] ticket, string verb, uint jobId)
     {
-        renewer = new StepTicketRenewer(ccache!, ticket, backend, settings.RefreshBeforeOrDefault, log, clock, job, settings.RefreshCheckOrDefault);
+        renewer = new StepTicketRenewer(ccache!, jobId, ticket, backend, settings.RefreshBeforeOrDefault, log, clock, job, settings.RefreshCheckOrDefault);
         string directory = settings.CcacheDirectory, stateDirectory = settings.StateDirectory;
         renewer.RunOnceAfter(SweepDelay, () =>
         {

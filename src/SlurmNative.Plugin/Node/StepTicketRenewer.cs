@@ -21,6 +21,7 @@ internal sealed class StepTicketRenewer
 
     private readonly NodeCcache ccache;
     private readonly JobCcacheState? job;
+    private readonly uint jobId;
     private readonly ICredentialBackend backend;
     private readonly IPluginLog log;
     private readonly TimeSpan refreshBefore;
@@ -39,9 +40,10 @@ internal sealed class StepTicketRenewer
 
     /// <param name="job">When the ccache is a job's, shared by its steps on this node: refreshes happen under its lock, and a ticket another step already refreshed is taken as it is.</param>
     /// <param name="checkEvery">How often to ask the daemon whether the user uploaded a newer ticket (null: only when the ticket runs low).</param>
-    public StepTicketRenewer(NodeCcache ccache, byte[] ticket, ICredentialBackend backend, TimeSpan refreshBefore, IPluginLog log, TimeProvider? clock = null,
+    public StepTicketRenewer(NodeCcache ccache, uint jobId, byte[] ticket, ICredentialBackend backend, TimeSpan refreshBefore, IPluginLog log, TimeProvider? clock = null,
         JobCcacheState? job = null, TimeSpan? checkEvery = null)
     {
+        this.jobId = jobId;
         this.job = job;
         this.checkEvery = checkEvery;
         this.ccache = ccache;
@@ -176,7 +178,7 @@ internal sealed class StepTicketRenewer
         byte[] stored;
         try
         {
-            stored = backend.Fetch(ccache.Uid);
+            stored = backend.Fetch(ccache.Uid, jobId);
         }
         catch (Exception e) when (e is DaemonException or DaemonUnreachableException)
         {
@@ -247,7 +249,7 @@ internal sealed class StepTicketRenewer
         string source = "the credential daemon";
         try
         {
-            fresh = backend.Fetch(ccache.Uid);
+            fresh = backend.Fetch(ccache.Uid, jobId);
         }
         catch (Exception e) when (e is DaemonException or DaemonUnreachableException)
         {

@@ -349,10 +349,10 @@ public sealed class TicketFlowTests : IDisposable
         var backend = new FakeBackend();
         using var ccache = NodeCcache.Create(scratch.Path, "krb5cc_wait", JobUser, JobGroup, TestTickets.Make(TimeSpan.FromHours(10)));
 
-        var longTicket = new StepTicketRenewer(ccache, TestTickets.Make(TimeSpan.FromHours(10)), backend, TimeSpan.FromMinutes(30), log);
+        var longTicket = new StepTicketRenewer(ccache, 77, TestTickets.Make(TimeSpan.FromHours(10)), backend, TimeSpan.FromMinutes(30), log);
         Assert.InRange(longTicket.NextWait(), TimeSpan.FromMinutes(9 * 60 + 29), TimeSpan.FromMinutes(9 * 60 + 30));
 
-        var shortTicket = new StepTicketRenewer(ccache, TestTickets.Make(TimeSpan.FromSeconds(40)), backend, TimeSpan.FromMinutes(30), log);
+        var shortTicket = new StepTicketRenewer(ccache, 77, TestTickets.Make(TimeSpan.FromSeconds(40)), backend, TimeSpan.FromMinutes(30), log);
         Assert.InRange(shortTicket.NextWait(), TimeSpan.FromSeconds(18), TimeSpan.FromSeconds(20));
     }
 
@@ -363,7 +363,7 @@ public sealed class TicketFlowTests : IDisposable
         byte[] stored = first;
         var backend = new FakeBackend { Stored = () => stored };
         using var ccache = NodeCcache.Create(scratch.Path, "krb5cc_upload", JobUser, JobGroup, first);
-        var renewer = new StepTicketRenewer(ccache, first, backend, TimeSpan.FromMinutes(30), log, checkEvery: TimeSpan.FromMinutes(5));
+        var renewer = new StepTicketRenewer(ccache, 77, first, backend, TimeSpan.FromMinutes(30), log, checkEvery: TimeSpan.FromMinutes(5));
 
         Assert.False(renewer.TryTakeNewerUpload(), "the daemon holds the same ticket");
         stored = TestTickets.Make(TimeSpan.FromHours(2), startedAgo: TimeSpan.FromMinutes(10)); // older
@@ -384,13 +384,13 @@ public sealed class TicketFlowTests : IDisposable
         var backend = new FakeBackend();
         using var ccache = NodeCcache.Create(scratch.Path, "krb5cc_check", JobUser, JobGroup, TestTickets.Make(TimeSpan.FromHours(10)));
 
-        var young = new StepTicketRenewer(ccache, TestTickets.Make(TimeSpan.FromHours(10)), backend, TimeSpan.FromMinutes(30), log, checkEvery: TimeSpan.FromMinutes(5));
+        var young = new StepTicketRenewer(ccache, 77, TestTickets.Make(TimeSpan.FromHours(10)), backend, TimeSpan.FromMinutes(30), log, checkEvery: TimeSpan.FromMinutes(5));
         Assert.InRange(young.NextCheck()!.Value, TimeSpan.FromMinutes(4.9), TimeSpan.FromMinutes(5));
 
-        var old = new StepTicketRenewer(ccache, TestTickets.Make(TimeSpan.FromHours(10), startedAgo: TimeSpan.FromHours(6)), backend, TimeSpan.FromMinutes(30), log, checkEvery: TimeSpan.FromMinutes(5));
+        var old = new StepTicketRenewer(ccache, 77, TestTickets.Make(TimeSpan.FromHours(10), startedAgo: TimeSpan.FromHours(6)), backend, TimeSpan.FromMinutes(30), log, checkEvery: TimeSpan.FromMinutes(5));
         Assert.InRange(old.NextCheck()!.Value, TimeSpan.FromSeconds(59), TimeSpan.FromSeconds(60));
 
-        Assert.Null(new StepTicketRenewer(ccache, TestTickets.Make(TimeSpan.FromHours(10)), backend, TimeSpan.FromMinutes(30), log).NextCheck());
+        Assert.Null(new StepTicketRenewer(ccache, 77, TestTickets.Make(TimeSpan.FromHours(10)), backend, TimeSpan.FromMinutes(30), log).NextCheck());
     }
 
     /// <summary>A clock a little behind the one the thread's waits run on: every wait seems to end early.</summary>
@@ -405,7 +405,7 @@ public sealed class TicketFlowTests : IDisposable
         byte[] ticket = TestTickets.Make(TimeSpan.FromHours(10));
         var backend = new FakeBackend { Stored = () => ticket };
         using var ccache = NodeCcache.Create(scratch.Path, "krb5cc_early", JobUser, JobGroup, ticket);
-        var renewer = new StepTicketRenewer(ccache, ticket, backend, TimeSpan.FromMinutes(30), log, new LaggingClock(TimeSpan.FromMilliseconds(100)), checkEvery: TimeSpan.FromMinutes(5));
+        var renewer = new StepTicketRenewer(ccache, 77, ticket, backend, TimeSpan.FromMinutes(30), log, new LaggingClock(TimeSpan.FromMilliseconds(100)), checkEvery: TimeSpan.FromMinutes(5));
         using var ran = new ManualResetEventSlim();
         renewer.RunOnceAfter(TimeSpan.FromMilliseconds(200), ran.Set);
 
@@ -423,7 +423,7 @@ public sealed class TicketFlowTests : IDisposable
         byte[] ticket = TestTickets.Make(TimeSpan.FromHours(10));
         var backend = new FakeBackend { Stored = () => ticket };
         using var ccache = NodeCcache.Create(scratch.Path, "krb5cc_errand", JobUser, JobGroup, ticket);
-        var renewer = new StepTicketRenewer(ccache, ticket, backend, TimeSpan.FromMinutes(30), log);
+        var renewer = new StepTicketRenewer(ccache, 77, ticket, backend, TimeSpan.FromMinutes(30), log);
         int runs = 0;
         using var ran = new ManualResetEventSlim();
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -444,7 +444,7 @@ public sealed class TicketFlowTests : IDisposable
     {
         byte[] ticket = TestTickets.Make(TimeSpan.FromHours(10));
         using var ccache = NodeCcache.Create(scratch.Path, "krb5cc_errand", JobUser, JobGroup, ticket);
-        var renewer = new StepTicketRenewer(ccache, ticket, new FakeBackend { Stored = () => ticket }, TimeSpan.FromMinutes(30), log);
+        var renewer = new StepTicketRenewer(ccache, 77, ticket, new FakeBackend { Stored = () => ticket }, TimeSpan.FromMinutes(30), log);
         bool ran = false;
         renewer.RunOnceAfter(TimeSpan.FromMinutes(5), () => ran = true);
 

@@ -32,7 +32,7 @@ internal sealed class FakeBackend : ICredentialBackend
     public ManualResetEventSlim? FetchGate { get; set; }
     // Per exchange, when set: lets a test fail the early fetch only.
     public Queue<Exception>? FetchFailures { get; set; }
-    public byte[] Fetch(uint uid)
+    public byte[] Fetch(uint uid, uint jobId)
     {
         lock (Fetches)
             Fetches.Add((uid, Environment.CurrentManagedThreadId));
@@ -41,10 +41,10 @@ internal sealed class FakeBackend : ICredentialBackend
             throw failures.Dequeue();
         return DaemonFailure is not null ? throw DaemonFailure : Stored?.Invoke() ?? throw new DaemonException(ReplyStatus.NotFound, "nothing stored");
     }
-    public Func<byte[]> SignFetch(uint uid)
+    public Func<byte[]> SignFetch(uint uid, uint jobId)
     {
         SignedEarly.Add((uid, Environment.CurrentManagedThreadId));
-        return () => Fetch(uid);
+        return () => Fetch(uid, jobId);
     }
     public byte[] RenewAtKdc(byte[] ticket)
     {
