@@ -49,14 +49,14 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
             // srun (local), as the submitting user: read the ticket, send it while srun gets its allocation.
             // No announcement here: srun applies -v only later, so its exit hook says it instead.
             case (SpankHook.InitPostOpt, SpankContext.Local):
-                return WithBackend(current, b => (upload = new TicketUploader(b, log)).Begin(session));
+                return WithBackend(current, b => (upload = new TicketUploader(b, log, current)).Begin(session));
             // srun, as the user, just before it launches the step: the ticket must be stored by now.
             case (SpankHook.LocalUserInit, SpankContext.Local):
                 return upload?.Complete(session) ?? Success;
             // sbatch/salloc (allocator), as the submitting user: nothing runs between here and submission.
             case (SpankHook.InitPostOpt, SpankContext.Allocator):
                 Announce(session, "init_post_opt");
-                return WithBackend(current, b => new TicketUploader(b, log).Run(session));
+                return WithBackend(current, b => new TicketUploader(b, log, current).Run(session));
             // slurmstepd, as root, once the step's options are known: join the job's ticket on this
             // node, or start fetching it while slurmstepd sets the step up. The extern step (job
             // scope) installs it here; with scope=step it gets no ccache.

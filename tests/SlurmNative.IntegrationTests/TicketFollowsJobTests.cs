@@ -363,6 +363,25 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
     }
 
     [Fact]
+    public void A_ticket_that_cannot_outlast_the_job_is_a_warning_at_submission_and_below_min_ticket_life_a_refusal()
+    {
+        using var daemon = StartDaemon("ticket-life");
+        UsePlugin(daemon);
+        testbed.Kinit("alice", "-l", "5m", "-r", "10m");
+
+        CommandResult warned = testbed.RunAs("alice", "srun", "-N1", "-t", "2:00:00", "true");
+        Assert.Equal(0, warned.ExitCode);
+        Assert.Contains("but the job may run for 2 hours", warned.Stderr);
+        Assert.Contains("kinit -r 2h", warned.Stderr);
+
+        UsePlugin(daemon, extra: "refresh_before=10s min_ticket_life=1h");
+        CommandResult refused = testbed.RunAs("alice", "sbatch", "-o", "/dev/null", "--wrap", "true");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("this site asks for 1 hour (min_ticket_life); run kinit -r 1h", refused.Stderr);
+        Assert.DoesNotContain("Submitted batch job", refused.Stdout);
+    }
+
+    [Fact]
     public void Bob_gets_his_own_ticket_never_alices_and_without_one_a_required_plugin_says_run_kinit()
     {
         using var daemon = StartDaemon("isolation");

@@ -18,6 +18,7 @@ namespace SlurmNative.Plugin.Configuration;
 /// <param name="PerStep"><c>scope=job|step</c>: one ccache per job on each node, shared by its steps (job), or one per step.</param>
 /// <param name="StateDirectory"><c>state_dir=PATH</c>: root's directory where the steps of a job find the ccache they share.</param>
 /// <param name="RefreshCheck"><c>refresh_check=DURATION</c>: how often a running job asks the daemon whether its user uploaded a newer ticket.</param>
+/// <param name="MinTicketLife"><c>min_ticket_life=DURATION</c>: a submission whose ticket cannot be renewed that far is refused.</param>
 internal sealed record PluginSettings(
     bool ForwardByDefault,
     string ConfigPath = SlurmNativeConfig.DefaultPath,
@@ -27,7 +28,8 @@ internal sealed record PluginSettings(
     bool SyncOnExit = false,
     bool PerStep = false,
     string StateDirectory = PluginSettings.DefaultStateDirectory,
-    TimeSpan? RefreshCheck = null)
+    TimeSpan? RefreshCheck = null,
+    TimeSpan? MinTicketLife = null)
 {
     /// <summary>On tmpfs: job records vanish with a reboot, as the jobs do. The C side reads it too.</summary>
     public const string DefaultStateDirectory = Interop.Shim.SLURMNATIVE_STATE_DIR;
@@ -54,6 +56,7 @@ internal sealed record PluginSettings(
         new("scope", "job or step", v => v is "job" or "step", (s, v) => s with { PerStep = v == "step" }),
         new("state_dir", "an absolute path", Path.IsPathFullyQualified, (s, v) => s with { StateDirectory = v }),
         new("refresh_check", "a duration such as 5m or 30s", IsDuration, (s, v) => s with { RefreshCheck = SlurmNativeConfig.Duration(v) }),
+        new("min_ticket_life", "a duration such as 8h or 2d", IsDuration, (s, v) => s with { MinTicketLife = SlurmNativeConfig.Duration(v) }),
     ];
 
     /// <summary>
