@@ -169,7 +169,8 @@ static int find_job_ccache(spank_t sp, int ac, char **av)
 {
     uint32_t job, step;
     uid_t uid;
-    if (strcmp(argument(ac, av, "scope", "job"), "job") != 0
+    /* A post_refresh program runs in each step that uses the ticket: managed code does that. */
+    if (strcmp(argument(ac, av, "scope", "job"), "job") != 0 || argument(ac, av, "post_refresh", NULL) != NULL
         || spank_get_item(sp, S_JOB_ID, &job) != ESPANK_SUCCESS
         || spank_get_item(sp, S_JOB_STEPID, &step) != ESPANK_SUCCESS
         || spank_get_item(sp, S_JOB_UID, &uid) != ESPANK_SUCCESS

@@ -382,6 +382,43 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
     }
 
     [Fact]
+    public void Post_refresh_runs_as_the_user_after_the_install_and_each_refresh_and_a_hung_one_is_killed()
+    {
+        using var daemon = StartDaemon("post-refresh");
+        string hooks = Path.Combine(daemon.Directory, "hooks");
+        Directory.CreateDirectory(hooks);
+        File.SetUnixFileMode(hooks, (UnixFileMode)0b111_101_101);
+        string record = Path.Combine(hooks, "ran");
+        File.WriteAllText(record, "");
+        Command.Run("chown", ["alice", record]).EnsureSuccess("chown");
+        string hook = Path.Combine(hooks, "record.sh");
+        File.WriteAllText(hook, $"#!/bin/sh\necho \"$(id -u) $KRB5CCNAME job=$SLURM_JOB_ID $(test -r \"${{KRB5CCNAME#FILE:}}\" && echo readable)\" >> {record}\n");
+        File.SetUnixFileMode(hook, (UnixFileMode)0b111_101_101);
+        UsePlugin(daemon, extra: $"refresh_before=10s post_refresh={hook}");
+        // A 40 s ticket: the step refreshes it (from the daemon, which renews it) while it runs.
+        testbed.Kinit("alice", "-l", "40s", "-r", "10m");
+
+        CommandResult srun = testbed.RunAs("alice", "srun", "-N1", "sh", "-c", "echo job=$SLURM_JOB_ID; sleep 35");
+
+        Assert.Equal(0, srun.ExitCode);
+        string job = Regex.Match(srun.Stdout, @"job=(\d+)").Groups[1].Value;
+        string[] runs = File.ReadAllLines(record);
+        output.WriteLine(string.Join('\n', runs));
+        string expected = $"{testbed.UidOf("alice")} FILE:/tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job} job={job} readable";
+        Assert.True(runs.Length >= 2, $"post_refresh ran {runs.Length} times; it should run at the install and at the refresh");
+        Assert.All(runs, line => Assert.Equal(expected, line));
+
+        // A program that hangs holds the step's start for its timeout, no longer.
+        File.WriteAllText(hook, "#!/bin/sh\nsleep 300\n");
+        UsePlugin(daemon, extra: $"refresh_before=10s post_refresh={hook} post_refresh_timeout=2s");
+        var clock = Stopwatch.StartNew();
+        CommandResult hung = testbed.RunAs("alice", "srun", "-N1", "true");
+        Assert.Equal(0, hung.ExitCode);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"srun took {clock.Elapsed}");
+        Assert.Contains($"post_refresh {hook} was killed after 2 s (post_refresh_timeout) as alice", testbed.WaitForSlurmdLogLine("post_refresh_timeout"));
+    }
+
+    [Fact]
     public void Bob_gets_his_own_ticket_never_alices_and_without_one_a_required_plugin_says_run_kinit()
     {
         using var daemon = StartDaemon("isolation");

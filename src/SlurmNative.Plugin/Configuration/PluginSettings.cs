@@ -19,6 +19,8 @@ namespace SlurmNative.Plugin.Configuration;
 /// <param name="StateDirectory"><c>state_dir=PATH</c>: root's directory where the steps of a job find the ccache they share.</param>
 /// <param name="RefreshCheck"><c>refresh_check=DURATION</c>: how often a running job asks the daemon whether its user uploaded a newer ticket.</param>
 /// <param name="MinTicketLife"><c>min_ticket_life=DURATION</c>: a submission whose ticket cannot be renewed that far is refused.</param>
+/// <param name="PostRefresh"><c>post_refresh=PATH</c>: a program run as the job's user after each install and refresh of its ticket (aklog, say).</param>
+/// <param name="PostRefreshTimeout"><c>post_refresh_timeout=DURATION</c>: when that program is killed.</param>
 internal sealed record PluginSettings(
     bool ForwardByDefault,
     string ConfigPath = SlurmNativeConfig.DefaultPath,
@@ -29,7 +31,9 @@ internal sealed record PluginSettings(
     bool PerStep = false,
     string StateDirectory = PluginSettings.DefaultStateDirectory,
     TimeSpan? RefreshCheck = null,
-    TimeSpan? MinTicketLife = null)
+    TimeSpan? MinTicketLife = null,
+    string? PostRefresh = null,
+    TimeSpan? PostRefreshTimeout = null)
 {
     /// <summary>On tmpfs: job records vanish with a reboot, as the jobs do. The C side reads it too.</summary>
     public const string DefaultStateDirectory = Interop.Shim.SLURMNATIVE_STATE_DIR;
@@ -39,6 +43,8 @@ internal sealed record PluginSettings(
     public TimeSpan RefreshBeforeOrDefault => RefreshBefore ?? TimeSpan.FromMinutes(30);
 
     public TimeSpan RefreshCheckOrDefault => RefreshCheck ?? TimeSpan.FromMinutes(5);
+
+    public TimeSpan PostRefreshTimeoutOrDefault => PostRefreshTimeout ?? TimeSpan.FromSeconds(10);
 
     private delegate PluginSettings Apply(PluginSettings settings, string value);
 
@@ -57,6 +63,8 @@ internal sealed record PluginSettings(
         new("state_dir", "an absolute path", Path.IsPathFullyQualified, (s, v) => s with { StateDirectory = v }),
         new("refresh_check", "a duration such as 5m or 30s", IsDuration, (s, v) => s with { RefreshCheck = SlurmNativeConfig.Duration(v) }),
         new("min_ticket_life", "a duration such as 8h or 2d", IsDuration, (s, v) => s with { MinTicketLife = SlurmNativeConfig.Duration(v) }),
+        new("post_refresh", "an absolute path", Path.IsPathFullyQualified, (s, v) => s with { PostRefresh = v }),
+        new("post_refresh_timeout", "a duration such as 10s", IsDuration, (s, v) => s with { PostRefreshTimeout = SlurmNativeConfig.Duration(v) }),
     ];
 
     /// <summary>

@@ -249,7 +249,15 @@ internal sealed class NodeCredentials(ICredentialBackend backend, IPluginLog log
 
     private int StartRenewing(PluginSettings settings, byte[] ticket, string verb, uint jobId)
     {
-        renewer = new StepTicketRenewer(ccache!, jobId, ticket, backend, settings.RefreshBeforeOrDefault, log, clock, job, settings.RefreshCheckOrDefault);
+        Action? afterRefresh = null;
+        if (settings.PostRefresh is { } program)
+        {
+            var hook = new PostRefreshHook(program, settings.PostRefreshTimeoutOrDefault, log);
+            NodeCcache installed = ccache!;
+            afterRefresh = () => hook.Run(installed, jobId);
+            afterRefresh();
+        }
+        renewer = new StepTicketRenewer(ccache!, jobId, ticket, backend, settings.RefreshBeforeOrDefault, log, clock, job, settings.RefreshCheckOrDefault, afterRefresh);
         string directory = settings.CcacheDirectory, stateDirectory = settings.StateDirectory;
         renewer.RunOnceAfter(SweepDelay, () =>
         {

@@ -22,6 +22,8 @@ internal sealed class StepTicketRenewer
     private readonly NodeCcache ccache;
     private readonly JobCcacheState? job;
     private readonly uint jobId;
+    /// <summary>Run on this thread each time the step's ticket becomes a newer one (post_refresh).</summary>
+    private readonly Action? afterRefresh;
     private readonly ICredentialBackend backend;
     private readonly IPluginLog log;
     private readonly TimeSpan refreshBefore;
@@ -40,10 +42,12 @@ internal sealed class StepTicketRenewer
 
     /// <param name="job">When the ccache is a job's, shared by its steps on this node: refreshes happen under its lock, and a ticket another step already refreshed is taken as it is.</param>
     /// <param name="checkEvery">How often to ask the daemon whether the user uploaded a newer ticket (null: only when the ticket runs low).</param>
+    /// <param name="afterRefresh">Run after each change to a newer ticket, by this step or, in a shared ccache, another.</param>
     public StepTicketRenewer(NodeCcache ccache, uint jobId, byte[] ticket, ICredentialBackend backend, TimeSpan refreshBefore, IPluginLog log, TimeProvider? clock = null,
-        JobCcacheState? job = null, TimeSpan? checkEvery = null)
+        JobCcacheState? job = null, TimeSpan? checkEvery = null, Action? afterRefresh = null)
     {
         this.jobId = jobId;
+        this.afterRefresh = afterRefresh;
         this.job = job;
         this.checkEvery = checkEvery;
         this.ccache = ccache;
@@ -143,7 +147,8 @@ internal sealed class StepTicketRenewer
             {
                 try
                 {
-                    TryTakeNewerUpload();
+                    if (TryTakeNewerUpload())
+                        afterRefresh?.Invoke();
                 }
                 catch (Exception e)
                 {
@@ -154,9 +159,14 @@ internal sealed class StepTicketRenewer
             try
             {
                 if (TryRefresh())
+                {
                     failuresInARow = 0;
+                    afterRefresh?.Invoke();
+                }
                 else
+                {
                     failuresInARow++;
+                }
             }
             catch (Exception e)
             {
