@@ -50,6 +50,8 @@ public sealed record SlurmNativeConfig
     public TimeSpan RenewThreshold { get; init; } = TimeSpan.FromMinutes(30);
     public TimeSpan RenewInterval { get; init; } = TimeSpan.FromSeconds(60);
     public int RenewConcurrency { get; init; } = 8;
+    /// <summary>How long a ticket stays stored once its owner has no job, unless stored with --keep; null (never): until it expires.</summary>
+    public TimeSpan? KeepAfterLastJob { get; init; } = TimeSpan.FromHours(1);
 
     // ---- both ----
     /// <summary>munged's socket; null means libmunge's built-in default.</summary>
@@ -122,6 +124,7 @@ public sealed record SlurmNativeConfig
     [
         "servers", "client_timeout", "daemon_user", "listen", "unix_socket", "database", "key_file", "acl_file", "slurm_user",
         "frame_timeout", "request_timeout", "max_connections", "max_waiting_per_host", "node_fetch", "slurm_conf", "renew_threshold", "renew_interval", "renew_concurrency", "munge_socket",
+        "keep_after_last_job",
     ];
 
     private static SlurmNativeConfig? Apply(SlurmNativeConfig c, string key, string value) => key switch
@@ -145,8 +148,12 @@ public sealed record SlurmNativeConfig
         "renew_interval" => c with { RenewInterval = Duration(value) },
         "renew_concurrency" => c with { RenewConcurrency = Count(value) },
         "munge_socket" => c with { MungeSocket = NonEmpty(value) },
+        "keep_after_last_job" => c with { KeepAfterLastJob = value == "never" ? null : AtLeastOneSecond(Duration(value)) },
         _ => null,
     };
+
+    private static TimeSpan AtLeastOneSecond(TimeSpan value) =>
+        value >= TimeSpan.FromSeconds(1) ? value : throw new FormatException("must be at least 1s (an upload must outlive the submission that follows it), or never");
 
     private static string NonEmpty(string value) =>
         value.Length > 0 ? value : throw new FormatException("needs a value");

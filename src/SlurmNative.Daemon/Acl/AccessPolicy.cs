@@ -97,6 +97,7 @@ public sealed class AccessPolicy(IReadOnlyList<AclRule> rules)
         {
             Operation.Ping => true,
             Operation.Add => own && roles.HasFlag(Role.User) || roles.HasFlag(Role.Gateway) || roles.HasFlag(Role.Admin),
+            Operation.AddAndKeep => own && roles.HasFlag(Role.User) || roles.HasFlag(Role.Admin),
             Operation.Get => own && roles.HasFlag(Role.User) || roles.HasFlag(Role.Node) || roles.HasFlag(Role.Admin),
             Operation.Remove => own && roles.HasFlag(Role.User) || roles.HasFlag(Role.Admin),
             Operation.List => own && roles.HasFlag(Role.User) || roles.HasFlag(Role.Admin),

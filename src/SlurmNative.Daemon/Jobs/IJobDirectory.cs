@@ -9,6 +9,10 @@ public interface IJobDirectory
     /// <exception cref="JobDirectoryException">slurmctld could not be asked.</exception>
     Task<JobPlacement?> FindJobAsync(uint jobId, CancellationToken cancel);
 
+    /// <summary>Every user with a job that has not ended (pending, running, suspended, finishing…).</summary>
+    /// <exception cref="JobDirectoryException">slurmctld could not be asked.</exception>
+    Task<IReadOnlySet<uint>> UsersWithJobsAsync(CancellationToken cancel);
+
     /// <summary>The addresses a node is reached at (its NodeAddr, resolved if a name).</summary>
     /// <exception cref="JobDirectoryException">slurmctld could not be asked.</exception>
     Task<IReadOnlyList<IPAddress>> AddressesOfAsync(string node, CancellationToken cancel);

@@ -30,20 +30,35 @@ public sealed class SlurmJobDirectory(string? slurmConf, TimeProvider? clock = n
         var snapshot = jobs;
         if (snapshot is { } fresh && time.GetUtcNow() - fresh.At < JobTtl && fresh.Jobs.TryGetValue(jobId, out JobPlacement? known))
             return known;
+        // Another request may list (with this job in it) while this one waits.
+        var listed = await ListJobsAsync(l => l.Jobs.ContainsKey(jobId) && time.GetUtcNow() - l.At < JobTtl, cancel).ConfigureAwait(false);
+        return listed.GetValueOrDefault(jobId);
+    }
+
+    public async Task<IReadOnlySet<uint>> UsersWithJobsAsync(CancellationToken cancel)
+    {
+        var listed = await ListJobsAsync(l => time.GetUtcNow() - l.At < JobTtl, cancel).ConfigureAwait(false);
+        return listed.Values.Where(job => !job.HasEnded).Select(job => job.UserId).ToHashSet();
+    }
+
+    /// <summary>The last listing if <paramref name="enough"/>, else a new one.</summary>
+    private async Task<IReadOnlyDictionary<uint, JobPlacement>> ListJobsAsync(
+        Func<(DateTimeOffset At, IReadOnlyDictionary<uint, JobPlacement> Jobs), bool> enough, CancellationToken cancel)
+    {
         await listing.WaitAsync(cancel).ConfigureAwait(false);
         try
         {
-            // Another request may have listed (with this job in it) while this one waited.
-            snapshot = jobs;
-            if (snapshot is { } listed && listed.Jobs.TryGetValue(jobId, out JobPlacement? found) && time.GetUtcNow() - listed.At < JobTtl)
-                return found;
+            var snapshot = jobs;
+            if (snapshot is { } listed && enough(listed))
+                return listed.Jobs;
             // Lists at most once a second, whatever ids are asked for: a flood of unknown ones costs slurmctld little.
             TimeSpan age = snapshot is { } last ? time.GetUtcNow() - last.At : TimeSpan.MaxValue;
             if (age < MinimumRelist)
                 await Task.Delay(MinimumRelist - age, time, cancel).ConfigureAwait(false);
             using JsonDocument document = await RunJsonAsync("squeue", ["--json", "--all"], cancel).ConfigureAwait(false);
-            jobs = snapshot = (time.GetUtcNow(), ParseJobs(document.RootElement));
-            return snapshot.Value.Jobs.GetValueOrDefault(jobId);
+            var fresh = ParseJobs(document.RootElement);
+            jobs = (time.GetUtcNow(), fresh);
+            return fresh;
         }
         finally
         {

@@ -4,6 +4,7 @@ using SlurmNative.Credentials.Protocol;
 using SlurmNative.Daemon.Acl;
 using SlurmNative.Daemon.Jobs;
 using SlurmNative.Daemon.Logging;
+using SlurmNative.Daemon.Retention;
 using SlurmNative.Daemon.Store;
 
 namespace SlurmNative.Daemon.Service;
@@ -13,8 +14,9 @@ namespace SlurmNative.Daemon.Service;
 /// store. Every refusal is logged with who asked for what; no credential bytes are.
 /// </summary>
 /// <param name="jobBinding">node_fetch = job_bound: how a node's fetch is checked against where the job runs; null for node_fetch = any.</param>
+/// <param name="uploads">told of every upload, so the idle clock of its owner restarts; null where nothing drops idle credentials.</param>
 public sealed class CredentialService(ICredentialStore store, Func<AccessPolicy> policy, ITicketInspector inspector, IDaemonLog log, TimeProvider? clock = null,
-    NodeFetchGuard? jobBinding = null)
+    NodeFetchGuard? jobBinding = null, IdleCredentialSweeper? uploads = null)
 {
     /// <summary>Far above any real TGT (a few KiB with a large PAC), far below the frame limit.</summary>
     public const int MaxTicketBytes = 64 * 1024;
@@ -35,7 +37,8 @@ public sealed class CredentialService(ICredentialStore store, Func<AccessPolicy>
         return request.Operation switch
         {
             Operation.Ping => await PingAsync(caller, cancel).ConfigureAwait(false),
-            Operation.Add => await AddAsync(caller, target, request.Blob, cancel).ConfigureAwait(false),
+            Operation.Add => await AddAsync(caller, target, request.Blob, keep: false, cancel).ConfigureAwait(false),
+            Operation.AddAndKeep => await AddAsync(caller, target, request.Blob, keep: true, cancel).ConfigureAwait(false),
             Operation.Get => await GetAsync(caller, target, request, cancel).ConfigureAwait(false),
             Operation.Remove => await RemoveAsync(caller, target, cancel).ConfigureAwait(false),
             Operation.List => await ListAsync(caller, request.TargetUid, cancel).ConfigureAwait(false),
@@ -58,7 +61,8 @@ public sealed class CredentialService(ICredentialStore store, Func<AccessPolicy>
         return Reply.Ok(System.Text.Encoding.UTF8.GetBytes(status));
     }
 
-    private async Task<Reply> AddAsync(Caller caller, uint target, byte[] ticket, CancellationToken cancel)
+    /// <param name="keep">stored with --keep; an ordinary upload (every srun's) keeps an earlier --keep.</param>
+    private async Task<Reply> AddAsync(Caller caller, uint target, byte[] ticket, bool keep, CancellationToken cancel)
     {
         if (ticket.Length == 0)
             return Refuse(caller, ReplyStatus.BadRequest, "add carries no credential");
@@ -90,15 +94,17 @@ public sealed class CredentialService(ICredentialStore store, Func<AccessPolicy>
         // Every srun from a login node uploads the same TGT again; what is already stored
         // is already durable, so it is acknowledged without another synced write.
         StoredCredential? existing = await store.GetAsync(target, cancel).ConfigureAwait(false);
-        if (existing is not null && existing.Ticket.AsSpan().SequenceEqual(ticket))
+        uploads?.Uploaded(target);
+        keep |= existing?.Keep == true;
+        if (existing is not null && existing.Keep == keep && existing.Ticket.AsSpan().SequenceEqual(ticket))
         {
             if (log.DebugEnabled)
                 log.Debug($"{existing} is already stored for {caller}");
             return Reply.Ok();
         }
 
-        var stored = await store.PutAsync(new StoredCredential(target, facts.ClientPrincipal, facts.Start, facts.End, facts.RenewTill, facts.Flags, ticket), cancel).ConfigureAwait(false);
-        log.Info($"stored {stored} for {caller}");
+        var stored = await store.PutAsync(new StoredCredential(target, facts.ClientPrincipal, facts.Start, facts.End, facts.RenewTill, facts.Flags, ticket) { Keep = keep }, cancel).ConfigureAwait(false);
+        log.Info($"stored {stored}{(keep ? ", kept without jobs," : "")} for {caller}");
         return Reply.Ok();
     }
 

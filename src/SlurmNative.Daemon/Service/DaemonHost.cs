@@ -5,6 +5,7 @@ using SlurmNative.Daemon.Crypto;
 using SlurmNative.Daemon.Jobs;
 using SlurmNative.Daemon.Logging;
 using SlurmNative.Daemon.Renewal;
+using SlurmNative.Daemon.Retention;
 using SlurmNative.Daemon.Store;
 
 namespace SlurmNative.Daemon.Service;
@@ -17,6 +18,7 @@ public sealed class DaemonHost : IDisposable
     private readonly SqliteCredentialStore store;
     private readonly CredentialListener listener;
     private readonly CredentialRenewer renewer;
+    private readonly IdleCredentialSweeper? sweeper;
     private volatile Keyring keyring;
 
     public PolicyHolder Policy { get; }
@@ -43,7 +45,9 @@ public sealed class DaemonHost : IDisposable
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(config.Database))!);
         store = SqliteCredentialStore.Open(config.Database, () => keyring, log);
-        var service = new CredentialService(store, () => Policy.Current, inspector, log, jobBinding: config.NodeFetchJobBound ? new NodeFetchGuard(jobs) : null);
+        sweeper = config.KeepAfterLastJob is TimeSpan keep ? new IdleCredentialSweeper(store, jobs, keep, log) : null;
+        var service = new CredentialService(store, () => Policy.Current, inspector, log, jobBinding: config.NodeFetchJobBound ? new NodeFetchGuard(jobs) : null,
+            uploads: sweeper);
         var endpoints = new List<EndPoint>(config.Listen);
         if (config.UnixSocket is not null)
             endpoints.Add(new UnixDomainSocketEndPoint(config.UnixSocket));
@@ -107,7 +111,10 @@ public sealed class DaemonHost : IDisposable
     public async Task RunAsync(CancellationToken stop)
     {
         log.Info($"slurmnatived ready: {await store.CountAsync(stop).ConfigureAwait(false)} credentials in {config.Database}, renewing below {config.RenewThreshold}");
-        await Task.WhenAll(listener.RunAsync(stop), renewer.RunAsync(config.RenewInterval, stop).ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
+        await Task.WhenAll(
+            listener.RunAsync(stop),
+            renewer.RunAsync(config.RenewInterval, stop).ContinueWith(_ => { }, TaskScheduler.Default),
+            (sweeper?.RunAsync(stop) ?? Task.CompletedTask).ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
     }
 
     public void Dispose() => store.Dispose();

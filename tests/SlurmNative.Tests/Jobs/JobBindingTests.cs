@@ -25,6 +25,9 @@ public class JobBindingTests
             return Task.FromResult(Jobs.GetValueOrDefault(jobId));
         }
 
+        public Task<IReadOnlySet<uint>> UsersWithJobsAsync(CancellationToken cancel) =>
+            Task.FromResult<IReadOnlySet<uint>>(Jobs.Values.Where(j => !j.HasEnded).Select(j => j.UserId).ToHashSet());
+
         public Task<IReadOnlyList<IPAddress>> AddressesOfAsync(string node, CancellationToken cancel) =>
             Task.FromResult<IReadOnlyList<IPAddress>>(node switch { "node1" => [Node1], "node2" => [Node2], _ => [] });
     }
@@ -117,6 +120,20 @@ public class JobBindingTests
             Assert.Equal(["node1", "node2"], job.Nodes);
         }
     }
+
+    [Theory]
+    [InlineData("PENDING", false)]
+    [InlineData("RUNNING", false)]
+    [InlineData("SUSPENDED", false)]
+    [InlineData("COMPLETING", false)]
+    [InlineData("REQUEUE_HOLD", false)]
+    [InlineData("SOME_STATE_OF_A_LATER_SLURM", false)]
+    [InlineData("COMPLETED", true)]
+    [InlineData("CANCELLED", true)]
+    [InlineData("TIMEOUT", true)]
+    [InlineData("OUT_OF_MEMORY", true)]
+    public void Only_a_state_a_job_never_leaves_counts_as_ended(string state, bool ended) =>
+        Assert.Equal(ended, new JobPlacement(1, Alice, state, []).HasEnded);
 
     [Fact]
     public void Host_local_in_the_acl_is_the_daemons_own_host()
