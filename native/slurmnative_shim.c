@@ -38,6 +38,16 @@ extern int slurmnative_managed_hook(int hook, spank_t sp, int ac, char **av);
 
 static int option_state = SLURMNATIVE_OPTION_UNSET;
 
+/*
+ * Whether native/runtime_membarrier.c may decline the runtime's membarrier
+ * registration: plugstack's membarrier=decline (the default) or =runtime, read
+ * at the first hook with work, which is before the runtime starts. A site that
+ * suspects the runtime's fallback sets membarrier=runtime and has the runtime's
+ * own behaviour back. Where the wrapper is not linked (other than x86-64) the
+ * runtime always registers and these stay unused.
+ */
+int slurmnative_membarrier_may_decline = 1;
+
 static int on_krb5_option(int val, const char *optarg, int remote)
 {
     (void) val;
@@ -268,6 +278,7 @@ static int forward(int hook, spank_t sp, int ac, char **av)
         if (job_ccache[0] != '\0')
             return use_job_ccache(hook, sp);
     }
+    slurmnative_membarrier_may_decline = strcmp(argument(ac, av, "membarrier", "decline"), "runtime") != 0;
     prefault_runtime_data();
     return slurmnative_managed_hook(hook, sp, ac, av);
 }

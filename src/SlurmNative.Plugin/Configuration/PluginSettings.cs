@@ -65,6 +65,8 @@ internal sealed record PluginSettings(
         new("min_ticket_life", "a duration such as 8h or 2d", IsDuration, (s, v) => s with { MinTicketLife = SlurmNativeConfig.Duration(v) }),
         new("post_refresh", "an absolute path", Path.IsPathFullyQualified, (s, v) => s with { PostRefresh = v }),
         new("post_refresh_timeout", "a duration such as 10s", IsDuration, (s, v) => s with { PostRefreshTimeout = SlurmNativeConfig.Duration(v) }),
+        // The shim reads it before the runtime starts (native/runtime_membarrier.c); here it is only checked.
+        new("membarrier", "decline or runtime", v => v is "decline" or "runtime", (s, _) => s),
     ];
 
     /// <summary>

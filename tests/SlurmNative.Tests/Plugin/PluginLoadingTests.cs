@@ -41,12 +41,13 @@ public class PluginLoadingTests
     }
 
     [Fact]
-    public void Exports_exactly_the_spank_symbols()
+    public void Exports_exactly_the_spank_symbols_and_the_runtime_self_test()
     {
         string[] expected =
         [
             "plugin_name", "plugin_type", "plugin_version", "spank_plugin_version",
             "slurm_spank_exit", "slurm_spank_init", "slurm_spank_init_post_opt", "slurm_spank_local_user_init", "slurm_spank_user_init",
+            "slurmnative_runtime_selftest",
         ];
         CommandResult nm = Command.Run("nm", ["-D", "--defined-only", Repository.PluginPath]).EnsureSuccess("nm");
         string[] exported = nm.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
@@ -245,6 +246,26 @@ public class PluginLoadingTests
         Assert.Equal(["0"], result["slurm_spank_init_post_opt"]);
         Assert.Equal(["0"], result["slurm_spank_user_init"]);
         Assert.Equal([registered], result["membarrier_registered"]);
+    }
+
+    // The registration declined, every barrier the GC needs goes through the runtime's fallback:
+    // eight threads force 300 collections each while their buffers are live, and check what they read.
+    [Fact]
+    public void With_the_registration_declined_the_runtime_collects_hundreds_of_times_on_many_threads_correctly()
+    {
+        var result = LoadWithEnvironment(["FAKE_HOST_SELFTEST=8,300"], "remote", "-", "default=on", "min_uid=4000000000");
+        Assert.Equal(["0"], result["membarrier_registered"]);
+        int collections = int.Parse(Assert.Single(result["selftest"]), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(collections >= 300, $"the self-test ran {collections} collections (negative: a thread read back wrong data)");
+    }
+
+    [Fact]
+    public void Membarrier_runtime_in_plugstack_leaves_the_registration_to_the_runtime()
+    {
+        var result = Load("remote", "-", "default=on", "min_uid=4000000000", "membarrier=runtime");
+        Assert.Equal(["1"], result["runtime_started"]);
+        Assert.Equal(["0"], result["slurm_spank_init_post_opt"]);
+        Assert.Equal(["1"], result["membarrier_registered"]);
     }
 
     [Fact]
