@@ -7,6 +7,9 @@
 #   ./build.sh build   build the shim, the plugin and all .NET projects
 #   ./build.sh bench   run the benchmarks in bench/ (builds first)
 #   ./build.sh deps    only install the Debian packages
+#   ./build.sh containers [stop|test|status]
+#                      build container images from this build and start a whole cluster
+#                      in containers (container/README.md); stop removes it; test checks it
 #
 # demo, test and bench must run as root: the test cluster starts system daemons.
 set -euo pipefail
@@ -36,13 +39,19 @@ APT_PACKAGES=(
     "${OTHER_ARCHITECTURE[@]}"
 )
 
+# What the container cluster needs (container/cluster.sh), installed only for the commands
+# that run it: podman from Debian, runc for hosts where podman's default crun fails, and
+# mmdebstrap to make a Debian image where no image registry is reachable.
+CONTAINER_PACKAGES=(podman runc mmdebstrap)
+
 require_root() {
     [ "$(id -u)" -eq 0 ] || die "'$1' starts a test cluster (KDC, munged, Slurm daemons) and must run as root: sudo ./build.sh $1"
 }
 
+# install_deps [EXTRA_PACKAGE...]
 install_deps() {
     local missing=()
-    for package in "${APT_PACKAGES[@]}"; do
+    for package in "${APT_PACKAGES[@]}" "$@"; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
     done
     if [ ${#missing[@]} -gt 0 ]; then
@@ -90,6 +99,7 @@ run_tests() {
     set -e
     # The integration fixture stops the cluster itself; this catches a run that was killed.
     "$TESTBED" stop >/dev/null 2>&1 || true
+    SN_PREFIX=slurmnative-test "$ROOT/container/cluster.sh" stop >/dev/null 2>&1 || true
     # One plain closing line for CI, summed over the test assemblies.
     awk '/^ *Passed: [0-9]+$/ { p += $2 } /^ *Failed: [0-9]+$/ { f += $2 } /^ *Skipped: [0-9]+$/ { s += $2 }
          END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
@@ -122,8 +132,15 @@ MSG
 case "${1:-build}" in
     deps) install_deps ;;
     build) install_deps; build ;;
-    test) require_root test; install_deps; build; run_tests ;;
+    test) require_root test; install_deps "${CONTAINER_PACKAGES[@]}"; build; run_tests ;;
     demo) require_root demo; install_deps; build; demo ;;
     bench) require_root bench; install_deps; build; for b in "$ROOT"/bench/*.sh; do "$b"; done ;;
-    *) die "unknown command '$1'; use one of: demo, test, build, bench, deps" ;;
+    containers)
+        require_root containers
+        case "${2:-start}" in
+            start|test) install_deps "${CONTAINER_PACKAGES[@]}"; build; exec "$ROOT/container/cluster.sh" "${2:-start}" ;;
+            stop|status) exec "$ROOT/container/cluster.sh" "$2" ;;
+            *) die "unknown 'containers' command '$2'; use one of: start (the default), stop, test, status" ;;
+        esac ;;
+    *) die "unknown command '$1'; use one of: demo, test, build, bench, deps, containers" ;;
 esac
