@@ -17,6 +17,9 @@
 # SN_ENGINE (podman, else docker), SN_ENGINE_FLAGS, SN_RUN_FLAGS: see container/README.md;
 # the podman defaults are what the Debian 12 test VMs need, not what containers need.
 set -euo pipefail
+# A failure inside $(...) (making the Debian image) must stop the script too.
+shopt -s inherit_errexit
+trap 'echo "cluster.sh: line $LINENO: $BASH_COMMAND failed" >&2' ERR
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 
@@ -69,10 +72,10 @@ debian_image() {
             mirror=$(apt_mirror)
             say "making a Debian 12 image with mmdebstrap from $mirror (once; kept in $tar)" >&2
             mkdir -p "$CACHE"
-            mmdebstrap --quiet --variant=minbase bookworm "$tar.new" "$mirror" >&2
+            mmdebstrap --quiet --variant=minbase --format=tar bookworm "$tar.new" "$mirror" >&2
             mv "$tar.new" "$tar"
         fi
-        engine import "$tar" "$DEBIAN_IMAGE" >/dev/null
+        engine import "$tar" "$DEBIAN_IMAGE" >/dev/null || die "importing $tar failed"
         echo "$DEBIAN_IMAGE"; return
     fi
     echo docker.io/library/debian:bookworm
@@ -81,7 +84,7 @@ debian_image() {
 apt_mirror() {
     local uri
     uri=$(grep -hsE '^(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null \
-        | grep -oE 'https?://[^ ]*/debian/?' | grep -v security | head -n1)
+        | grep -oE 'https?://[^ ]*/debian/?' | grep -v security | head -n1) || true
     echo "${uri:-http://deb.debian.org/debian}"
 }
 
