@@ -13,12 +13,17 @@ public sealed class DaemonHost : IDisposable
 {
     private readonly SlurmNativeConfig config;
     private readonly IDaemonLog log;
-    private readonly SqliteCredentialStore store;
+    private readonly ICredentialStore store;
     private readonly CredentialListener listener;
     private readonly CredentialRenewer renewer;
     private volatile Keyring keyring;
 
     public PolicyHolder Policy { get; }
+
+    /// <summary>Which store, and what it holds under which keys, as checked at start.</summary>
+    public string StoreSummary { get; }
+
+    public string StoreDescription => store.Description;
 
     public IReadOnlyList<EndPoint> BoundEndpoints => listener.BoundEndpoints;
 
@@ -39,8 +44,23 @@ public sealed class DaemonHost : IDisposable
         if (!Policy.Reload())
             throw new InvalidOperationException($"fix {config.AclFile} (the line is named above) and start again");
 
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(config.Database))!);
-        store = SqliteCredentialStore.Open(config.Database, () => keyring, log);
+        try
+        {
+            store = CredentialStores.Open(config, () => keyring, log);
+        }
+        catch (Exception e) when (e is CredentialStoreException or StoreUnavailableException)
+        {
+            throw new InvalidOperationException($"cannot open the credential store: {e.Message}", e);
+        }
+        try
+        {
+            StoreSummary = CredentialStores.CheckKeysAsync(store, keyring).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is CredentialStoreException or StoreUnavailableException)
+        {
+            store.Dispose();
+            throw new InvalidOperationException($"refusing to start: {e.Message}", e);
+        }
         var service = new CredentialService(store, () => Policy.Current, inspector, log);
         var endpoints = new List<EndPoint>(config.Listen);
         if (config.UnixSocket is not null)
@@ -104,7 +124,7 @@ public sealed class DaemonHost : IDisposable
     /// <summary>Serves until <paramref name="stop"/>; binds first unless <see cref="Start"/> already did.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
-        log.Info($"slurmnatived ready: {await store.CountAsync(stop).ConfigureAwait(false)} credentials in {config.Database}, renewing below {config.RenewThreshold}");
+        log.Info($"slurmnatived ready: {store.Description}, {StoreSummary}; renewing below {config.RenewThreshold}");
         await Task.WhenAll(listener.RunAsync(stop), renewer.RunAsync(config.RenewInterval, stop).ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
     }
 
