@@ -30,6 +30,13 @@ public sealed class PostgresCredentialStore : ICredentialStore
     private const string Columns = "uid, principal, start, \"end\", renew_till, flags, key_id, nonce, ciphertext, version";
 
     private readonly NpgsqlDataSource source;
+
+    /// <summary>
+    /// One slot per pooled connection. Waiting for a connection inside Npgsql counts against the
+    /// connect timeout, meant for a dead server; a burst of requests waits here instead, for as long
+    /// as each request's own deadline allows.
+    /// </summary>
+    private readonly SemaphoreSlim connections;
     private readonly Func<Keyring> keyring;
     private readonly IDaemonLog? log;
     private readonly TimeProvider time;
@@ -37,9 +44,10 @@ public sealed class PostgresCredentialStore : ICredentialStore
 
     public string Description { get; }
 
-    private PostgresCredentialStore(NpgsqlDataSource source, string description, Func<Keyring> keyring, IDaemonLog? log, TimeProvider time)
+    private PostgresCredentialStore(NpgsqlDataSource source, int poolSize, string description, Func<Keyring> keyring, IDaemonLog? log, TimeProvider time)
     {
         this.source = source;
+        connections = new SemaphoreSlim(poolSize, poolSize);
         Description = description;
         this.keyring = keyring;
         this.log = log;
@@ -73,13 +81,13 @@ public sealed class PostgresCredentialStore : ICredentialStore
                 throw Translate(npgsql, $"opening {description}");
             throw;
         }
-        return new PostgresCredentialStore(source, description, keyring, log, clock ?? TimeProvider.System);
+        return new PostgresCredentialStore(source, settings.MaxPoolSize, description, keyring, log, clock ?? TimeProvider.System);
     }
 
     /// <summary>
     /// The connection string as given, plus the password from its file and the settings a daemon
     /// needs unless the site chose otherwise: a short connect timeout (a dead server must not hold
-    /// a job start), prepared lookups, and a name PostgreSQL's views show. TLS settings (SSL Mode,
+    /// a job start), a modest pool, prepared lookups, and a name PostgreSQL's views show. TLS settings (SSL Mode,
     /// Root Certificate, ...) pass through untouched.
     /// </summary>
     internal static NpgsqlConnectionStringBuilder Settings(string connectionString, string? passwordFile)
@@ -115,6 +123,11 @@ public sealed class PostgresCredentialStore : ICredentialStore
             settings.Timeout = 3;
         if (!given.Contains("commandtimeout"))
             settings.CommandTimeout = 10;
+        // Each new connection costs the server a process and a SCRAM exchange; a burst that opened
+        // Npgsql's default hundred at once timed out connecting on two cores, and a lookup takes a
+        // fraction of a millisecond, so a few dozen connections serve any burst.
+        if (!given.Contains("maxpoolsize") && !given.Contains("maximumpoolsize"))
+            settings.MaxPoolSize = 24;
         if (!given.Contains("maxautoprepare"))
             settings.MaxAutoPrepare = 16;
         if (!given.Contains("applicationname"))
@@ -149,32 +162,44 @@ public sealed class PostgresCredentialStore : ICredentialStore
     private async Task<T> RunAsync<T>(string action, Func<NpgsqlConnection, Task<T>> body, CancellationToken cancel)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
-        for (int attempt = 0; ; attempt++)
+        await connections.WaitAsync(cancel).ConfigureAwait(false);
+        try
         {
-            NpgsqlConnection connection;
-            try
+            for (int attempt = 0; ; attempt++)
             {
-                connection = await source.OpenConnectionAsync(cancel).ConfigureAwait(false);
-            }
-            catch (NpgsqlException e)
-            {
-                throw Translate(e, action);
-            }
-            await using (connection.ConfigureAwait(false))
-            {
-                try
+                NpgsqlConnection connection = await OpenAsync(action, cancel).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
                 {
-                    return await body(connection).ConfigureAwait(false);
-                }
-                catch (NpgsqlException e) when (attempt == 0 && IsUnavailable(e) && !cancel.IsCancellationRequested)
-                {
-                    source.Clear();
-                }
-                catch (NpgsqlException e)
-                {
-                    throw Translate(e, action);
+                    try
+                    {
+                        return await body(connection).ConfigureAwait(false);
+                    }
+                    catch (NpgsqlException e) when (attempt == 0 && IsUnavailable(e) && !cancel.IsCancellationRequested)
+                    {
+                        source.Clear();
+                    }
+                    catch (NpgsqlException e)
+                    {
+                        throw Translate(e, action);
+                    }
                 }
             }
+        }
+        finally
+        {
+            connections.Release();
+        }
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync(string action, CancellationToken cancel)
+    {
+        try
+        {
+            return await source.OpenConnectionAsync(cancel).ConfigureAwait(false);
+        }
+        catch (NpgsqlException e)
+        {
+            throw Translate(e, action);
         }
     }
 
@@ -302,14 +327,16 @@ public sealed class PostgresCredentialStore : ICredentialStore
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
         if (limit <= 0)
             return RenewalClaim.Empty;
+        await connections.WaitAsync(cancel).ConfigureAwait(false);
         NpgsqlConnection connection;
         try
         {
-            connection = await source.OpenConnectionAsync(cancel).ConfigureAwait(false);
+            connection = await OpenAsync("claiming credentials to renew", cancel).ConfigureAwait(false);
         }
-        catch (NpgsqlException e)
+        catch
         {
-            throw Translate(e, "claiming credentials to renew");
+            connections.Release();
+            throw;
         }
         bool handedOver = false;
         try
@@ -363,18 +390,20 @@ public sealed class PostgresCredentialStore : ICredentialStore
     /// <summary>Releases the claim's locks before its connection goes back to the pool, where its session lives on.</summary>
     private async ValueTask LetGoAsync(NpgsqlConnection connection)
     {
-        await using (connection.ConfigureAwait(false))
+        try
         {
-            try
-            {
-                await using NpgsqlCommand unlock = Command(connection, "SELECT pg_advisory_unlock_all();");
-                await unlock.ExecuteNonQueryAsync().ConfigureAwait(false);
-            }
-            catch (NpgsqlException e)
-            {
-                // A broken connection is not pooled again, and its session's locks went with it.
-                log?.Debug($"releasing renewal claims on {Description}: {e.Message}");
-            }
+            await using NpgsqlCommand unlock = Command(connection, "SELECT pg_advisory_unlock_all();");
+            await unlock.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+        catch (NpgsqlException e)
+        {
+            // A broken connection is not pooled again, and its session's locks went with it.
+            log?.Debug($"releasing renewal claims on {Description}: {e.Message}");
+        }
+        finally
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            connections.Release();
         }
     }
 
@@ -415,4 +444,5 @@ public sealed class PostgresCredentialStore : ICredentialStore
         if (Interlocked.Exchange(ref disposed, 1) == 0)
             source.Dispose();
     }
+
 }
