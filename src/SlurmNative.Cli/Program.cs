@@ -196,6 +196,10 @@ internal static class Program
         {
             return (int)action(SlurmNativeConfig.LoadOrDefault(r.GetValue(ConfigOption)!));
         }
+        catch (DaemonException e) when (e.Status == ReplyStatus.StoreUnavailable)
+        {
+            return Fail($"{e.Message}; check the database the daemons use ('store' in slurmnative.conf)", ExitCode.Unreachable);
+        }
         catch (DaemonException e)
         {
             return Fail($"refused ({e.Status}): {e.Message}", ExitCode.Refused);
