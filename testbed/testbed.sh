@@ -128,11 +128,13 @@ usage: testbed.sh COMMAND [OPTIONS]
                       two daemons sharing it, each with a munged of its own
                       (as on two hosts), and with --nodes 2 each inside one
                       node's network namespace. --set adds a config line.
-  postgres start|stop|restart [--immediate]
+  daemon-stop         stop the credential daemons (and their munged)
+  postgres start|stop|restart [--immediate] [--down SECONDS]
                       PostgreSQL on 127.0.0.1 (and the bridge with --nodes 2)
                       port base +432: start prints the connection string
                       (role $PG_ROLE, password in \$TESTBED_DIR/postgres-password);
-                      restart --immediate is a crash and recovery
+                      restart --immediate is a crash and recovery, --down
+                      keeps it stopped that long first
   partition NODE on|off
                       with --nodes 2: cut NODE's network namespace off the
                       bridge (packets dropped, nothing refused), or join it again
@@ -1271,6 +1273,8 @@ write_daemon_config() {
 start_credential_daemon() {
     local name=$1 config=$2 addr=$3 port=$4 netns=$5 bin
     bin=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/src/SlurmNative.Daemon/bin/Release/net10.0/slurmnatived
+    # Each start gets a log of its own: tests read what this daemon did, not an earlier one.
+    : >"$LOGS/$name.out"
     if [[ -n $netns ]]; then
         launch "$name" nsenter --net="$netns" "$bin" --config "$config"
         wait_until 20 "$name" "$name to listen on $addr:$port" \
@@ -1406,14 +1410,24 @@ cmd_postgres() {
         start) postgres_start ;;
         stop) stop_postgres; rm -rf "$PG_DIR" "$PG_PASSWORD" ;;
         restart)
-            local mode=fast
-            [[ ${1:-} == --immediate ]] && mode=immediate
+            local mode=fast down=0 pg_ctl
+            while (($#)); do
+                case $1 in
+                    --immediate) mode=immediate; shift ;;
+                    --down) down=${2:?--down needs seconds}; shift 2 ;;
+                    *) die "postgres restart: unknown option '$1' (--immediate, --down SECONDS)" ;;
+                esac
+            done
             postgres_running || die "PostgreSQL is not running; start it: $0 postgres start"
-            as_postgres "$(pg_bin)/pg_ctl" -D "$PG_DATA" -l "$LOGS/postgresql.log" -m "$mode" -w -t 30 restart >/dev/null \
-                || fail_with_logs "PostgreSQL did not restart" postgresql
+            pg_ctl=$(pg_bin)/pg_ctl
+            # Stopped for --down seconds, then started again: an outage clients can run into.
+            as_postgres "$pg_ctl" -D "$PG_DATA" -m "$mode" -w -t 30 stop >/dev/null || fail_with_logs "PostgreSQL did not stop" postgresql
+            sleep "$down"
+            as_postgres "$pg_ctl" -D "$PG_DATA" -l "$LOGS/postgresql.log" -w -t 30 start >/dev/null \
+                || fail_with_logs "PostgreSQL did not start again" postgresql
             record_postgres_pid
-            log "PostgreSQL restarted ($mode)" ;;
-        *) die "usage: $0 postgres start|stop|restart [--immediate]" ;;
+            log "PostgreSQL restarted ($mode shutdown, down ${down}s)" ;;
+        *) die "usage: $0 postgres start|stop|restart [--immediate] [--down SECONDS]" ;;
     esac
 }
 
@@ -1519,6 +1533,7 @@ main() {
         kinit) cmd_kinit "$@" ;;
         password) cmd_password "$@" ;;
         daemon) cmd_daemon "$@" ;;
+        daemon-stop) require_root daemon-stop; stop_credential_daemons ;;
         postgres) cmd_postgres "$@" ;;
         partition) cmd_partition "$@" ;;
         rogue-kdc) cmd_rogue_kdc "$@" ;;

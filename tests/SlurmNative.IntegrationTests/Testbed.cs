@@ -80,9 +80,13 @@ public sealed class Testbed : IDisposable
     /// <summary>The slurmnative role's password, in a file of root's (mode 0600), as store_password_file wants it.</summary>
     public string PostgresPasswordFile => Path.Combine(Directory, "postgres-password");
 
-    /// <summary>Restarts PostgreSQL; <paramref name="crash"/> makes it an immediate shutdown and crash recovery.</summary>
-    public void RestartPostgres(bool crash) =>
-        Command.Run(Script, ["postgres", "restart", .. (crash ? new[] { "--immediate" } : [])], TimeSpan.FromMinutes(1)).EnsureSuccess("testbed.sh postgres restart");
+    /// <summary>
+    /// Restarts PostgreSQL, down for <paramref name="down"/> seconds; <paramref name="crash"/> makes the
+    /// shutdown immediate, so the start is a crash recovery.
+    /// </summary>
+    public void RestartPostgres(bool crash, int down = 0) =>
+        Command.Run(Script, ["postgres", "restart", "--down", down.ToString(System.Globalization.CultureInfo.InvariantCulture), .. (crash ? new[] { "--immediate" } : [])], TimeSpan.FromMinutes(1))
+            .EnsureSuccess("testbed.sh postgres restart");
 
     /// <summary>With two nodes: cuts <paramref name="node"/>'s network namespace off the bridge, or joins it again.</summary>
     public void Partition(string node, bool cut) =>

@@ -42,6 +42,9 @@ public sealed class PostgresCredentialStore : ICredentialStore
     private readonly TimeProvider time;
     private int disposed;
 
+    /// <summary>When the pool was last emptied (Environment.TickCount64), so that a burst of failures empties it once.</summary>
+    private long lastCleared;
+
     public string Description { get; }
 
     private PostgresCredentialStore(NpgsqlDataSource source, int poolSize, string description, Func<Keyring> keyring, IDaemonLog? log, TimeProvider time)
@@ -176,7 +179,7 @@ public sealed class PostgresCredentialStore : ICredentialStore
                     }
                     catch (NpgsqlException e) when (attempt == 0 && IsUnavailable(e) && !cancel.IsCancellationRequested)
                     {
-                        source.Clear();
+                        ClearPoolOnce();
                     }
                     catch (NpgsqlException e)
                     {
@@ -189,6 +192,19 @@ public sealed class PostgresCredentialStore : ICredentialStore
         {
             connections.Release();
         }
+    }
+
+    /// <summary>
+    /// Empties the pool, unless that was done a moment ago: emptying also closes the connections
+    /// opened since, and under load every request that met a dead connection would empty it again,
+    /// so that the daemon would never keep a live one.
+    /// </summary>
+    private void ClearPoolOnce()
+    {
+        long now = Environment.TickCount64;
+        long last = Volatile.Read(ref lastCleared);
+        if (now - last > 1000 && Interlocked.CompareExchange(ref lastCleared, now, last) == last)
+            source.Clear();
     }
 
     private async Task<NpgsqlConnection> OpenAsync(string action, CancellationToken cancel)
