@@ -38,6 +38,7 @@ public sealed class PostgresCredentialStore : ICredentialStore
     /// </summary>
     private readonly SemaphoreSlim connections;
     private readonly Func<Keyring> keyring;
+    private readonly SharedReads<uint, SealedRow?> lookups;
     private readonly IDaemonLog? log;
     private readonly TimeProvider time;
     private int disposed;
@@ -51,6 +52,7 @@ public sealed class PostgresCredentialStore : ICredentialStore
     {
         this.source = source;
         connections = new SemaphoreSlim(poolSize, poolSize);
+        lookups = new SharedReads<uint, SealedRow?>(ReadRowAsync);
         Description = description;
         this.keyring = keyring;
         this.log = log;
@@ -287,16 +289,24 @@ public sealed class PostgresCredentialStore : ICredentialStore
             return await command.ExecuteNonQueryAsync(cancel).ConfigureAwait(false) > 0;
         }, cancel);
 
+    /// <summary>
+    /// Concurrent gets of one uid share a round trip (<see cref="SharedReads{TKey, TValue}"/>); each
+    /// caller opens the sealed row itself, so no two callers hold the same plaintext.
+    /// </summary>
     public async Task<StoredCredential?> GetAsync(uint uid, CancellationToken cancel = default)
     {
-        SealedRow? row = await RunAsync("reading a credential", async connection =>
-        {
-            await using NpgsqlCommand command = Command(connection, $"SELECT {Columns} FROM credentials WHERE uid = $1;", Value((long)uid));
-            await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancel).ConfigureAwait(false);
-            return await reader.ReadAsync(cancel).ConfigureAwait(false) ? ReadRow(reader) : null;
-        }, cancel).ConfigureAwait(false);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        SealedRow? row = await lookups.ReadAsync(uid, cancel).ConfigureAwait(false);
         return row is null ? null : CredentialSealing.Unseal(row, keyring());
     }
+
+    // Shared by several callers, so bounded by the command timeout rather than by one caller's deadline.
+    private Task<SealedRow?> ReadRowAsync(uint uid) => RunAsync("reading a credential", async connection =>
+    {
+        await using NpgsqlCommand command = Command(connection, $"SELECT {Columns} FROM credentials WHERE uid = $1;", Value((long)uid));
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        return await reader.ReadAsync().ConfigureAwait(false) ? ReadRow(reader) : null;
+    }, CancellationToken.None);
 
     public Task<IReadOnlyList<CredentialSummary>> ListAsync(uint? uid = null, CancellationToken cancel = default) =>
         RunAsync("listing credentials", async connection =>
