@@ -30,6 +30,8 @@ export TESTBED_DIR=${TESTBED_DIR:-/tmp/slurmnative-testbed}
 MUNGE_SOCKET="$TESTBED_DIR/munge/munge.socket"
 
 die() { echo "bench: $*" >&2; exit 1; }
+# shellcheck source=bench/lib/munged.bash
+. "$ROOT/bench/lib/munged.bash"
 [ "$(id -u)" -eq 0 ] || die "run as root: the test cluster starts system daemons"
 [ -x "$CLI" ] || die "$CLI is missing; run ./build.sh build first"
 command -v remunge >/dev/null || die "remunge is missing (it comes with the munge package)"
@@ -48,12 +50,6 @@ if ! "$TESTBED" status >/dev/null 2>&1; then
 fi
 uid=$(id -u alice)
 
-remunge_rate() {
-    local rate
-    rate=$(remunge -d -q -T "$CLIENTS" -D "$PHASE_SECONDS" -S "$MUNGE_SOCKET" 2>/dev/null | awk '{ print $1 + 0 }')
-    awk -v r="${rate:-0}" 'BEGIN { exit !(r > 0) }' || die "remunge measured nothing; is munged up on $MUNGE_SOCKET?"
-    echo "$rate"
-}
 field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 
 # measure NAME STORE COUNT: start the daemons, store alice's ticket, measure; prints "NAME|gets|burst".

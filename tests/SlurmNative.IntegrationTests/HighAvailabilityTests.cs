@@ -96,9 +96,12 @@ public sealed class HighAvailabilityTests(Testbed testbed, ITestOutputHelper out
         using var daemons = new SharedStoreDaemons(testbed);
         string[] users = ["alice", "bob", "carol"];
         var clock = Stopwatch.StartNew();
-        var tickets = Enumerable.Range(0, 1000).AsParallel().AsOrdered().WithDegreeOfParallelism(4)
+        // Thirty tickets per user, taken in turn: a user's upload almost always replaces a
+        // different ticket, so nearly every one of the thousand is a real write.
+        var distinct = Enumerable.Range(0, 90).AsParallel().AsOrdered().WithDegreeOfParallelism(4)
             .Select(i => (User: users[i % 3], Ticket: testbed.FreshTicket(users[i % 3]))).ToArray();
-        output.WriteLine($"1000 tickets from the KDC in {clock.ElapsedMilliseconds} ms");
+        var tickets = Enumerable.Range(0, 1000).Select(i => distinct[i % distinct.Length]).ToArray();
+        output.WriteLine($"{distinct.Length} tickets from the KDC in {clock.ElapsedMilliseconds} ms");
         var uids = users.ToDictionary(u => u, testbed.UidOf);
         var sent = users.ToDictionary(u => u, _ => new ConcurrentBag<byte[]>());
         var acknowledgedByFirst = new ConcurrentBag<(string User, byte[] Ticket)>();

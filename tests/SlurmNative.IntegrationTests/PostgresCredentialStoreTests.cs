@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using Npgsql;
 using SlurmNative.Daemon.Crypto;
@@ -55,33 +56,13 @@ public sealed class PostgresCredentialStoreTests : CredentialStoreContract
     protected override ICredentialStore Open(Func<Keyring> keyring, IDaemonLog? log = null) =>
         PostgresCredentialStore.Open(ConnectionString, testbed.PostgresPasswordFile, keyring, log);
 
-    protected override void Raw(string sql, params (string Name, object Value)[] parameters)
-    {
-        using var connection = Connect();
-        using var command = Prepare(connection, sql, parameters);
-        command.ExecuteNonQuery();
-    }
-
-    protected override object? RawScalar(string sql, params (string Name, object Value)[] parameters)
-    {
-        using var connection = Connect();
-        using var command = Prepare(connection, sql, parameters);
-        return command.ExecuteScalar();
-    }
+    protected override DbConnection ConnectRaw() => Connect();
 
     private NpgsqlConnection Connect()
     {
         var connection = new NpgsqlConnection(PasswordedConnectionString());
         connection.Open();
         return connection;
-    }
-
-    private static NpgsqlCommand Prepare(NpgsqlConnection connection, string sql, (string Name, object Value)[] parameters)
-    {
-        var command = new NpgsqlCommand(sql, connection);
-        foreach (var (name, value) in parameters)
-            command.Parameters.AddWithValue(name, value);
-        return command;
     }
 
     /// <summary>The rows as the server returns them, and every file of the server's data directory (tables and the WAL every write goes through first).</summary>

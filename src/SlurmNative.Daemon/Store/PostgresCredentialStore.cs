@@ -27,7 +27,7 @@ public sealed class PostgresCredentialStore : ICredentialStore
     // A password file holds one line; anything much larger is the wrong file.
     private const int MaxPasswordFileBytes = 4096;
 
-    private const string Columns = "uid, principal, start, \"end\", renew_till, flags, key_id, nonce, ciphertext, version";
+    private const string Columns = SealedRow.Columns;
 
     private readonly NpgsqlDataSource source;
 
@@ -305,7 +305,7 @@ public sealed class PostgresCredentialStore : ICredentialStore
     {
         await using NpgsqlCommand command = Command(connection, $"SELECT {Columns} FROM credentials WHERE uid = $1;", Value((long)uid));
         await using NpgsqlDataReader reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-        return await reader.ReadAsync().ConfigureAwait(false) ? ReadRow(reader) : null;
+        return await reader.ReadAsync().ConfigureAwait(false) ? SealedRow.Read(reader) : null;
     }, CancellationToken.None);
 
     public Task<IReadOnlyList<CredentialSummary>> ListAsync(uint? uid = null, CancellationToken cancel = default) =>
@@ -396,7 +396,7 @@ public sealed class PostgresCredentialStore : ICredentialStore
                     Value(mine.ToArray()), Value(before));
                 await using NpgsqlDataReader reader = await fresh.ExecuteReaderAsync(cancel).ConfigureAwait(false);
                 while (await reader.ReadAsync(cancel).ConfigureAwait(false))
-                    rows.Add(ReadRow(reader));
+                    rows.Add(SealedRow.Read(reader));
             }
             var claim = new RenewalClaim(CredentialSealing.UnsealForRenewal(rows, keyring(), log), next, () => LetGoAsync(connection));
             handedOver = true;
@@ -442,7 +442,7 @@ public sealed class PostgresCredentialStore : ICredentialStore
             await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
             var rows = new List<SealedRow>(count);
             while (await reader.ReadAsync(token).ConfigureAwait(false))
-                rows.Add(ReadRow(reader));
+                rows.Add(SealedRow.Read(reader));
             return (IReadOnlyList<SealedRow>)rows;
         }, token), (batch, token) => RunAsync("writing re-encrypted credentials", async connection =>
         {
@@ -460,10 +460,6 @@ public sealed class PostgresCredentialStore : ICredentialStore
             return written;
         }, token), cancel);
 
-    /// <summary>Reads a row selected with <see cref="Columns"/>; the ticket stays sealed.</summary>
-    private static SealedRow ReadRow(NpgsqlDataReader reader) => new(
-        (uint)reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), (uint)reader.GetInt64(5),
-        new SealedData(reader.GetString(6), reader.GetFieldValue<byte[]>(7), reader.GetFieldValue<byte[]>(8)), reader.GetInt64(9));
 
     public void Dispose()
     {

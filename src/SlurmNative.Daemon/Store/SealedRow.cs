@@ -1,3 +1,4 @@
+using System.Data.Common;
 using SlurmNative.Daemon.Crypto;
 
 namespace SlurmNative.Daemon.Store;
@@ -8,5 +9,13 @@ namespace SlurmNative.Daemon.Store;
 /// </summary>
 internal sealed record SealedRow(uint Uid, string Principal, long Start, long End, long RenewTill, uint Flags, SealedData Sealed, long Version)
 {
+    /// <summary>The columns every store selects a row with, in the order <see cref="Read"/> reads them.</summary>
+    public const string Columns = "uid, principal, start, \"end\", renew_till, flags, key_id, nonce, ciphertext, version";
+
+    /// <summary>Reads the current row of a query that selected <see cref="Columns"/>; the ticket stays sealed.</summary>
+    public static SealedRow Read(DbDataReader reader) => new(
+        (uint)reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), (uint)reader.GetInt64(5),
+        new SealedData(reader.GetString(6), reader.GetFieldValue<byte[]>(7), reader.GetFieldValue<byte[]>(8)), reader.GetInt64(9));
+
     public override string ToString() => $"sealed credential of uid {Uid} ({Principal})";
 }

@@ -25,7 +25,7 @@ public sealed class SqliteCredentialStore : ICredentialStore
     private const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
         | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
-    private const string Columns = "uid, principal, start, \"end\", renew_till, flags, key_id, nonce, ciphertext, version";
+    private const string Columns = SealedRow.Columns;
 
     // More than the daemon's request threads ever use at once; the rest are closed.
     private const int MaxIdleLookups = 32;
@@ -223,7 +223,7 @@ public sealed class SqliteCredentialStore : ICredentialStore
         {
             lookup.Uid.Value = (long)uid;
             using var reader = lookup.Command.ExecuteReader();
-            found = reader.Read() ? CredentialSealing.Unseal(ReadRow(reader), keyring()) : null;
+            found = reader.Read() ? CredentialSealing.Unseal(SealedRow.Read(reader), keyring()) : null;
         }
         catch
         {
@@ -278,7 +278,7 @@ public sealed class SqliteCredentialStore : ICredentialStore
             command.Parameters.AddWithValue("$limit", limit);
             using var reader = command.ExecuteReader();
             while (reader.Read())
-                rows.Add(ReadRow(reader));
+                rows.Add(SealedRow.Read(reader));
         }
         if (rows.Count == 0)
             return Task.FromResult(RenewalClaim.Empty);
@@ -319,7 +319,7 @@ public sealed class SqliteCredentialStore : ICredentialStore
             command.Parameters.AddWithValue("$count", count);
             using var reader = command.ExecuteReader();
             while (reader.Read())
-                rows.Add(ReadRow(reader));
+                rows.Add(SealedRow.Read(reader));
             return Task.FromResult<IReadOnlyList<SealedRow>>(rows);
         }, (batch, token) => Enqueue(context =>
         {
@@ -329,10 +329,6 @@ public sealed class SqliteCredentialStore : ICredentialStore
             return count;
         }, token), cancel);
 
-    /// <summary>Reads a row selected with <see cref="Columns"/>; the ticket stays sealed.</summary>
-    private static SealedRow ReadRow(SqliteDataReader reader) => new(
-        (uint)reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), (uint)reader.GetInt64(5),
-        new SealedData(reader.GetString(6), reader.GetFieldValue<byte[]>(7), reader.GetFieldValue<byte[]>(8)), reader.GetInt64(9));
 
     /// <summary>
     /// A reader connection with the by-uid lookup prepared on it. Every get runs that one

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using SlurmNative.Daemon.Crypto;
@@ -20,10 +21,37 @@ public abstract class CredentialStoreContract(ITestOutputHelper output) : IDispo
     /// <summary>Opens the test's database (the same one on every call), asking <paramref name="keyring"/> on every operation.</summary>
     protected abstract ICredentialStore Open(Func<Keyring> keyring, IDaemonLog? log = null);
 
-    /// <summary>Runs SQL against the database behind the store's back, as someone holding the database would; parameters are @name.</summary>
-    protected abstract void Raw(string sql, params (string Name, object Value)[] parameters);
+    /// <summary>A connection to the test's database that bypasses the store, as someone holding the database would have.</summary>
+    protected abstract DbConnection ConnectRaw();
 
-    protected abstract object? RawScalar(string sql, params (string Name, object Value)[] parameters);
+    /// <summary>Runs SQL behind the store's back; parameters are written @name.</summary>
+    protected void Raw(string sql, params (string Name, object Value)[] parameters)
+    {
+        using DbConnection connection = ConnectRaw();
+        using DbCommand command = RawCommand(connection, sql, parameters);
+        command.ExecuteNonQuery();
+    }
+
+    protected object? RawScalar(string sql, params (string Name, object Value)[] parameters)
+    {
+        using DbConnection connection = ConnectRaw();
+        using DbCommand command = RawCommand(connection, sql, parameters);
+        return command.ExecuteScalar();
+    }
+
+    private static DbCommand RawCommand(DbConnection connection, string sql, (string Name, object Value)[] parameters)
+    {
+        DbCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            DbParameter parameter = command.CreateParameter();
+            parameter.ParameterName = "@" + name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+        return command;
+    }
 
     /// <summary>Everything the database holds for the credentials, as bytes, to search for plaintext.</summary>
     protected abstract byte[] EverythingStored();

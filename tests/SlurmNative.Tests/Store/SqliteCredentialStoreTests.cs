@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using SlurmNative.Daemon.Crypto;
 using SlurmNative.Daemon.Logging;
@@ -24,34 +25,11 @@ public sealed class SqliteCredentialStoreTests(ITestOutputHelper output) : Crede
 
     private SqliteCredentialStore OpenSqlite(Keyring keyring) => SqliteCredentialStore.Open(DbPath, keyring);
 
-    protected override void Raw(string sql, params (string Name, object Value)[] parameters)
-    {
-        using var connection = Connect();
-        using var command = Prepare(connection, sql, parameters);
-        command.ExecuteNonQuery();
-    }
-
-    protected override object? RawScalar(string sql, params (string Name, object Value)[] parameters)
-    {
-        using var connection = Connect();
-        using var command = Prepare(connection, sql, parameters);
-        return command.ExecuteScalar();
-    }
-
-    private SqliteConnection Connect()
+    protected override DbConnection ConnectRaw()
     {
         var connection = new SqliteConnection($"Data Source={DbPath};Pooling=False");
         connection.Open();
         return connection;
-    }
-
-    private static SqliteCommand Prepare(SqliteConnection connection, string sql, (string Name, object Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-            command.Parameters.AddWithValue("@" + name, value);
-        return command;
     }
 
     /// <summary>Every file in the database's directory: the database, its WAL and shared memory.</summary>
