@@ -110,7 +110,7 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
                     }
                     catch (Exception e) when (e is IOException or TimeoutException or ProtocolException)
                     {
-                        string reason = e is TimeoutException ? $"no answer within {attempt.TotalMilliseconds:0} ms" : e.Message;
+                        string reason = e is TimeoutException ? $"no answer within {attempt.TotalSeconds:0.##} s" : e.Message;
                         // Asked again with what time was left, a busy server is usually still busy.
                         lastFailure[i] = timesPutOff[i] > 0 ? $"{lastFailure[i]}, then {reason}" : reason;
                     }

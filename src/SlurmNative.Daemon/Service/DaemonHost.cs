@@ -115,7 +115,22 @@ public sealed class DaemonHost : IDisposable
         catch (KeyringException e)
         {
             log.Error($"keys not reloaded, keeping the previous ones: {e.Message}");
+            return;
         }
+        // Kept even if they do not match what is stored (a rotation may be half done across the
+        // daemons), but said loudly: a mismatch left in place fails this daemon's next start.
+        Keyring reloaded = keyring;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await CredentialStores.CheckKeysAsync(store, reloaded).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is CredentialStoreException or StoreUnavailableException)
+            {
+                log.Error($"the reloaded keys do not match the store: {e.Message}");
+            }
+        });
     }
 
     /// <summary>Binds the listening sockets now, so a bind error stops start-up before anything else runs.</summary>

@@ -404,6 +404,8 @@ public sealed class PostgresCredentialStore : ICredentialStore
         }
         catch (NpgsqlException e)
         {
+            if (IsUnavailable(e))
+                ClearPoolOnce();
             throw Translate(e, "claiming credentials to renew");
         }
         finally

@@ -53,7 +53,7 @@ public class CredentialServiceTests
         var failure = Assert.Throws<DaemonUnreachableException>(() => client.Call(Request.Create(Operation.Ping)));
 
         // Half the 300 ms: the closed port after it still had its share.
-        Assert.Matches($@"127\.0\.0\.1:{silentPort}: no answer within 1[45]\d ms", failure.Message);
+        Assert.Matches($@"127\.0\.0\.1:{silentPort}: no answer within 0\.1[45] s", failure.Message);
         Assert.Contains($"127.0.0.1:{closedPort}: ", failure.Message);
     }
 
@@ -88,7 +88,7 @@ public class CredentialServiceTests
 
             var failure = Assert.Throws<DaemonUnreachableException>(() => client.Call(Request.Create(Operation.Ping)));
 
-            Assert.Matches($@"127\.0\.0\.1:{endpoint.Port}: no answer within (29\d|300) ms", failure.Message);
+            Assert.Contains($"127.0.0.1:{endpoint.Port}: no answer within 0.3 s", failure.Message);
             Assert.InRange(clock.ElapsedMilliseconds, 250, 2_000);
         }
         finally
