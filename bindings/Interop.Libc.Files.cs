@@ -69,6 +69,58 @@ internal static partial class Interop
         [LibraryImport(Libraries.Libc, SetLastError = true)]
         internal static unsafe partial nint read(SafeFileHandle fd, byte* buf, nuint count);
 
+        [LibraryImport(Libraries.Libc, SetLastError = true)]
+        internal static unsafe partial nint pwrite(SafeFileHandle fd, byte* buf, nuint count, long offset);
+
+        [LibraryImport(Libraries.Libc, SetLastError = true)]
+        internal static unsafe partial nint pread(SafeFileHandle fd, byte* buf, nuint count, long offset);
+
+        [LibraryImport(Libraries.Libc, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+        internal static partial int mkdir(string pathname, uint mode);
+
+        /// <summary>pread(2) into <paramref name="buffer"/> at <paramref name="offset"/>, retrying on EINTR: bytes read, 0 at end, -1 with errno.</summary>
+        internal static unsafe int PRead(SafeFileHandle fd, Span<byte> buffer, long offset)
+        {
+            fixed (byte* start = buffer)
+            {
+                while (true)
+                {
+                    nint count = pread(fd, start, (nuint)buffer.Length, offset);
+                    if (count < 0 && GetLastErrno() == EINTR)
+                        continue;
+                    return (int)count;
+                }
+            }
+        }
+
+        [LibraryImport(Libraries.Libc, SetLastError = true)]
+        internal static partial int ftruncate(SafeFileHandle fd, long length);
+
+        /// <summary>
+        /// Makes the file hold exactly <paramref name="data"/>, in place: one pwrite at offset 0, then the
+        /// length cut to it. 0, or -1 with errno. A reader at the same moment may see a mix of old and new
+        /// bytes, so what is written this way must say where it ends.
+        /// </summary>
+        internal static unsafe int Overwrite(SafeFileHandle fd, ReadOnlySpan<byte> data)
+        {
+            fixed (byte* start = data)
+            {
+                int done = 0;
+                while (done < data.Length)
+                {
+                    nint written = pwrite(fd, start + done, (nuint)(data.Length - done), done);
+                    if (written < 0)
+                    {
+                        if (GetLastErrno() == EINTR)
+                            continue;
+                        return -1;
+                    }
+                    done += (int)written;
+                }
+            }
+            return ftruncate(fd, data.Length);
+        }
+
         /// <summary>Writes all of <paramref name="data"/>, retrying on EINTR and short writes. 0, or -1 with errno.</summary>
         internal static unsafe int WriteAll(SafeFileHandle fd, ReadOnlySpan<byte> data)
         {

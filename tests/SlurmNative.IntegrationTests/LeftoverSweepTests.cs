@@ -100,7 +100,8 @@ public sealed partial class LeftoverSweepTests(Testbed testbed, ITestOutputHelpe
         output.WriteLine(sweep.Output);
 
         Assert.All(ccaches, pair => Assert.True(File.Exists(pair.Value), $"the ccache of running step {pair.Key}, {pair.Value}, was swept"));
-        Assert.DoesNotContain(ccaches.Values, ccache => sweep.Stdout.Contains(ccache, StringComparison.Ordinal));
+        string[] removed = sweep.Stdout.Split('\n').Where(l => l.StartsWith("removed ", StringComparison.Ordinal)).Select(l => l["removed ".Length..].Trim()).ToArray();
+        Assert.DoesNotContain(ccaches.Values, removed.Contains);
         Assert.False(File.Exists(leftover), $"the sweep kept {leftover}, whose step never ran:\n{sweep.Output}");
     }
 

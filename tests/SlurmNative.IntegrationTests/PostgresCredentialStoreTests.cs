@@ -53,8 +53,8 @@ public sealed class PostgresCredentialStoreTests : CredentialStoreContract
         command.ExecuteNonQuery();
     }
 
-    protected override ICredentialStore Open(Func<Keyring> keyring, IDaemonLog? log = null) =>
-        PostgresCredentialStore.Open(ConnectionString, testbed.PostgresPasswordFile, keyring, log);
+    protected override ICredentialStore Open(Func<Keyring> keyring, IDaemonLog? log = null, TimeProvider? clock = null) =>
+        PostgresCredentialStore.Open(ConnectionString, testbed.PostgresPasswordFile, keyring, log, clock);
 
     protected override DbConnection ConnectRaw() => Connect();
 

@@ -12,14 +12,18 @@ namespace SlurmNative.Credentials.Ccache;
 /// </summary>
 internal static class LeftoverSweep
 {
+    /// <summary>The ccache a job's steps share on a node: krb5cc_UID_slurmJOB.</summary>
+    public static string JobNameFor(uint uid, uint jobId) =>
+        string.Create(CultureInfo.InvariantCulture, $"krb5cc_{uid}_slurm{jobId}");
+
     /// <summary>krb5cc_ first, so rpc.gssd's default search finds it; job and step so admins can tell whose it is.</summary>
     public static string NameFor(uint uid, uint jobId, string step) =>
         string.Create(CultureInfo.InvariantCulture, $"krb5cc_{uid}_slurm{jobId}.{step}");
 
     /// <summary>
-    /// The uid and "job.step" of a step ccache name: krb5cc_UID_slurmJOB.STEP, optionally
-    /// with the random suffix (_xxxxxxxx), or as an interrupted replacement's temporary
-    /// file (.NAME.new_xxxxxxxx).
+    /// The uid and "job.step" of a step ccache name, krb5cc_UID_slurmJOB.STEP, or "job" of a job's
+    /// shared one, krb5cc_UID_slurmJOB; either optionally with the random suffix (_xxxxxxxx), or as
+    /// an interrupted replacement's temporary file (.NAME.new_xxxxxxxx).
     /// </summary>
     internal static bool TryParseName(string name, out uint uid, out string step)
     {
@@ -31,15 +35,21 @@ internal static class LeftoverSweep
             rest = rest[1..];
         if (!Skip(ref rest, "krb5cc_") || !Digits(ref rest, out var uidText) || !Skip(ref rest, "_slurm") || !Digits(ref rest, out var jobText))
             return false;
-        if (!Skip(ref rest, ".") || !Alphanumeric(ref rest, out var stepText))
-            return false;
+        bool wholeJob = rest.IsEmpty || rest.StartsWith("_") || rest.StartsWith(".new_");
+        string stepText = "";
+        if (!wholeJob)
+        {
+            if (!Skip(ref rest, ".") || !Alphanumeric(ref rest, out var stepSpan))
+                return false;
+            stepText = stepSpan.ToString();
+        }
         if (rest.StartsWith("_") && !SkipSuffix(ref rest, "_"))
             return false;
         if (temporary && !SkipSuffix(ref rest, ".new_"))
             return false;
         if (!rest.IsEmpty || !uint.TryParse(uidText, NumberStyles.None, CultureInfo.InvariantCulture, out uid))
             return false;
-        step = string.Concat(jobText, ".", stepText);
+        step = wholeJob ? jobText.ToString() : string.Concat(jobText, ".", stepText);
         return true;
     }
 
@@ -115,6 +125,38 @@ internal static class LeftoverSweep
                 root = rest.TrimStart().StartsWith("0\t", StringComparison.Ordinal);
         }
         return live && root;
+    }
+
+    /// <summary>
+    /// Removes the files of jobs that no slurmstepd runs for on this node from the plugin's state
+    /// directory (see <see cref="JobCcacheState"/>). A job is left alone while any process holds its
+    /// lock or has joined it; <paramref name="runningSteps"/> is asked only when there is a candidate.
+    /// A missing directory has nothing to sweep.
+    /// </summary>
+    /// <returns>The names removed.</returns>
+    public static IReadOnlyList<string> SweepJobStates(string stateDirectory, Func<RunningSteps> runningSteps)
+    {
+        if (!Directory.Exists(stateDirectory))
+            return [];
+        var jobs = new SortedSet<uint>();
+        foreach (string path in Directory.EnumerateFiles(stateDirectory, "job-*"))
+        {
+            string name = Path.GetFileName(path);
+            int dot = name.IndexOf('.', StringComparison.Ordinal);
+            if (dot > 4 && uint.TryParse(name.AsSpan(4, dot - 4), NumberStyles.None, CultureInfo.InvariantCulture, out uint job))
+                jobs.Add(job);
+        }
+        if (jobs.Count == 0)
+            return [];
+        RunningSteps running = runningSteps();
+        var removed = new List<string>();
+        using SafeFileHandle directory = JobCcacheState.OpenStateDirectory(stateDirectory);
+        foreach (uint job in jobs)
+        {
+            if (!running.Includes(job.ToString(CultureInfo.InvariantCulture)))
+                removed.AddRange(JobCcacheState.RemoveIfAbandoned(directory, job));
+        }
+        return removed;
     }
 
     /// <summary>

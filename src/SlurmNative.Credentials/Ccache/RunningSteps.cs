@@ -17,11 +17,20 @@ internal sealed class RunningSteps
     /// <summary>Why every step counts as running (a slurmstepd whose title names no step, say); empty: only those read.</summary>
     public IReadOnlyList<string> KeepAllReasons => keepAllReasons;
 
-    /// <summary>Whether the ccache of <paramref name="step"/> ("job.step", as in its name) may still be in use.</summary>
+    /// <summary>
+    /// Whether the ccache of <paramref name="step"/> ("job.step", as in its name) may still be in use;
+    /// for a job's shared ccache ("job", no step), whether any step of that job may still run here.
+    /// </summary>
     public bool Includes(string step)
     {
         if (keepAllReasons.Count > 0 || steps.Contains(step))
             return true;
+        if (!step.Contains('.', StringComparison.Ordinal))
+        {
+            string ofJob = step + ".";
+            return steps.Any(s => s.StartsWith(ofJob, StringComparison.Ordinal))
+                || prefixes.Any(p => ofJob.StartsWith(p, StringComparison.Ordinal) || p.StartsWith(ofJob, StringComparison.Ordinal));
+        }
         foreach (string prefix in prefixes)
         {
             if (step.StartsWith(prefix, StringComparison.Ordinal))

@@ -80,6 +80,8 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
             IReadOnlyList<string> servers = client.order == ServerOrder.Random ? Shuffled(client.servers) : client.servers;
             TimeSpan pause = FirstBusyPause;
             var lastFailure = new string[servers.Count];
+            var putOff = new string?[servers.Count];
+            var lastPutOff = new bool[servers.Count];
             var timesPutOff = new int[servers.Count];
             var askAgain = Enumerable.Repeat(true, servers.Count).ToArray();
             Reply? storeUnavailable = null;
@@ -101,18 +103,19 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
                             return reply;
                         storeUnavailable ??= reply;
                         lastFailure[i] = reply.Message;
+                        lastPutOff[i] = false;
                     }
                     catch (PutOffException e)
                     {
                         askAgain[i] = true;
                         timesPutOff[i]++;
-                        lastFailure[i] = e.Message;
+                        putOff[i] = lastFailure[i] = e.Message;
+                        lastPutOff[i] = true;
                     }
                     catch (Exception e) when (e is IOException or TimeoutException or ProtocolException)
                     {
-                        string reason = e is TimeoutException ? $"no answer within {attempt.TotalSeconds:0.##} s" : e.Message;
-                        // Asked again with what time was left, a busy server is usually still busy.
-                        lastFailure[i] = timesPutOff[i] > 0 ? $"{lastFailure[i]}, then {reason}" : reason;
+                        lastFailure[i] = e is TimeoutException ? $"no answer within {attempt.TotalSeconds:0.##} s" : e.Message;
+                        lastPutOff[i] = false;
                     }
                 }
                 // Jitter, so that clients turned away together do not all come back together.
@@ -124,10 +127,11 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
             }
             if (storeUnavailable is not null)
                 return storeUnavailable;
-            IEnumerable<string> reasons = servers.Select((server, i) => timesPutOff[i] switch
+            IEnumerable<string> reasons = servers.Select((server, i) => (timesPutOff[i], lastPutOff[i]) switch
             {
-                0 or 1 => $"{server}: {lastFailure[i]}",
-                int n => $"{server}: {lastFailure[i]} (asked {n} times)",
+                (0, _) or (1, true) => $"{server}: {lastFailure[i]}",
+                (int n, true) => $"{server}: {lastFailure[i]} (asked {n} times)",
+                (int n, false) => $"{server}: {putOff[i]} (asked {n} times), then {lastFailure[i]}",
             });
             throw new DaemonUnreachableException($"no credential daemon answered ({string.Join("; ", reasons)}); check that slurmnatived runs and that 'servers' and 'daemon_user' in slurmnative.conf are right");
         }

@@ -28,7 +28,11 @@ internal static class CredentialSealing
         {
             throw new CredentialStoreException($"stored credential of uid {row.Uid} cannot be decrypted: {e.Message}", e);
         }
-        return new StoredCredential(row.Uid, row.Principal, FromUnix(row.Start), FromUnix(row.End), FromUnix(row.RenewTill), row.Flags, ticket, row.Version);
+        return new StoredCredential(row.Uid, row.Principal, FromUnix(row.Start), FromUnix(row.End), FromUnix(row.RenewTill), row.Flags, ticket, row.Version)
+        {
+            Keep = row.Keep,
+            Uploaded = FromUnix(row.Uploaded),
+        };
     }
 
     /// <summary>Opens the rows the renewer may work on; one that does not open is logged and left for its owner's next upload.</summary>

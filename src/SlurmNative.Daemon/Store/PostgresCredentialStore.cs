@@ -246,15 +246,16 @@ public sealed class PostgresCredentialStore : ICredentialStore
         return RunAsync("storing a credential", async connection =>
         {
             await using NpgsqlCommand command = Command(connection, """
-                INSERT INTO credentials (uid, principal, start, "end", renew_till, flags, key_id, nonce, ciphertext, updated, version)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, nextval('credential_versions'))
+                INSERT INTO credentials (uid, principal, start, "end", renew_till, flags, key_id, nonce, ciphertext, updated, version, keep, uploaded)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, nextval('credential_versions'), $11, $10)
                 ON CONFLICT (uid) DO UPDATE SET principal = excluded.principal, start = excluded.start, "end" = excluded."end",
                     renew_till = excluded.renew_till, flags = excluded.flags, key_id = excluded.key_id, nonce = excluded.nonce,
-                    ciphertext = excluded.ciphertext, updated = excluded.updated, version = excluded.version
+                    ciphertext = excluded.ciphertext, updated = excluded.updated, version = excluded.version,
+                    keep = excluded.keep, uploaded = excluded.uploaded
                 RETURNING version;
-                """, RowValues(credential, sealedData, updated));
+                """, [.. RowValues(credential, sealedData, updated), Value(credential.Keep)]);
             long version = (long)(await command.ExecuteScalarAsync(cancel).ConfigureAwait(false))!;
-            return credential with { Version = version };
+            return credential with { Version = version, Uploaded = CredentialSealing.FromUnix(updated) };
         }, cancel);
     }
 
@@ -322,6 +323,17 @@ public sealed class PostgresCredentialStore : ICredentialStore
                     CredentialSealing.FromUnix(reader.GetInt64(3)), CredentialSealing.FromUnix(reader.GetInt64(4)), (uint)reader.GetInt64(5)));
             }
             return (IReadOnlyList<CredentialSummary>)result;
+        }, cancel);
+
+    public Task<IReadOnlyList<UploadRecord>> ListUploadsAsync(CancellationToken cancel = default) =>
+        RunAsync("listing uploads", async connection =>
+        {
+            await using NpgsqlCommand command = Command(connection, "SELECT uid, uploaded, keep, version FROM credentials ORDER BY uid;");
+            await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancel).ConfigureAwait(false);
+            var result = new List<UploadRecord>();
+            while (await reader.ReadAsync(cancel).ConfigureAwait(false))
+                result.Add(new UploadRecord((uint)reader.GetInt64(0), CredentialSealing.FromUnix(reader.GetInt64(1)), reader.GetBoolean(2), reader.GetInt64(3)));
+            return (IReadOnlyList<UploadRecord>)result;
         }, cancel);
 
     public Task<int> CountAsync(CancellationToken cancel = default) =>

@@ -38,6 +38,14 @@ internal static class PostgresSchema
         -- The renewer walks due rows in ("end", uid) order.
         CREATE INDEX credentials_end ON credentials ("end", uid);
         """,
+        """
+        -- When its owner last uploaded it (a renewal leaves this alone) and whether it is kept without
+        -- jobs. A row from step 1 was last written by an upload or a renewal: its last write is the
+        -- closest known upload time.
+        ALTER TABLE credentials ADD COLUMN keep boolean NOT NULL DEFAULT false;
+        ALTER TABLE credentials ADD COLUMN uploaded bigint NOT NULL DEFAULT 0;
+        UPDATE credentials SET uploaded = updated;
+        """,
     ];
 
     /// <summary>Brings the database to <see cref="Version"/>; returns the version it found.</summary>

@@ -19,7 +19,7 @@ public abstract class CredentialStoreContract(ITestOutputHelper output) : IDispo
     protected static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeSeconds(1_750_000_000);
 
     /// <summary>Opens the test's database (the same one on every call), asking <paramref name="keyring"/> on every operation.</summary>
-    protected abstract ICredentialStore Open(Func<Keyring> keyring, IDaemonLog? log = null);
+    protected abstract ICredentialStore Open(Func<Keyring> keyring, IDaemonLog? log = null, TimeProvider? clock = null);
 
     /// <summary>A connection to the test's database that bypasses the store, as someone holding the database would have.</summary>
     protected abstract DbConnection ConnectRaw();
@@ -61,7 +61,7 @@ public abstract class CredentialStoreContract(ITestOutputHelper output) : IDispo
 
     public virtual void Dispose() => GC.SuppressFinalize(this);
 
-    protected ICredentialStore Open(Keyring keyring, IDaemonLog? log = null) => Open(() => keyring, log);
+    protected ICredentialStore Open(Keyring keyring, IDaemonLog? log = null, TimeProvider? clock = null) => Open(() => keyring, log, clock);
 
     protected static Keyring NewKeyring(string id = "k1") => Keyring.FromKeys([(id, RandomNumberGenerator.GetBytes(32))]);
 
@@ -483,6 +483,38 @@ public abstract class CredentialStoreContract(ITestOutputHelper output) : IDispo
         Assert.DoesNotContain("AAAA", stored.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("65", stored.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("password", store.Description, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task An_upload_records_its_time_and_keep_flag_and_a_renewal_leaves_both()
+    {
+        var clock = new HandClock(T0);
+        using var store = Open(NewKeyring(), clock: clock);
+        StoredCredential put = await store.PutAsync(Credential(1000) with { Keep = true });
+        Assert.Equal(T0, put.Uploaded);
+
+        clock.Advance(TimeSpan.FromHours(2));
+        Assert.True(await store.ReplaceIfUnchangedAsync(Credential(1000, endHours: 20), put.Version));
+        StoredCredential renewed = (await store.GetAsync(1000))!;
+        Assert.Equal(T0.AddHours(20), renewed.End);
+        Assert.True(renewed.Keep);
+        Assert.Equal(T0, renewed.Uploaded);
+        Assert.Equal([new UploadRecord(1000, T0, true, renewed.Version)], await store.ListUploadsAsync());
+
+        StoredCredential again = await store.PutAsync(Credential(1000));
+        Assert.False((await store.GetAsync(1000))!.Keep);
+        Assert.Equal(T0.AddHours(2), again.Uploaded);
+        Assert.Equal(T0.AddHours(2), (await store.GetAsync(1000))!.Uploaded);
+    }
+
+    /// <summary>A clock the test moves by hand (the contract also builds into the integration tests, without the unit tests' helpers).</summary>
+    protected sealed class HandClock(DateTimeOffset start) : TimeProvider
+    {
+        private DateTimeOffset now = start;
+
+        public override DateTimeOffset GetUtcNow() => now;
+
+        public void Advance(TimeSpan by) => now += by;
     }
 
     protected sealed class ListLog : IDaemonLog

@@ -21,7 +21,7 @@ public sealed class SqliteCredentialStoreTests(ITestOutputHelper output) : Crede
 
     private string DbPath => dir.File("credentials.db");
 
-    protected override ICredentialStore Open(Func<Keyring> keyring, IDaemonLog? log = null) => SqliteCredentialStore.Open(DbPath, keyring, log);
+    protected override ICredentialStore Open(Func<Keyring> keyring, IDaemonLog? log = null, TimeProvider? clock = null) => SqliteCredentialStore.Open(DbPath, keyring, log, clock);
 
     private SqliteCredentialStore OpenSqlite(Keyring keyring) => SqliteCredentialStore.Open(DbPath, keyring);
 
@@ -126,7 +126,7 @@ public sealed class SqliteCredentialStoreTests(ITestOutputHelper output) : Crede
                 insert.Transaction = transaction;
                 insert.CommandText = """
                     WITH RECURSIVE n(i) AS (SELECT 1000 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
-                    INSERT INTO credentials SELECT i, 'x', 0, 0, 0, 0, 'k1', zeroblob(12), randomblob(2000), 0, 0 FROM n;
+                    INSERT INTO credentials SELECT i, 'x', 0, 0, 0, 0, 'k1', zeroblob(12), randomblob(2000), 0, 0, 0, 0 FROM n;
                     DELETE FROM credentials WHERE uid = 7;
                     """;
                 insert.ExecuteNonQuery();
@@ -149,5 +149,35 @@ public sealed class SqliteCredentialStoreTests(ITestOutputHelper output) : Crede
             await recovered.PutAsync(Credential(51));
             Assert.Equal(51, await recovered.CountAsync());
         }
+    }
+
+    [Fact]
+    public async Task A_version_1_database_is_migrated_keeping_its_rows_with_their_last_write_as_upload_time()
+    {
+        var keyring = NewKeyring();
+        using (var store = Open(keyring))
+            await store.PutAsync(Credential(1000));
+        // What the previous schema looked like, with its rows intact.
+        Raw("""
+            CREATE TABLE old AS SELECT uid, principal, start, "end", renew_till, flags, key_id, nonce, ciphertext, version, updated FROM credentials;
+            DROP TABLE credentials;
+            CREATE TABLE credentials (uid INTEGER PRIMARY KEY, principal TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+                renew_till INTEGER NOT NULL, flags INTEGER NOT NULL, key_id TEXT NOT NULL, nonce BLOB NOT NULL, ciphertext BLOB NOT NULL,
+                version INTEGER NOT NULL, updated INTEGER NOT NULL) STRICT;
+            INSERT INTO credentials SELECT * FROM old;
+            DROP TABLE old;
+            UPDATE credentials SET updated = 1700000000;
+            PRAGMA user_version = 1;
+            """);
+
+        using (var store = Open(keyring))
+        {
+            AssertSame(Credential(1000), await store.GetAsync(1000));
+            UploadRecord upload = Assert.Single(await store.ListUploadsAsync());
+            Assert.Equal((1000u, DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), false), (upload.Uid, upload.Uploaded, upload.Keep));
+            await store.PutAsync(Credential(1001) with { Keep = true });
+        }
+        using (var store = Open(keyring))
+            Assert.True((await store.GetAsync(1001))!.Keep);
     }
 }
