@@ -93,8 +93,34 @@ public sealed class PostgresCredentialStoreTests : CredentialStoreContract
         var stores = Enumerable.Range(0, 4).AsParallel().WithDegreeOfParallelism(4).Select(_ => Open(NewKeyring())).ToList();
         stores.ForEach(s => s.Dispose());
 
-        Assert.Equal(1L, Convert.ToInt64(RawScalar("SELECT COUNT(*) FROM slurmnative_schema"), System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(1, Convert.ToInt32(RawScalar("SELECT MAX(version) FROM slurmnative_schema"), System.Globalization.CultureInfo.InvariantCulture));
+        // One row per step, each applied once although four daemons started together.
+        Assert.Equal(2L, Convert.ToInt64(RawScalar("SELECT COUNT(*) FROM slurmnative_schema"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(2, Convert.ToInt32(RawScalar("SELECT MAX(version) FROM slurmnative_schema"), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task A_version_1_database_is_migrated_keeping_its_rows_with_their_last_write_as_upload_time()
+    {
+        var keyring = NewKeyring();
+        using (var store = Open(keyring))
+            await store.PutAsync(Credential(1000));
+        // What step 1 left, with its rows intact.
+        Raw("""
+            ALTER TABLE credentials DROP COLUMN keep, DROP COLUMN uploaded;
+            UPDATE credentials SET updated = 1700000000;
+            DELETE FROM slurmnative_schema WHERE version > 1;
+            """);
+
+        using (var store = Open(keyring))
+        {
+            AssertSame(Credential(1000), await store.GetAsync(1000));
+            UploadRecord upload = Assert.Single(await store.ListUploadsAsync());
+            Assert.Equal((1000u, DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), false), (upload.Uid, upload.Uploaded, upload.Keep));
+            await store.PutAsync(Credential(1001) with { Keep = true });
+        }
+        using (var store = Open(keyring))
+            Assert.True((await store.GetAsync(1001))!.Keep);
+        Assert.Equal(2, Convert.ToInt32(RawScalar("SELECT MAX(version) FROM slurmnative_schema"), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
