@@ -12,6 +12,9 @@
 #             BENCH_BURST_THREADS threads at once with the default 3 s client timeout; the time
 #             until the last one was served, p99 and errors. Target: <= 3 s, 0 errors, one
 #             daemon on SQLite.
+# The gets come from the daemons' own host, where root administers (the default ACL), so they
+# are not bound to jobs: on compute nodes node_fetch = job_bound also finds the job in a listing
+# slurmctld gives at most once per few seconds, the same for either store.
 # Everything (clients, munged, PostgreSQL, the daemons) shares this machine's cores, so a
 # second daemon on the same machine shows what it costs, not what a second host would add.
 #
