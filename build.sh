@@ -35,6 +35,7 @@ APT_PACKAGES=(
     slurmctld slurmd slurm-client slurmrestd slurm-wlm-jwt-plugin libslurm-dev
     munge libmunge-dev
     krb5-kdc krb5-admin-server krb5-user libkrb5-dev heimdal-kcm
+    postgresql
     cmake gcc clang binutils iproute2 procps util-linux curl
     "${OTHER_ARCHITECTURE[@]}"
 )
@@ -57,8 +58,8 @@ install_deps() {
     if [ ${#missing[@]} -gt 0 ]; then
         [ "$(id -u)" -eq 0 ] || die "missing Debian packages: ${missing[*]}; run as root so build.sh can install them"
         say "installing ${missing[*]}"
-        # The packages' own services (munge, slurmd, ...) are not what the test cluster
-        # runs; keep them from starting so the machine's state stays as it was.
+        # The packages' own services (munge, slurmd, postgresql, ...) are not what the test
+        # cluster runs; keep them from starting so the machine's state stays as it was.
         local policy=/usr/sbin/policy-rc.d added_policy=""
         if [ ! -e "$policy" ]; then
             printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && added_policy=1

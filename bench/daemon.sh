@@ -33,6 +33,8 @@ USERS=(alice bob carol)
 FIRST_SYNTHETIC_UID=1000000
 
 die() { echo "bench: $*" >&2; exit 1; }
+# shellcheck source=bench/lib/munged.bash
+. "$ROOT/bench/lib/munged.bash"
 [ "$(id -u)" -eq 0 ] || die "run as root: the test cluster starts system daemons"
 [ -x "$DAEMON" ] || die "$DAEMON is missing; run ./build.sh build first"
 command -v remunge >/dev/null || die "remunge is missing (it comes with the munge package)"
@@ -106,14 +108,6 @@ busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/
 echo "slurmnatived on $(nproc) cores, $CLIENTS concurrent clients, $PHASE_SECONDS s per phase (after 2 s warm-up):"
 read -r busy0 idle0 < <(busy)
 
-# remunge's own C client: as many threads as the bench has clients, each encoding and
-# decoding one credential after another.
-remunge_rate() {
-    local rate
-    rate=$(remunge -d -q -T "$CLIENTS" -D "$PHASE_SECONDS" -S "$MUNGE_SOCKET" 2>/dev/null | awk '{ print $1 + 0 }')
-    awk -v r="${rate:-0}" 'BEGIN { exit !(r > 0) }' || die "remunge measured nothing; is munged up on $MUNGE_SOCKET?"
-    echo "$rate"
-}
 munged_first=$(remunge_rate)
 
 start_daemon

@@ -252,10 +252,10 @@ static int find_own_writable_tail(struct dl_phdr_info *info, size_t size, void *
 
 /*
  * The runtime's first act is to unpack its type data into the .so's zeroed
- * tail (.bss and .hydrated, about 200 KiB), one page fault per 4 KiB page. In
- * a virtual machine a fault costs 10-15 us; one madvise that maps the whole
- * tail at once saves about 45 faults, half a millisecond or more, in each srun
- * and slurmstepd. Kernels before 5.14 refuse the advice and nothing changes.
+ * tail (.bss and .hydrated, some hundreds of KiB), one page fault per 4 KiB
+ * page, and faults are dear in a virtual machine; one madvise that maps the
+ * whole tail at once spares each srun and slurmstepd most of them. Kernels
+ * before 5.14 refuse the advice and nothing changes.
  */
 static void prefault_runtime_data(void)
 {

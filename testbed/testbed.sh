@@ -28,6 +28,8 @@ readonly ROGUE_KDC_PORT=$((PORT_BASE + 89))
 readonly CTLD_PORT=$((PORT_BASE + 817))
 readonly SLURMD_PORT=$((PORT_BASE + 818))
 readonly RESTD_PORT=$((PORT_BASE + 820))
+readonly PG_PORT=$((PORT_BASE + 432))
+readonly DAEMON_PORT=$((PORT_BASE + 850))
 readonly RESTD_USER=slurmrestd
 # The REST gateway runs as its own system user, as etc/slurmnative-gateway.service
 # has it: it reads the JWT key through the key's group and has a keytab of its own.
@@ -69,10 +71,17 @@ readonly ROGUE_DIR=$TESTBED_DIR/rogue
 # socket appears here and the host's /run is left alone.
 readonly KCM_DIR=$TESTBED_DIR/kcm
 readonly KCM_SOCKET=$KCM_DIR/.heim_org.h5l.kcm-socket
+# PostgreSQL, on request (testbed.sh postgres, or daemon --store postgresql): a
+# throwaway cluster owned by the postgres user, a role and database for the
+# credential daemons, and the role's password (root's, 0600).
+readonly PG_DIR=$TESTBED_DIR/postgres
+readonly PG_DATA=$PG_DIR/data
+readonly PG_ROLE=slurmnative
+readonly PG_PASSWORD=$TESTBED_DIR/postgres-password
 
 # Process names of the daemons we run (pid files are named krb5kdc, kcm, munged,
 # slurmctld, slurmd-<node>, slurmrestd).
-readonly DAEMON_COMMS='krb5kdc kcm munged slurmctld slurmd slurmrestd slurmnatived'
+readonly DAEMON_COMMS='krb5kdc kcm munged slurmctld slurmd slurmrestd slurmnatived postgres'
 
 STOP_GRACE=${TESTBED_STOP_GRACE:-10}
 TERMINATED=()
@@ -110,15 +119,30 @@ usage: testbed.sh COMMAND [OPTIONS]
                       database: the same principals with other passwords and
                       keys. start prints a krb5.conf that points at it; stop
                       removes it (stop of the testbed does too)
-  daemon [--set KEY=VALUE]...
+  daemon [--store sqlite|postgresql] [--count 1|2] [--set KEY=VALUE]...
                       start slurmnatived (the credential daemon, as built in
                       this repository) against the running testbed, on port
-                      base +850; its slurmnative.conf is printed, for the
-                      plugin's config= argument. --set adds a config line.
+                      base +850 (+851 for a second one on one node); the
+                      clients' slurmnative.conf is printed, for the plugin's
+                      config= argument. --store postgresql starts PostgreSQL
+                      if needed and points the daemons at it; --count 2 starts
+                      two daemons sharing it, each with a munged of its own
+                      (as on two hosts), and with --nodes 2 each inside one
+                      node's network namespace. --set adds a config line.
+  daemon-stop         stop the credential daemons (and their munged)
+  postgres start|stop|restart [--immediate] [--down SECONDS]
+                      PostgreSQL on 127.0.0.1 (and the bridge with --nodes 2)
+                      port base +432: start prints the connection string
+                      (role $PG_ROLE, password in \$TESTBED_DIR/postgres-password);
+                      restart --immediate is a crash and recovery, --down
+                      keeps it stopped that long first
+  partition NODE on|off
+                      with --nodes 2: cut NODE's network namespace off the
+                      bridge (packets dropped, nothing refused), or join it again
 
 Environment: TESTBED_DIR (state directory, now $TESTBED_DIR),
-TESTBED_PORT_BASE (now $PORT_BASE: KDC +88, slurmctld +817, slurmd +818,
-slurmrestd +820). See testbed/README.md.
+TESTBED_PORT_BASE (now $PORT_BASE: KDC +88, PostgreSQL +432, slurmctld +817,
+slurmd +818, slurmrestd +820, slurmnatived +850). See testbed/README.md.
 EOF
 }
 
@@ -519,7 +543,7 @@ on_start_failure() {
 # TESTBED_DIR) or a site's daemons on our ports would fight over them.
 check_ports_free() {
     local port line pid owner
-    for port in "$KDC_PORT" "$CTLD_PORT" "$SLURMD_PORT" "$RESTD_PORT"; do
+    for port in "$KDC_PORT" "$CTLD_PORT" "$SLURMD_PORT" "$RESTD_PORT" "$PG_PORT" "$DAEMON_PORT"; do
         line=$(ss -Hltunp "sport = :$port" 2>/dev/null | head -n1)
         [[ -n $line ]] || continue
         owner=''
@@ -957,8 +981,10 @@ do_stop() {
         # shellcheck disable=SC2046,SC2086
         terminate $(descendants $stepds)
     fi
-    stop_daemon slurmnatived
+    stop_credential_daemons
+    stop_postgres
     stop_daemon krb5kdc-rogue
+    stop_daemon munged-2
     stop_daemon munged
     stop_daemon kcm
     stop_daemon krb5kdc
@@ -1117,6 +1143,10 @@ cmd_env() {
     if ((CFG_RESTD)); then
         printf 'export TESTBED_RESTD_URL=%q\n' "http://127.0.0.1:$RESTD_PORT"
     fi
+    if alive postgres; then
+        printf 'export TESTBED_PG=%q\n' "$(postgres_connection 127.0.0.1)"
+        printf 'export TESTBED_PG_PASSWORD_FILE=%q\n' "$PG_PASSWORD"
+    fi
     return 0
 }
 
@@ -1163,46 +1193,263 @@ cmd_daemon() {
     require_root daemon
     [[ -e $CONFIG ]] || die "the testbed is not running; start it first: $0 start"
     load_config
-    local extra=() repo bin cli dir port
+    local extra=() store=sqlite count=1 repo bin cli dir i
     while (($#)); do
         case $1 in
             --set) [[ ${2:-} == *=* ]] || die "daemon: --set needs KEY=VALUE"; extra+=("${2%%=*} = ${2#*=}"); shift 2 ;;
-            *) die "daemon: unknown option '$1' (only --set KEY=VALUE)" ;;
+            --store) store=${2:-}; shift 2 || die "daemon: --store needs sqlite or postgresql" ;;
+            --count) count=${2:-}; shift 2 || die "daemon: --count needs 1 or 2" ;;
+            *) die "daemon: unknown option '$1' (--store sqlite|postgresql, --count 1|2, --set KEY=VALUE)" ;;
         esac
     done
+    [[ $store == sqlite || $store == postgresql ]] || die "daemon: --store must be sqlite or postgresql"
+    [[ $count == 1 || $count == 2 ]] || die "daemon: --count must be 1 or 2"
+    ((count == 1)) || [[ $store == postgresql ]] || die "daemon: two daemons need a store they can share: --store postgresql"
     repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
     bin=$repo/src/SlurmNative.Daemon/bin/Release/net10.0/slurmnatived
     cli=$repo/src/SlurmNative.Cli/bin/Release/net10.0/slurmnative
     [[ -x $bin && -x $cli ]] || die "slurmnatived or slurmnative is not built; run: $repo/build.sh build"
     dir=$TESTBED_DIR/slurmnative
-    port=$((CFG_PORT_BASE + 850))
-    # With two nodes the slurmds live in their own network namespaces and reach
-    # the host over the bridge, so the daemon listens there: a real network hop.
-    local addr
-    addr=$(host_addr "$CFG_NODES")
-    stop_daemon slurmnatived
+    stop_credential_daemons
     rm -rf "$dir"
     mkdir -p "$dir/state"
     chmod 0755 "$dir"
     chmod 0700 "$dir/state"
+    local store_lines=()
+    if [[ $store == postgresql ]]; then
+        postgres_start >/dev/null
+        reset_postgres_database
+        install -m 0600 "$PG_PASSWORD" "$dir/store.password"
+        store_lines=("store = postgresql:$(postgres_connection "$(host_addr "$CFG_NODES")")" "store_password_file = $dir/store.password")
+    else
+        store_lines=("database = $dir/state/credentials.db")
+    fi
+    # Daemon i listens on node i's address with two nodes (a real hop over the bridge),
+    # else on loopback, each on a port of its own.
+    local addrs=() ports=() servers=()
+    for ((i = 1; i <= count; i++)); do
+        if ((CFG_NODES > 1 && count > 1)); then
+            addrs+=("$(node_addr "node$i")") ports+=("$DAEMON_PORT")
+        elif ((CFG_NODES > 1)); then
+            addrs+=("$(host_addr)") ports+=("$DAEMON_PORT")
+        else
+            addrs+=(127.0.0.1) ports+=($((DAEMON_PORT + i - 1)))
+        fi
+        servers+=("${addrs[i - 1]}:${ports[i - 1]}")
+    done
+    # What every client reads (plugin, CLI), and with one daemon the daemon too.
+    write_daemon_config "$dir/slurmnative.conf" "$(IFS=,; echo "${servers[*]}" | sed 's/,/, /g')" "${addrs[0]}:${ports[0]}" \
+        "$TESTBED_DIR/munge/munge.socket" "${store_lines[@]}" "${extra[@]}"
+    "$cli" --config "$dir/slurmnative.conf" keygen >/dev/null
+    if ((count == 1)); then
+        start_credential_daemon slurmnatived "$dir/slurmnative.conf" "${addrs[0]}" "${ports[0]}" ""
+    else
+        local munge_socket
+        for ((i = 1; i <= count; i++)); do
+            # Each daemon host has its own munged in a real cluster (same key, own replay
+            # cache): a request a dying daemon had decoded is still good at the next one.
+            munge_socket=$TESTBED_DIR/munge/munge.socket
+            ((i == 1)) || munge_socket=$(start_extra_munged "$i")
+            write_daemon_config "$dir/daemon-$i.conf" "${servers[i - 1]}" "${addrs[i - 1]}:${ports[i - 1]}" \
+                "$munge_socket" "${store_lines[@]}" "${extra[@]}"
+            local netns=""
+            ((CFG_NODES > 1)) && netns=/run/netns/sn-node$i
+            start_credential_daemon "slurmnatived-$i" "$dir/daemon-$i.conf" "${addrs[i - 1]}" "${ports[i - 1]}" "$netns"
+        done
+    fi
+    echo "$dir/slurmnative.conf"
+}
+
+# write_daemon_config FILE SERVERS LISTEN MUNGE_SOCKET [LINE...]
+write_daemon_config() {
+    local file=$1 servers=$2 listen=$3 munge_socket=$4 dir=$TESTBED_DIR/slurmnative
+    shift 4
     {
         echo "# slurmnatived and its clients (plugin, CLI) on this testbed"
-        echo "servers = $addr:$port"
-        echo "listen = $addr:$port"
-        echo "database = $dir/state/credentials.db"
+        echo "servers = $servers"
+        echo "listen = $listen"
         echo "key_file = $dir/keys"
         echo "acl_file = $dir/acl.conf"
-        echo "munge_socket = $TESTBED_DIR/munge/munge.socket"
+        echo "munge_socket = $munge_socket"
         echo "slurm_conf = $SLURM_CONF_FILE"
-        printf '%s\n' "${extra[@]}"
-    } >"$dir/slurmnative.conf"
-    chmod 0644 "$dir/slurmnative.conf"
-    "$cli" --config "$dir/slurmnative.conf" keygen >/dev/null
-    launch slurmnatived "$bin" --config "$dir/slurmnative.conf"
-    wait_until 20 slurmnatived "slurmnatived to listen on :$port" \
-        sh -c "ss -Hltn 'sport = :$port' | grep -q ."
-    log "slurmnatived up on $addr:$port (log $LOGS/slurmnatived.out)"
-    echo "$dir/slurmnative.conf"
+        printf '%s\n' "$@" | awk -F' = ' '!seen[$1]++'
+    } >"$file"
+    chmod 0644 "$file"
+}
+
+# start_credential_daemon NAME CONFIG ADDR PORT NETNS
+start_credential_daemon() {
+    local name=$1 config=$2 addr=$3 port=$4 netns=$5 bin
+    bin=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/src/SlurmNative.Daemon/bin/Release/net10.0/slurmnatived
+    # Each start gets a log of its own: tests read what this daemon did, not an earlier one.
+    : >"$LOGS/$name.out"
+    if [[ -n $netns ]]; then
+        launch "$name" nsenter --net="$netns" "$bin" --config "$config"
+        wait_until 20 "$name" "$name to listen on $addr:$port" \
+            sh -c "nsenter --net='$netns' ss -Hltn 'sport = :$port' | grep -q ."
+    else
+        launch "$name" "$bin" --config "$config"
+        wait_until 20 "$name" "$name to listen on $addr:$port" \
+            sh -c "ss -Hltn 'sport = :$port' | grep -q ."
+    fi
+    log "$name up on $addr:$port (log $LOGS/$name.out)"
+}
+
+stop_credential_daemons() {
+    local f
+    stop_daemon slurmnatived
+    for f in "$PIDS"/slurmnatived-*; do
+        if [[ -e $f ]]; then stop_daemon "${f##*/}"; fi
+    done
+    stop_daemon munged-2
+}
+
+# start_extra_munged N: a second munged with the cluster's key and a socket of its own; prints the socket.
+start_extra_munged() {
+    local n=$1 mdir=$TESTBED_DIR/munge-$1 user=munge
+    stop_daemon "munged-$n"
+    rm -rf "$mdir"
+    mkdir -p "$mdir"
+    install -m 0400 "$MUNGE_DIR/munge.key" "$mdir/munge.key"
+    touch "$LOGS/munged-$n.log"
+    chmod 0640 "$LOGS/munged-$n.log"
+    [[ $(stat -c %U "$MUNGE_DIR") == munge ]] || user=root
+    chown -R "$user:$user" "$mdir" "$LOGS/munged-$n.log"
+    chmod 0755 "$mdir"
+    local args=(munged --foreground --key-file="$mdir/munge.key" --socket="$mdir/munge.socket"
+        --pid-file="$mdir/munged.pid" --log-file="$LOGS/munged-$n.log" --seed-file="$mdir/munged.seed")
+    if [[ $user == munge ]]; then
+        launch "munged-$n" setpriv --reuid=munge --regid=munge --init-groups "${args[@]}"
+    else
+        launch "munged-$n" "${args[@]}" --force
+    fi
+    wait_until 10 "munged-$n" "munged-$n answering on $mdir/munge.socket" \
+        eval "munge -n --socket='$MUNGE_SOCKET_PATH' | unmunge --socket='$mdir/munge.socket'"
+    echo "$mdir/munge.socket"
+}
+
+# ------------------------------------------------------------- postgresql
+
+pg_bin() {
+    local dir
+    dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+    [[ -x $dir/initdb && -x $dir/pg_ctl ]] || die "PostgreSQL is not installed: apt-get install postgresql (./build.sh deps does)"
+    echo "$dir"
+}
+
+# postgres_connection HOST: the daemons' connection string (the password is in a file).
+postgres_connection() { echo "Host=$1;Port=$PG_PORT;Database=$PG_ROLE;Username=$PG_ROLE"; }
+
+# as_postgres CMD...: as the postgres user, from a directory it may enter, holding none of our descriptors.
+as_postgres() {
+    (
+        cd /
+        for fd in /proc/$BASHPID/fd/*; do
+            fd=${fd##*/}
+            if ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi
+        done
+        exec runuser -u postgres -- "$@"
+    )
+}
+
+psql_admin() { as_postgres "$(pg_bin)/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_DIR/run" -p "$PG_PORT" -d postgres "$@"; }
+
+postgres_running() { alive postgres && as_postgres "$(pg_bin)/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; }
+
+record_postgres_pid() { head -n1 "$PG_DATA/postmaster.pid" >"$PIDS/postgres"; }
+
+postgres_start() {
+    [[ -e $CONFIG ]] || die "the testbed is not running; start it first: $0 start"
+    load_config
+    local bin listen
+    bin=$(pg_bin)
+    if ! postgres_running; then
+        id postgres >/dev/null 2>&1 || die "no postgres user: apt-get install postgresql"
+        rm -rf "$PG_DIR"
+        mkdir -p "$PG_DIR/data" "$PG_DIR/run"
+        chown -R postgres:postgres "$PG_DIR"
+        chmod 0700 "$PG_DIR/data"
+        touch "$LOGS/postgresql.log"
+        chown postgres:postgres "$LOGS/postgresql.log"
+        as_postgres "$bin/initdb" -D "$PG_DATA" -U postgres --auth-local=peer --auth-host=scram-sha-256 \
+            --encoding=UTF8 --locale=C.UTF-8 >"$LOGS/postgresql-initdb.out" 2>&1 \
+            || fail_with_logs "initdb failed" postgresql-initdb
+        listen=127.0.0.1
+        ((CFG_NODES > 1)) && listen+=",$BRIDGE_ADDR"
+        # Durable commits (fsync, synchronous_commit) stay at PostgreSQL's defaults: the
+        # daemon refuses a server that would acknowledge what it has not written.
+        cat >>"$PG_DATA/postgresql.conf" <<CONF
+listen_addresses = '$listen'
+port = $PG_PORT
+unix_socket_directories = '$PG_DIR/run'
+max_connections = 200
+CONF
+        printf 'local all postgres peer\nhost all all 127.0.0.1/32 scram-sha-256\nhost all all %s.0/24 scram-sha-256\n' "$NET_PREFIX" >"$PG_DATA/pg_hba.conf"
+        as_postgres "$bin/pg_ctl" -D "$PG_DATA" -l "$LOGS/postgresql.log" -w -t 30 start >/dev/null \
+            || fail_with_logs "PostgreSQL did not start" postgresql
+        record_postgres_pid
+        random_password >"$PG_PASSWORD"
+        chmod 0600 "$PG_PASSWORD"
+        psql_admin -c "CREATE ROLE $PG_ROLE LOGIN CREATEDB PASSWORD '$(cat "$PG_PASSWORD")';"
+        psql_admin -c "CREATE DATABASE $PG_ROLE OWNER $PG_ROLE;"
+        log "PostgreSQL up on $listen:$PG_PORT (log $LOGS/postgresql.log)"
+    fi
+    postgres_connection 127.0.0.1
+}
+
+# A fresh, empty database for the daemons (other tests may have used it).
+reset_postgres_database() {
+    psql_admin -c "DROP DATABASE IF EXISTS $PG_ROLE WITH (FORCE);" -c "CREATE DATABASE $PG_ROLE OWNER $PG_ROLE;"
+}
+
+stop_postgres() {
+    # Fast shutdown: the daemons' pooled connections would hold a smart one (TERM) open.
+    if [[ -f $PG_DATA/postmaster.pid ]] && alive postgres; then
+        as_postgres "$(pg_bin)/pg_ctl" -D "$PG_DATA" -m fast -w -t 20 stop >/dev/null 2>&1 && log "stopped postgres" || true
+    fi
+    stop_daemon postgres
+}
+
+cmd_postgres() {
+    require_root postgres
+    local action=${1:-start}
+    (($#)) && shift
+    case $action in
+        start) postgres_start ;;
+        stop) stop_postgres; rm -rf "$PG_DIR" "$PG_PASSWORD" ;;
+        restart)
+            local mode=fast down=0 pg_ctl
+            while (($#)); do
+                case $1 in
+                    --immediate) mode=immediate; shift ;;
+                    --down) down=${2:?--down needs seconds}; shift 2 ;;
+                    *) die "postgres restart: unknown option '$1' (--immediate, --down SECONDS)" ;;
+                esac
+            done
+            postgres_running || die "PostgreSQL is not running; start it: $0 postgres start"
+            pg_ctl=$(pg_bin)/pg_ctl
+            # Stopped for --down seconds, then started again: an outage clients can run into.
+            as_postgres "$pg_ctl" -D "$PG_DATA" -m "$mode" -w -t 30 stop >/dev/null || fail_with_logs "PostgreSQL did not stop" postgresql
+            sleep "$down"
+            as_postgres "$pg_ctl" -D "$PG_DATA" -l "$LOGS/postgresql.log" -w -t 30 start >/dev/null \
+                || fail_with_logs "PostgreSQL did not start again" postgresql
+            record_postgres_pid
+            log "PostgreSQL restarted ($mode shutdown, down ${down}s)" ;;
+        *) die "usage: $0 postgres start|stop|restart [--immediate] [--down SECONDS]" ;;
+    esac
+}
+
+cmd_partition() {
+    require_root partition
+    load_config
+    ((CFG_NODES > 1)) || die "partition needs the two-node testbed: $0 start --nodes 2"
+    local node=${1:-} state=${2:-}
+    [[ $node == node1 || $node == node2 ]] || die "usage: $0 partition node1|node2 on|off"
+    case $state in
+        on) ip link set "sn-veth${node#node}" down ;;
+        off) ip link set "sn-veth${node#node}" up ;;
+        *) die "usage: $0 partition $node on|off" ;;
+    esac
 }
 
 # The impostor: a KDC that answers for $REALM but whose database the realm's
@@ -1294,6 +1541,9 @@ main() {
         kinit) cmd_kinit "$@" ;;
         password) cmd_password "$@" ;;
         daemon) cmd_daemon "$@" ;;
+        daemon-stop) require_root daemon-stop; stop_credential_daemons ;;
+        postgres) cmd_postgres "$@" ;;
+        partition) cmd_partition "$@" ;;
         rogue-kdc) cmd_rogue_kdc "$@" ;;
         jwks) cmd_jwks "$@" ;;
         -h | --help | help) usage ;;

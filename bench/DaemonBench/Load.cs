@@ -28,7 +28,9 @@ internal static class Load
             throw new ArgumentException("--op must be get or add");
         int clients = options.Number("clients");
         var duration = TimeSpan.FromSeconds(options.Number("seconds"));
-        var client = new DaemonClient([options.Text("server")], TimeSpan.FromSeconds(10), new MungeSigner(DaemonUid(options), options.Text("munge-socket")));
+        // Several servers: each request in a random order, as clients with server_order = random.
+        var client = new DaemonClient(options.All("server").Count > 0 ? options.All("server") : [options.Text("server")], TimeSpan.FromSeconds(10),
+            new MungeSigner(DaemonUid(options), options.Text("munge-socket")), SlurmNative.Credentials.Configuration.ServerOrder.Random);
 
         var tickets = options.All("ticket").Select(ParseTicket).ToArray();
         (uint First, uint Last)? range = options.Optional("uids") is { } text ? ParseRange(text) : null;

@@ -10,8 +10,9 @@ namespace SlurmNative.Bench;
 ///
 ///   keygen KEY_FILE
 ///   free-port
-///   load --server HOST:PORT --munge-socket PATH --op get|add --clients N --seconds S
+///   load (--server HOST:PORT)... --munge-socket PATH --op get|add --clients N --seconds S
 ///        (--ticket UID=CCACHE)... | --uids FIRST-LAST   [--watch NAME=PID]...
+///   burst (--server HOST:PORT)... --munge-socket PATH --uid N --count N --threads N --timeout S
 ///   renew --ccache PATH --threads N --seconds S
 ///   populate --database PATH --key-file PATH --ccache PATH --first-uid N --count N
 /// </summary>
@@ -34,6 +35,8 @@ internal static class Program
                     return 0;
                 case "load":
                     return await Load.RunAsync(options).ConfigureAwait(false);
+                case "burst":
+                    return Burst.Run(options);
                 case "renew":
                     return Renewals.Run(options);
                 case "populate":

@@ -150,10 +150,13 @@ internal static class Program
         var command = new Command("rotate-key", "add a new first key and re-encrypt every stored ticket under it (as the daemon's user)");
         command.SetAction(r => RunLocal(r, config =>
         {
+            // The store first: one that cannot be reached leaves the key file as it was.
+            Keyring keys = Keyring.Load(config.KeyFile);
+            using ICredentialStore store = CredentialStores.Open(config, () => keys);
             string id = Keyring.AddNewFirstKey(config.KeyFile);
-            using var store = SqliteCredentialStore.Open(config.Database, Keyring.Load(config.KeyFile));
+            keys = Keyring.Load(config.KeyFile);
             int moved = store.ReencryptAllAsync().GetAwaiter().GetResult();
-            Console.WriteLine($"new first key {id}; re-encrypted {moved} tickets. Send SIGHUP to slurmnatived (systemctl reload slurmnatived) so new uploads use it; older keys can then be removed from {config.KeyFile}.");
+            Console.WriteLine($"new first key {id}; re-encrypted {moved} tickets. Copy {config.KeyFile} to every other daemon sharing this store, then send SIGHUP to each slurmnatived (systemctl reload slurmnatived) so new uploads use it; older keys can then be removed from the key files.");
             return ExitCode.Ok;
         }));
         return command;
@@ -198,6 +201,10 @@ internal static class Program
         {
             return (int)action(SlurmNativeConfig.LoadOrDefault(r.GetValue(ConfigOption)!));
         }
+        catch (DaemonException e) when (e.Status == ReplyStatus.StoreUnavailable)
+        {
+            return Fail($"{e.Message}; check the database the daemons use ('store' in slurmnative.conf)", ExitCode.Unreachable);
+        }
         catch (DaemonException e)
         {
             return Fail($"refused ({e.Status}): {e.Message}", ExitCode.Refused);
@@ -210,7 +217,7 @@ internal static class Program
         {
             return Fail(e.Message, ExitCode.NoTicket);
         }
-        catch (Exception e) when (e is ConfigException or KeyringException or CredentialStoreException or ArgumentException or IOException or UnauthorizedAccessException or Krb5Exception)
+        catch (Exception e) when (e is ConfigException or KeyringException or CredentialStoreException or StoreUnavailableException or ArgumentException or IOException or UnauthorizedAccessException or Krb5Exception)
         {
             return Fail(e.Message, ExitCode.Usage);
         }

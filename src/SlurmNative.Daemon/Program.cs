@@ -51,7 +51,7 @@ internal static class Program
         {
             if (check)
             {
-                log.Info("configuration, keys and ACL are valid");
+                log.Info($"configuration, keys and ACL are valid; store: {host.StoreDescription}, {host.StoreSummary}");
                 return 0;
             }
             using var stop = new CancellationTokenSource();

@@ -72,6 +72,33 @@ public sealed class Testbed : IDisposable
         Command.Run(Script, ["daemon"], TimeSpan.FromMinutes(1)).EnsureSuccess("testbed.sh daemon").Stdout.Trim();
 
     /// <summary>
+    /// Starts <paramref name="count"/> daemons sharing the testbed's PostgreSQL (testbed.sh daemon --store
+    /// postgresql), each with a munged of its own; returns the clients' slurmnative.conf, which lists them all.
+    /// </summary>
+    public string StartDaemons(int count, params string[] settings) =>
+        Command.Run(Script, ["daemon", "--store", "postgresql", "--count", count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            .. settings.SelectMany(s => new[] { "--set", s })], TimeSpan.FromMinutes(2)).EnsureSuccess("testbed.sh daemon --store postgresql").Stdout.Trim();
+
+    /// <summary>Starts PostgreSQL if it is not running; returns the connection string of its slurmnative role (no password).</summary>
+    public string StartPostgres() =>
+        Command.Run(Script, ["postgres", "start"], TimeSpan.FromMinutes(1)).EnsureSuccess("testbed.sh postgres start").Stdout.Trim();
+
+    /// <summary>The slurmnative role's password, in a file of root's (mode 0600), as store_password_file wants it.</summary>
+    public string PostgresPasswordFile => Path.Combine(Directory, "postgres-password");
+
+    /// <summary>
+    /// Restarts PostgreSQL, down for <paramref name="down"/> seconds; <paramref name="crash"/> makes the
+    /// shutdown immediate, so the start is a crash recovery.
+    /// </summary>
+    public void RestartPostgres(bool crash, int down = 0) =>
+        Command.Run(Script, ["postgres", "restart", "--down", down.ToString(System.Globalization.CultureInfo.InvariantCulture), .. (crash ? new[] { "--immediate" } : [])], TimeSpan.FromMinutes(1))
+            .EnsureSuccess("testbed.sh postgres restart");
+
+    /// <summary>With two nodes: cuts <paramref name="node"/>'s network namespace off the bridge, or joins it again.</summary>
+    public void Partition(string node, bool cut) =>
+        Command.Run(Script, ["partition", node, cut ? "on" : "off"]).EnsureSuccess($"testbed.sh partition {node}");
+
+    /// <summary>
     /// Waits (up to <paramref name="timeout"/>) until sinfo shows every node idle: a job the
     /// previous test cancelled may still be completing, and a test that submits through an
     /// API which refuses rather than queues must not meet that node.

@@ -6,9 +6,10 @@ using SlurmNative.Credentials.Protocol;
 namespace SlurmNative.Credentials.Client;
 
 /// <summary>
-/// Talks to the credential daemons: tries each configured server in order (failover),
-/// each attempt bounded by one timeout, so a dead or silent daemon delays a job start
-/// by at most that timeout per server. Only a sealed reply counts as the daemon's answer:
+/// Talks to the credential daemons: tries each configured server in turn (failover), in the
+/// listed order or a random one, all within one timeout: a server that is down is passed over
+/// at once, and a silent one gets its share of the time left, so the next still has time to
+/// answer and a job start never waits longer than the timeout. Only a sealed reply counts as the daemon's answer:
 /// it opens with the reply key that travelled inside a MUNGE credential only the daemon's
 /// uid can decode. Anything else (a plain reply, a reply that does not open, a busy daemon)
 /// sends the request on to the next server, because whoever sent it may not be the daemon.
@@ -16,7 +17,7 @@ namespace SlurmNative.Credentials.Client;
 /// in the plugin, which is what a hook inside srun or slurmstepd wants and what a one-shot
 /// CLI needs; callers that want concurrency use threads.
 /// </summary>
-public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout, IRequestSigner signer)
+public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout, IRequestSigner signer, ServerOrder order = ServerOrder.Listed)
 {
     /// <summary>First pause before asking busy daemons again; it doubles up to <see cref="MaxBusyPause"/>.</summary>
     private static readonly TimeSpan FirstBusyPause = TimeSpan.FromMilliseconds(20);
@@ -28,11 +29,12 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
     // Fields, not captured parameters: SignedRequest reads them.
     private readonly IReadOnlyList<string> servers = servers;
     private readonly TimeSpan timeout = timeout;
+    private readonly ServerOrder order = order;
 
     /// <summary>The client every program builds from slurmnative.conf: its servers, timeout, munged and daemon user.</summary>
     /// <exception cref="ConfigException">daemon_user names no user.</exception>
     public static DaemonClient ForConfig(SlurmNativeConfig config) =>
-        new(config.Servers, config.ClientTimeout, new MungeSigner(config.DaemonUid(), config.MungeSocket));
+        new(config.Servers, config.ClientTimeout, new MungeSigner(config.DaemonUid(), config.MungeSocket), config.ServerOrder);
 
     /// <summary>The daemon's authenticated answer, whatever its status.</summary>
     public Reply Send(Request request) => Sign(request).Send();
@@ -67,55 +69,78 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
         /// busy, or closed the connection before answering (a daemon making room for newer
         /// connections does), is asked again after a short pause, for as long as the client timeout
         /// allows: it did not decode the request, so the same credential still serves. A server that
-        /// is down is not: waiting would only delay the job's start.
+        /// is down, silent or unable to reach its store is not asked again: waiting would only delay
+        /// the job's start. A daemon's "store unavailable" is its authenticated answer, but another
+        /// daemon may still reach the store: it is returned only when no server answered better.
         /// </summary>
         /// <exception cref="DaemonUnreachableException">no server answered with a sealed reply; the message has every server's reason.</exception>
         public Reply Send()
         {
             long deadline = Environment.TickCount64 + (long)client.timeout.TotalMilliseconds;
+            IReadOnlyList<string> servers = client.order == ServerOrder.Random ? Shuffled(client.servers) : client.servers;
             TimeSpan pause = FirstBusyPause;
-            var lastFailure = new string[client.servers.Count];
-            var putOff = new string?[client.servers.Count];
-            var lastPutOff = new bool[client.servers.Count];
-            var timesPutOff = new int[client.servers.Count];
-            for (int round = 0; ; round++)
+            var lastFailure = new string[servers.Count];
+            var putOff = new string?[servers.Count];
+            var lastPutOff = new bool[servers.Count];
+            var timesPutOff = new int[servers.Count];
+            var askAgain = Enumerable.Repeat(true, servers.Count).ToArray();
+            Reply? storeUnavailable = null;
+            while (true)
             {
-                bool askAgain = false;
-                for (int i = 0; i < client.servers.Count; i++)
+                int toAsk = askAgain.Count(again => again);
+                for (int i = 0; i < servers.Count; i++)
                 {
-                    // Asking again never stretches the wait past the client timeout.
-                    TimeSpan attempt = round == 0 ? client.timeout : TimeSpan.FromMilliseconds(Math.Max(1, deadline - Environment.TickCount64));
+                    if (!askAgain[i])
+                        continue;
+                    askAgain[i] = false;
+                    // Each server still to ask this round gets an equal share of the time left, so a
+                    // silent one cannot take the time the next one needs to answer.
+                    TimeSpan attempt = TimeSpan.FromMilliseconds(Math.Max(1, (deadline - Environment.TickCount64) / toAsk--));
                     try
                     {
-                        return ExchangeBlocking(client.servers[i], frame, request, attempt);
+                        Reply reply = ExchangeBlocking(servers[i], frame, request, attempt);
+                        if (reply.Status != ReplyStatus.StoreUnavailable)
+                            return reply;
+                        storeUnavailable ??= reply;
+                        lastFailure[i] = reply.Message;
+                        lastPutOff[i] = false;
                     }
                     catch (PutOffException e)
                     {
-                        askAgain = true;
+                        askAgain[i] = true;
                         timesPutOff[i]++;
                         putOff[i] = lastFailure[i] = e.Message;
                         lastPutOff[i] = true;
                     }
                     catch (Exception e) when (e is IOException or TimeoutException or ProtocolException)
                     {
-                        lastFailure[i] = e is TimeoutException ? $"no answer within {attempt.TotalSeconds:0.#} s" : e.Message;
+                        lastFailure[i] = e is TimeoutException ? $"no answer within {attempt.TotalSeconds:0.##} s" : e.Message;
                         lastPutOff[i] = false;
                     }
                 }
                 // Jitter, so that clients turned away together do not all come back together.
                 TimeSpan wait = pause + TimeSpan.FromMilliseconds(Random.Shared.Next((int)pause.TotalMilliseconds));
-                if (!askAgain || Environment.TickCount64 + (long)(wait + MinAttempt).TotalMilliseconds > deadline)
+                if (!askAgain.Contains(true) || Environment.TickCount64 + (long)(wait + MinAttempt).TotalMilliseconds > deadline)
                     break;
                 Thread.Sleep(wait);
                 pause = pause * 2 < MaxBusyPause ? pause * 2 : MaxBusyPause;
             }
-            IEnumerable<string> reasons = client.servers.Select((server, i) => (timesPutOff[i], lastPutOff[i]) switch
+            if (storeUnavailable is not null)
+                return storeUnavailable;
+            IEnumerable<string> reasons = servers.Select((server, i) => (timesPutOff[i], lastPutOff[i]) switch
             {
                 (0, _) or (1, true) => $"{server}: {lastFailure[i]}",
                 (int n, true) => $"{server}: {lastFailure[i]} (asked {n} times)",
                 (int n, false) => $"{server}: {putOff[i]} (asked {n} times), then {lastFailure[i]}",
             });
             throw new DaemonUnreachableException($"no credential daemon answered ({string.Join("; ", reasons)}); check that slurmnatived runs and that 'servers' and 'daemon_user' in slurmnative.conf are right");
+        }
+
+        private static string[] Shuffled(IReadOnlyList<string> servers)
+        {
+            string[] order = [.. servers];
+            Random.Shared.Shuffle(order);
+            return order;
         }
 
         /// <summary>Sends and throws <see cref="DaemonException"/> unless the reply is Ok; returns the body.</summary>

@@ -18,7 +18,9 @@ public sealed record SlurmNativeConfig
     // ---- clients (plugin, CLI, gateway) ----
     /// <summary>Daemons to try in order; the first that answers wins.</summary>
     public IReadOnlyList<string> Servers { get; init; } = [$"localhost:{DefaultPort}"];
+    /// <summary>How long one request may take, all servers together: a dead or silent daemon leaves time for the next.</summary>
     public TimeSpan ClientTimeout { get; init; } = TimeSpan.FromSeconds(3);
+    public ServerOrder ServerOrder { get; init; } = ServerOrder.Listed;
 
     /// <summary>
     /// The user slurmnatived runs as. Clients restrict every request's MUNGE credential to its
@@ -30,7 +32,10 @@ public sealed record SlurmNativeConfig
     // ---- daemon ----
     public IReadOnlyList<IPEndPoint> Listen { get; init; } = [new(IPAddress.Any, DefaultPort), new(IPAddress.IPv6Any, DefaultPort)];
     public string? UnixSocket { get; init; }
-    public string Database { get; init; } = "/var/lib/slurmnative/credentials.db";
+    /// <summary>Where the credentials live; <c>database = PATH</c> is the older spelling of <c>store = sqlite:PATH</c>.</summary>
+    public StoreLocation Store { get; init; } = StoreLocation.Sqlite("/var/lib/slurmnative/credentials.db");
+    /// <summary>The PostgreSQL password, in a file only the daemon's user may read; never in the connection string.</summary>
+    public string? StorePasswordFile { get; init; }
     public string KeyFile { get; init; } = "/etc/slurmnative/keys";
     public string AclFile { get; init; } = "/etc/slurmnative/acl.conf";
     public string SlurmUser { get; init; } = "slurm";
@@ -116,13 +121,15 @@ public sealed record SlurmNativeConfig
             {
                 throw Fail($"{key}: {e.Message}");
             }
+            if (seen.Contains("store") && seen.Contains("database"))
+                throw Fail("both 'store' and 'database' are set: keep 'store' ('database = PATH' is the older spelling of 'store = sqlite:PATH')");
         }
         return config;
     }
 
     private static readonly string[] Keys =
     [
-        "servers", "client_timeout", "daemon_user", "listen", "unix_socket", "database", "key_file", "acl_file", "slurm_user",
+        "servers", "client_timeout", "server_order", "daemon_user", "listen", "unix_socket", "store", "store_password_file", "database", "key_file", "acl_file", "slurm_user",
         "frame_timeout", "request_timeout", "max_connections", "max_waiting_per_host", "node_fetch", "slurm_conf", "renew_threshold", "renew_interval", "renew_concurrency", "munge_socket",
         "keep_after_last_job",
     ];
@@ -131,10 +138,13 @@ public sealed record SlurmNativeConfig
     {
         "servers" => c with { Servers = List(value) },
         "client_timeout" => c with { ClientTimeout = Duration(value) },
+        "server_order" => c with { ServerOrder = Order(value) },
         "daemon_user" => c with { DaemonUser = NonEmpty(value) },
         "listen" => c with { Listen = Array.ConvertAll(List(value), Endpoint) },
         "unix_socket" => c with { UnixSocket = NonEmpty(value) },
-        "database" => c with { Database = NonEmpty(value) },
+        "store" => c with { Store = StoreLocation.Parse(value) },
+        "store_password_file" => c with { StorePasswordFile = NonEmpty(value) },
+        "database" => c with { Store = StoreLocation.Sqlite(NonEmpty(value)) },
         "key_file" => c with { KeyFile = NonEmpty(value) },
         "acl_file" => c with { AclFile = NonEmpty(value) },
         "slurm_user" => c with { SlurmUser = NonEmpty(value) },
@@ -163,6 +173,13 @@ public sealed record SlurmNativeConfig
         string[] items = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return items.Length > 0 ? items : throw new FormatException("needs at least one entry");
     }
+
+    private static ServerOrder Order(string value) => value switch
+    {
+        "listed" => ServerOrder.Listed,
+        "random" => ServerOrder.Random,
+        _ => throw new FormatException($"'{value}' is not an order: write listed (the first server is the primary) or random (spread requests over all)"),
+    };
 
     private static int Count(string value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0

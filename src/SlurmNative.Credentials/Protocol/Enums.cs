@@ -24,6 +24,9 @@ public enum ReplyStatus : byte
     UnsupportedVersion = 7,
     TooLarge = 8,
     Busy = 9,
+
+    /// <summary>The daemon is up but cannot reach its credential database; another daemon may.</summary>
+    StoreUnavailable = 10,
 }
 
 public enum FrameKind : byte

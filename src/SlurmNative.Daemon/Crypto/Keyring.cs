@@ -263,82 +263,24 @@ public sealed class Keyring
         return result;
     }
 
-    /// <summary>Reads a file that must be a regular file, not a symlink, owned by <paramref name="readerUid"/> and private to it.</summary>
+    /// <summary>Reads the key file, which must be a regular file, not a symlink, owned by <paramref name="readerUid"/> and private to it.</summary>
     internal static string ReadProtectedFile(string path, uint readerUid)
     {
-        RefuseSymlink(path);
-        SafeFileHandle handle;
         try
         {
-            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            return ProtectedFile.ReadText(path, readerUid, "key file", MaxFileBytes,
+                "create it (mode 0600) with lines 'KEY_ID BASE64_KEY', a key being 32 random bytes: head -c 32 /dev/urandom | base64");
         }
-        catch (FileNotFoundException e)
+        catch (ProtectedFileException e)
         {
-            throw new KeyringException($"key file {path} does not exist: create it (mode 0600) with lines 'KEY_ID BASE64_KEY', a key being 32 random bytes: head -c 32 /dev/urandom | base64", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new KeyringException($"cannot open key file {path}: {e.Message}", e);
-        }
-        using (handle)
-        {
-            // Checked on the open handle, so the answer is about the file actually read.
-            UnixFileMode mode = File.GetUnixFileMode(handle);
-            const UnixFileMode groupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
-                | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
-            if ((mode & groupOrOther) != 0)
-                throw new KeyringException($"key file {path} is accessible to group or others (mode {Octal(mode)}): run 'chmod 600 {path}'");
-            // Closes the window between the symlink check and the open.
-            RefuseSymlink(path);
-            // Mode 0600 protects nothing if the file belongs to someone else: its owner can
-            // chmod it, rewrite the keys, and read every credential the daemon seals after that.
-            uint owner = OwnerOf(handle, path);
-            if (owner != readerUid)
-                throw new KeyringException($"key file {path} belongs to uid {owner}{NameSuffix(owner)}, not to uid {readerUid}{NameSuffix(readerUid)} reading it (the daemon's user): whoever owns the file controls the keys; if its content is trusted, run 'chown {Interop.Libc.GetPasswdByUid(readerUid)?.Name ?? readerUid.ToString(System.Globalization.CultureInfo.InvariantCulture)} {path}'");
-
-            long length = RandomAccess.GetLength(handle);
-            if (length > MaxFileBytes)
-                throw new KeyringException($"key file {path} is {length} bytes; a key file is a few lines (is this the right file?)");
-            byte[] buffer = new byte[length];
-            int total = 0;
-            while (total < buffer.Length)
-            {
-                int read = RandomAccess.Read(handle, buffer.AsSpan(total), total);
-                if (read == 0)
-                    break;
-                total += read;
-            }
-            try
-            {
-                return new UTF8Encoding(false, true).GetString(buffer, 0, total);
-            }
-            catch (DecoderFallbackException e)
-            {
-                throw new KeyringException($"key file {path} is not UTF-8 text", e);
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(buffer);
-            }
+            throw new KeyringException(e.Message, e.InnerException);
         }
     }
-
-    private static uint OwnerOf(SafeFileHandle handle, string path)
-    {
-        if (Interop.Libc.FStat(handle, out Interop.Libc.Statx status) != 0)
-        {
-            int errno = Interop.Libc.GetLastErrno();
-            throw new KeyringException($"cannot check the owner of key file {path}: {Interop.Libc.Describe(errno, "fstat")}");
-        }
-        return status.stx_uid;
-    }
-
-    private static string NameSuffix(uint uid) => Interop.Libc.GetPasswdByUid(uid) is { } user ? $" ({user.Name})" : "";
 
     private static void RefuseSymlink(string path)
     {
-        if (new FileInfo(path).LinkTarget is not null)
-            throw new KeyringException($"key file {path} is a symbolic link: refusing it (whoever controls the link controls the keys); point the configuration at the real file");
+        if (ProtectedFile.IsSymlink(path))
+            throw new KeyringException(ProtectedFile.SymlinkRefusal(path, "key file"));
     }
 
     private static void WriteAtomically(string path, string content)

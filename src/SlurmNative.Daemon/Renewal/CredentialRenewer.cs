@@ -23,6 +23,9 @@ public sealed record RenewalPass(int Due, int Renewed, int Dropped, int Deferred
 /// credentials whose remaining life fell below the threshold, soonest first, with a
 /// bounded number of KDC requests in flight; drops what can no longer be renewed and
 /// says why. A user's fresh upload during a renewal wins over the renewed copy.
+/// A pass claims a few credentials at a time from the store, so daemons sharing one store
+/// share the work: each credential is renewed by one of them, and what a daemon that died
+/// had claimed is free again for the next pass of another.
 /// </summary>
 public sealed class CredentialRenewer(
     ICredentialStore store,
@@ -35,6 +38,12 @@ public sealed class CredentialRenewer(
 {
     /// <summary>Per pass; the rest wait for the next pass, soonest-ending first.</summary>
     public int BatchSize { get; init; } = 10_000;
+
+    /// <summary>
+    /// Claimed at once: enough to keep every KDC slot busy, few enough that another daemon finds
+    /// the next ones unclaimed, and that a claim is let go soon after its renewals are written.
+    /// </summary>
+    private int ClaimSize => Math.Clamp(concurrency * 4, 16, 256);
 
     private readonly TimeProvider time = clock ?? TimeProvider.System;
 
@@ -60,18 +69,29 @@ public sealed class CredentialRenewer(
     public async Task<RenewalPass> RunOnceAsync(CancellationToken cancel = default)
     {
         DateTimeOffset now = time.GetUtcNow();
-        var due = await store.DueForRenewalAsync(now + threshold, BatchSize, cancel).ConfigureAwait(false);
-        int renewed = 0, dropped = 0, deferred = 0;
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancel }, async (credential, token) =>
+        int due = 0, renewed = 0, dropped = 0, deferred = 0;
+        RenewalCursor? cursor = null;
+        while (due < BatchSize)
         {
-            switch (await RenewOneAsync(credential, now, token).ConfigureAwait(false))
+            RenewalClaim claim = await store.ClaimDueAsync(now + threshold, cursor, Math.Min(ClaimSize, BatchSize - due), cancel).ConfigureAwait(false);
+            await using (claim.ConfigureAwait(false))
             {
-                case Outcome.Renewed: Interlocked.Increment(ref renewed); break;
-                case Outcome.Dropped: Interlocked.Increment(ref dropped); break;
-                default: Interlocked.Increment(ref deferred); break;
+                if (claim.Next is null)
+                    break;
+                cursor = claim.Next;
+                due += claim.Credentials.Count;
+                await Parallel.ForEachAsync(claim.Credentials, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancel }, async (credential, token) =>
+                {
+                    switch (await RenewOneAsync(credential, now, token).ConfigureAwait(false))
+                    {
+                        case Outcome.Renewed: Interlocked.Increment(ref renewed); break;
+                        case Outcome.Dropped: Interlocked.Increment(ref dropped); break;
+                        default: Interlocked.Increment(ref deferred); break;
+                    }
+                }).ConfigureAwait(false);
             }
-        }).ConfigureAwait(false);
-        return new RenewalPass(due.Count, renewed, dropped, deferred);
+        }
+        return new RenewalPass(due, renewed, dropped, deferred);
     }
 
     private enum Outcome { Renewed, Dropped, Deferred }

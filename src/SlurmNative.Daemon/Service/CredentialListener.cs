@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using SlurmNative.Credentials.Protocol;
 using SlurmNative.Daemon.Logging;
+using SlurmNative.Daemon.Store;
 
 namespace SlurmNative.Daemon.Service;
 
@@ -247,6 +248,12 @@ public sealed class CredentialListener(
         try
         {
             reply = await service.HandleAsync(identities.Resolve(proven.Uid, proven.Gid, address), request, deadline.Token).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException e)
+        {
+            // Not this request's fault, and not the daemon's: the client asks the next daemon.
+            log.Warning($"request {request.Operation} from uid {proven.Uid} at {peer}: {e.Message}");
+            reply = Reply.Error(ReplyStatus.StoreUnavailable, "store unavailable: this daemon cannot reach its credential database right now; another daemon may");
         }
         catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
         {

@@ -15,13 +15,18 @@ public sealed class DaemonHost : IDisposable
 {
     private readonly SlurmNativeConfig config;
     private readonly IDaemonLog log;
-    private readonly SqliteCredentialStore store;
+    private readonly ICredentialStore store;
     private readonly CredentialListener listener;
     private readonly CredentialRenewer renewer;
     private readonly IdleCredentialSweeper? sweeper;
     private volatile Keyring keyring;
 
     public PolicyHolder Policy { get; }
+
+    /// <summary>Which store, and what it holds under which keys, as checked at start.</summary>
+    public string StoreSummary { get; }
+
+    public string StoreDescription => store.Description;
 
     public IReadOnlyList<EndPoint> BoundEndpoints => listener.BoundEndpoints;
 
@@ -43,8 +48,23 @@ public sealed class DaemonHost : IDisposable
         if (!Policy.Reload())
             throw new InvalidOperationException($"fix {config.AclFile} (the line is named above) and start again");
 
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(config.Database))!);
-        store = SqliteCredentialStore.Open(config.Database, () => keyring, log);
+        try
+        {
+            store = CredentialStores.Open(config, () => keyring, log);
+        }
+        catch (Exception e) when (e is CredentialStoreException or StoreUnavailableException)
+        {
+            throw new InvalidOperationException($"cannot open the credential store: {e.Message}", e);
+        }
+        try
+        {
+            StoreSummary = CredentialStores.CheckKeysAsync(store, keyring).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is CredentialStoreException or StoreUnavailableException)
+        {
+            store.Dispose();
+            throw new InvalidOperationException($"refusing to start: {e.Message}", e);
+        }
         sweeper = config.KeepAfterLastJob is TimeSpan keep ? new IdleCredentialSweeper(store, jobs, keep, log) : null;
         var service = new CredentialService(store, () => Policy.Current, inspector, log, jobBinding: config.NodeFetchJobBound ? new NodeFetchGuard(jobs) : null,
             uploads: sweeper);
@@ -101,7 +121,22 @@ public sealed class DaemonHost : IDisposable
         catch (KeyringException e)
         {
             log.Error($"keys not reloaded, keeping the previous ones: {e.Message}");
+            return;
         }
+        // Kept even if they do not match what is stored (a rotation may be half done across the
+        // daemons), but said loudly: a mismatch left in place fails this daemon's next start.
+        Keyring reloaded = keyring;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await CredentialStores.CheckKeysAsync(store, reloaded).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is CredentialStoreException or StoreUnavailableException)
+            {
+                log.Error($"the reloaded keys do not match the store: {e.Message}");
+            }
+        });
     }
 
     /// <summary>Binds the listening sockets now, so a bind error stops start-up before anything else runs.</summary>
@@ -110,7 +145,7 @@ public sealed class DaemonHost : IDisposable
     /// <summary>Serves until <paramref name="stop"/>; binds first unless <see cref="Start"/> already did.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
-        log.Info($"slurmnatived ready: {await store.CountAsync(stop).ConfigureAwait(false)} credentials in {config.Database}, renewing below {config.RenewThreshold}");
+        log.Info($"slurmnatived ready: {store.Description}, {StoreSummary}; renewing below {config.RenewThreshold}");
         await Task.WhenAll(
             listener.RunAsync(stop),
             renewer.RunAsync(config.RenewInterval, stop).ContinueWith(_ => { }, TaskScheduler.Default),

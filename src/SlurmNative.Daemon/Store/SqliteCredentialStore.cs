@@ -1,7 +1,4 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Data.Sqlite;
 using SlurmNative.Credentials.Protocol;
 using SlurmNative.Daemon.Crypto;
@@ -28,7 +25,7 @@ public sealed class SqliteCredentialStore : ICredentialStore
     private const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
         | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
-    private const string Columns = "uid, principal, start, \"end\", renew_till, flags, key_id, nonce, ciphertext, version, keep, uploaded";
+    private const string Columns = SealedRow.Columns;
 
     // More than the daemon's request threads ever use at once; the rest are closed.
     private const int MaxIdleLookups = 32;
@@ -46,6 +43,8 @@ public sealed class SqliteCredentialStore : ICredentialStore
     private int disposed;
 
     public string Path { get; }
+
+    public string Description => $"SQLite database {Path}";
 
     private SqliteCredentialStore(string path, SqliteConnection writer, string readerConnectionString, Func<Keyring> keyring, IDaemonLog? log, TimeProvider time)
     {
@@ -188,23 +187,23 @@ public sealed class SqliteCredentialStore : ICredentialStore
 
     public Task<StoredCredential> PutAsync(StoredCredential credential, CancellationToken cancel = default)
     {
-        Validate(credential);
+        CredentialSealing.Validate(credential);
         cancel.ThrowIfCancellationRequested();
-        SealedData sealedData = Seal(credential);
+        SealedData sealedData = CredentialSealing.Seal(credential, keyring());
         long updated = time.GetUtcNow().ToUnixTimeSeconds();
         return Enqueue(context =>
         {
             long version = context.NextVersion();
             context.Upsert(credential, sealedData, version, updated);
-            return credential with { Version = version, Uploaded = FromUnix(updated) };
+            return credential with { Version = version, Uploaded = CredentialSealing.FromUnix(updated) };
         }, cancel);
     }
 
     public Task<bool> ReplaceIfUnchangedAsync(StoredCredential renewed, long expectedVersion, CancellationToken cancel = default)
     {
-        Validate(renewed);
+        CredentialSealing.Validate(renewed);
         cancel.ThrowIfCancellationRequested();
-        SealedData sealedData = Seal(renewed);
+        SealedData sealedData = CredentialSealing.Seal(renewed, keyring());
         long updated = time.GetUtcNow().ToUnixTimeSeconds();
         return Enqueue(context =>
         {
@@ -236,7 +235,7 @@ public sealed class SqliteCredentialStore : ICredentialStore
         {
             lookup.Uid.Value = (long)uid;
             using var reader = lookup.Command.ExecuteReader();
-            found = reader.Read() ? Unseal(reader, keyring()) : null;
+            found = reader.Read() ? CredentialSealing.Unseal(SealedRow.Read(reader), keyring()) : null;
         }
         catch
         {
@@ -265,39 +264,51 @@ public sealed class SqliteCredentialStore : ICredentialStore
             if ((result.Count & 1023) == 0)
                 cancel.ThrowIfCancellationRequested();
             result.Add(new CredentialSummary(
-                (uint)reader.GetInt64(0), reader.GetString(1), FromUnix(reader.GetInt64(2)), FromUnix(reader.GetInt64(3)),
-                FromUnix(reader.GetInt64(4)), (uint)reader.GetInt64(5)));
+                (uint)reader.GetInt64(0), reader.GetString(1), CredentialSealing.FromUnix(reader.GetInt64(2)), CredentialSealing.FromUnix(reader.GetInt64(3)),
+                CredentialSealing.FromUnix(reader.GetInt64(4)), (uint)reader.GetInt64(5)));
         }
         return Task.FromResult<IReadOnlyList<CredentialSummary>>(result);
     }
 
-    public Task<IReadOnlyList<StoredCredential>> DueForRenewalAsync(DateTimeOffset endBefore, int limit, CancellationToken cancel = default)
+    /// <summary>
+    /// One daemon owns a SQLite file, so a claim holds nothing: it is the next rows in (End, Uid)
+    /// order, read through the ("end", rowid) index without a sort.
+    /// </summary>
+    public Task<RenewalClaim> ClaimDueAsync(DateTimeOffset endBefore, RenewalCursor? after, int limit, CancellationToken cancel = default)
     {
         cancel.ThrowIfCancellationRequested();
-        var result = new List<StoredCredential>();
         if (limit <= 0)
-            return Task.FromResult<IReadOnlyList<StoredCredential>>(result);
-        Keyring keys = keyring();
+            return Task.FromResult(RenewalClaim.Empty);
+        var rows = new List<SealedRow>();
+        using (var connection = OpenReader())
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = $"SELECT {Columns} FROM credentials WHERE \"end\" < $before AND (\"end\", uid) > ($after_end, $after_uid) ORDER BY \"end\", uid LIMIT $limit;";
+            command.Parameters.AddWithValue("$before", CredentialSealing.ToUnix(endBefore));
+            command.Parameters.AddWithValue("$after_end", after is { } a ? CredentialSealing.ToUnix(a.End) : long.MinValue);
+            command.Parameters.AddWithValue("$after_uid", after is { } b ? (long)b.Uid : -1L);
+            command.Parameters.AddWithValue("$limit", limit);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+                rows.Add(SealedRow.Read(reader));
+        }
+        if (rows.Count == 0)
+            return Task.FromResult(RenewalClaim.Empty);
+        var next = new RenewalCursor(CredentialSealing.FromUnix(rows[^1].End), rows[^1].Uid);
+        return Task.FromResult(new RenewalClaim(CredentialSealing.UnsealForRenewal(rows, keyring(), log), next));
+    }
+
+    public Task<IReadOnlyDictionary<string, int>> KeyUsageAsync(CancellationToken cancel = default)
+    {
+        cancel.ThrowIfCancellationRequested();
         using var connection = OpenReader();
         using var command = connection.CreateCommand();
-        // No LIMIT: rows that cannot be decrypted are skipped, and must not crowd out
-        // renewable ones behind them. The index on ("end", rowid) gives this order without a sort.
-        command.CommandText = $"SELECT {Columns} FROM credentials WHERE \"end\" < $before ORDER BY \"end\", uid;";
-        command.Parameters.AddWithValue("$before", endBefore.ToUnixTimeSeconds());
+        command.CommandText = "SELECT key_id, COUNT(*) FROM credentials GROUP BY key_id;";
+        var usage = new Dictionary<string, int>(StringComparer.Ordinal);
         using var reader = command.ExecuteReader();
-        while (result.Count < limit && reader.Read())
-        {
-            cancel.ThrowIfCancellationRequested();
-            try
-            {
-                result.Add(Unseal(reader, keys));
-            }
-            catch (CredentialStoreException e)
-            {
-                log?.Warning($"not renewing: {e.Message}");
-            }
-        }
-        return Task.FromResult<IReadOnlyList<StoredCredential>>(result);
+        while (reader.Read())
+            usage[reader.GetString(0)] = (int)reader.GetInt64(1);
+        return Task.FromResult<IReadOnlyDictionary<string, int>>(usage);
     }
 
     public Task<IReadOnlyList<UploadRecord>> ListUploadsAsync(CancellationToken cancel = default)
@@ -312,7 +323,7 @@ public sealed class SqliteCredentialStore : ICredentialStore
         {
             if ((result.Count & 1023) == 0)
                 cancel.ThrowIfCancellationRequested();
-            result.Add(new UploadRecord((uint)reader.GetInt64(0), FromUnix(reader.GetInt64(1)), reader.GetInt64(2) != 0, reader.GetInt64(3)));
+            result.Add(new UploadRecord((uint)reader.GetInt64(0), CredentialSealing.FromUnix(reader.GetInt64(1)), reader.GetInt64(2) != 0, reader.GetInt64(3)));
         }
         return Task.FromResult<IReadOnlyList<UploadRecord>>(result);
     }
@@ -324,120 +335,29 @@ public sealed class SqliteCredentialStore : ICredentialStore
         return Task.FromResult((int)Scalar<long>(connection, "SELECT COUNT(*) FROM credentials;"));
     }
 
-    /// <summary>
-    /// Moves every record not yet under the first key onto it, a batch at a time. Keeps each
-    /// record's Version: the credential did not change, so an in-flight renewal of it is still
-    /// valid, and a record rewritten meanwhile (already under the new key) is left alone.
-    /// </summary>
-    public async Task<int> ReencryptAllAsync(CancellationToken cancel = default)
-    {
-        Keyring keys = keyring();
-        string primary = keys.PrimaryKeyId;
-        int rewritten = 0;
-        var failed = new List<string>();
-        int failures = 0;
-        long after = -1;
-        while (true)
+    /// <summary>Re-encrypts in batches (see <see cref="CredentialSealing.ReencryptAllAsync"/>); gets read on while each batch commits.</summary>
+    public Task<int> ReencryptAllAsync(CancellationToken cancel = default) =>
+        CredentialSealing.ReencryptAllAsync(keyring(), ReencryptBatch, (primary, after, count, _) =>
         {
-            cancel.ThrowIfCancellationRequested();
-            var batch = new List<(uint Uid, long Version, string OldKey, SealedData Sealed)>(ReencryptBatch);
-            int seen = 0;
-            using (var connection = OpenReader())
-            using (var command = connection.CreateCommand())
-            {
-                command.CommandText = $"SELECT {Columns} FROM credentials WHERE uid > $after AND key_id <> $primary ORDER BY uid LIMIT {ReencryptBatch};";
-                command.Parameters.AddWithValue("$after", after);
-                command.Parameters.AddWithValue("$primary", primary);
-                using var reader = command.ExecuteReader();
-                while (reader.Read())
-                {
-                    seen++;
-                    uint uid = (uint)reader.GetInt64(0);
-                    after = uid;
-                    StoredCredential plain;
-                    try
-                    {
-                        plain = Unseal(reader, keys);
-                    }
-                    catch (CredentialStoreException e)
-                    {
-                        failures++;
-                        if (failed.Count < 10)
-                            failed.Add(e.Message);
-                        continue;
-                    }
-                    SealedData resealed = keys.Encrypt(plain.Ticket, AssociatedData(plain.Uid, plain.Principal));
-                    CryptographicOperations.ZeroMemory(plain.Ticket);
-                    batch.Add((uid, plain.Version, reader.GetString(6), resealed));
-                }
-            }
-            if (batch.Count > 0)
-            {
-                rewritten += await Enqueue(context =>
-                {
-                    int count = 0;
-                    foreach (var item in batch)
-                        count += context.Reseal(item.Uid, item.Version, item.OldKey, item.Sealed) ? 1 : 0;
-                    return count;
-                }, cancel).ConfigureAwait(false);
-            }
-            if (seen < ReencryptBatch)
-                break;
-        }
-        if (failures > 0)
-            throw new CredentialStoreException($"re-encrypted {rewritten} credentials, but {failures} could not be decrypted and still use their old keys: {string.Join("; ", failed)}");
-        return rewritten;
-    }
-
-    private static void Validate(StoredCredential credential)
-    {
-        ArgumentNullException.ThrowIfNull(credential);
-        ArgumentNullException.ThrowIfNull(credential.Ticket, nameof(credential));
-        ArgumentException.ThrowIfNullOrEmpty(credential.Principal, nameof(credential));
-    }
-
-    private SealedData Seal(StoredCredential credential) =>
-        keyring().Encrypt(credential.Ticket, AssociatedData(credential.Uid, credential.Principal));
-
-    /// <summary>Reads a row selected with <see cref="Columns"/> and decrypts its ticket.</summary>
-    private static StoredCredential Unseal(SqliteDataReader reader, Keyring keys)
-    {
-        uint uid = (uint)reader.GetInt64(0);
-        string principal = reader.GetString(1);
-        var sealedData = new SealedData(reader.GetString(6), reader.GetFieldValue<byte[]>(7), reader.GetFieldValue<byte[]>(8));
-        byte[] ticket;
-        try
+            var rows = new List<SealedRow>(count);
+            using var connection = OpenReader();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {Columns} FROM credentials WHERE uid > $after AND key_id <> $primary ORDER BY uid LIMIT $count;";
+            command.Parameters.AddWithValue("$after", after);
+            command.Parameters.AddWithValue("$primary", primary);
+            command.Parameters.AddWithValue("$count", count);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+                rows.Add(SealedRow.Read(reader));
+            return Task.FromResult<IReadOnlyList<SealedRow>>(rows);
+        }, (batch, token) => Enqueue(context =>
         {
-            ticket = keys.Decrypt(sealedData, AssociatedData(uid, principal));
-        }
-        catch (KeyringException e)
-        {
-            throw new CredentialStoreException($"stored credential of uid {uid} cannot be decrypted: {e.Message}", e);
-        }
-        return new StoredCredential(uid, principal, FromUnix(reader.GetInt64(2)), FromUnix(reader.GetInt64(3)),
-            FromUnix(reader.GetInt64(4)), (uint)reader.GetInt64(5), ticket, reader.GetInt64(9))
-        {
-            Keep = reader.GetInt64(10) != 0,
-            Uploaded = FromUnix(reader.GetInt64(11)),
-        };
-    }
+            int count = 0;
+            foreach (ResealedRow item in batch)
+                count += context.Reseal(item.Uid, item.Version, item.OldKey, item.Sealed) ? 1 : 0;
+            return count;
+        }, token), cancel);
 
-    /// <summary>
-    /// Associated data binding a sealed ticket to its row: decrypting with another row's
-    /// uid or principal fails, so blobs cannot be swapped between users in the database.
-    /// </summary>
-    internal static byte[] AssociatedData(uint uid, string principal)
-    {
-        byte[] label = "slurmnative-credential-v1\0"u8.ToArray();
-        int principalBytes = Encoding.UTF8.GetByteCount(principal);
-        byte[] data = new byte[label.Length + 4 + principalBytes];
-        label.CopyTo(data, 0);
-        BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(label.Length), uid);
-        Encoding.UTF8.GetBytes(principal, data.AsSpan(label.Length + 4));
-        return data;
-    }
-
-    private static DateTimeOffset FromUnix(long seconds) => DateTimeOffset.FromUnixTimeSeconds(seconds);
 
     /// <summary>
     /// A reader connection with the by-uid lookup prepared on it. Every get runs that one

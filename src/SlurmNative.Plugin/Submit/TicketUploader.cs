@@ -14,7 +14,7 @@ namespace SlurmNative.Plugin.Submit;
 /// asks slurmctld for the allocation and the step (<see cref="Begin"/>); local_user_init,
 /// which srun calls before it launches the step, waits for the daemon's acknowledgement
 /// (<see cref="Complete"/>). No slurmstepd can ask for the ticket before it is stored,
-/// and srun no longer waits for the daemon and for slurmctld one after the other.
+/// and srun waits for the daemon and for slurmctld at once rather than one after the other.
 /// sbatch and salloc have no hook between option parsing and submission: <see cref="Run"/>.
 /// </summary>
 /// <param name="commandLine">srun's, sbatch's or salloc's own arguments, where the job's --time may be; /proc/self/cmdline when null.</param>

@@ -73,4 +73,35 @@ public class SlurmNativeConfigTests
         var error = Assert.Throws<ConfigException>(() => SlurmNativeConfig.Parse($"servers = x:1\n{line}\n", "test.conf"));
         Assert.StartsWith(expected, error.Message);
     }
+
+    [Fact]
+    public void Store_names_sqlite_or_postgresql_and_database_still_means_sqlite()
+    {
+        Assert.Equal(StoreLocation.Sqlite("/var/lib/slurmnative/credentials.db"), new SlurmNativeConfig().Store);
+        Assert.Equal(StoreLocation.Sqlite("/srv/creds.db"), SlurmNativeConfig.Parse("database = /srv/creds.db\n", "test.conf").Store);
+        Assert.Equal(StoreLocation.Sqlite("/srv/creds.db"), SlurmNativeConfig.Parse("store = sqlite:/srv/creds.db\n", "test.conf").Store);
+
+        var shared = SlurmNativeConfig.Parse("store = postgresql:Host=db1;Database=slurmnative;Username=sn;SSL Mode=VerifyFull\nstore_password_file = /etc/slurmnative/store.password\n", "test.conf");
+        Assert.Equal(new StoreLocation(StoreKind.PostgreSql, "Host=db1;Database=slurmnative;Username=sn;SSL Mode=VerifyFull"), shared.Store);
+        Assert.Equal("/etc/slurmnative/store.password", shared.StorePasswordFile);
+    }
+
+    [Theory]
+    [InlineData("store = mysql:Host=db1", "names no store: write sqlite:")]
+    [InlineData("store = postgresql:", "needs a connection string")]
+    [InlineData("store = sqlite:", "needs the database file's path")]
+    [InlineData("store = sqlite:/a.db\ndatabase = /b.db", "test.conf:2: both 'store' and 'database' are set: keep 'store'")]
+    [InlineData("server_order = roundrobin", "write listed (the first server is the primary) or random")]
+    public void A_bad_store_or_server_order_is_an_error_naming_the_fix(string text, string expected)
+    {
+        var error = Assert.Throws<ConfigException>(() => SlurmNativeConfig.Parse(text + "\n", "test.conf"));
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void Servers_are_tried_in_listed_order_unless_random_is_asked_for()
+    {
+        Assert.Equal(ServerOrder.Listed, new SlurmNativeConfig().ServerOrder);
+        Assert.Equal(ServerOrder.Random, SlurmNativeConfig.Parse("server_order = random\n", "test.conf").ServerOrder);
+    }
 }

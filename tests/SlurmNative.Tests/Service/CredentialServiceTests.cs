@@ -76,7 +76,8 @@ public class CredentialServiceTests
 
         var failure = Assert.Throws<DaemonUnreachableException>(() => client.Call(Request.Create(Operation.Ping)));
 
-        Assert.Contains($"127.0.0.1:{silentPort}: no answer within 0.3 s", failure.Message);
+        // Half the 300 ms: the closed port after it still had its share.
+        Assert.Matches($@"127\.0\.0\.1:{silentPort}: no answer within 0\.1[45] s", failure.Message);
         Assert.Contains($"127.0.0.1:{closedPort}: ", failure.Message);
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SlurmNative.Credentials.Client;
+using SlurmNative.Credentials.Configuration;
 using SlurmNative.Credentials.Protocol;
 
 namespace SlurmNative.Tests.Service;
@@ -14,6 +15,9 @@ public class DaemonClientTests
 
     private static DaemonClient Client(TimeSpan timeout, params int[] ports) =>
         new(ports.Select(p => $"127.0.0.1:{p}").ToArray(), timeout, new FakeSigner(Alice));
+
+    private static DaemonClient Client(ServerOrder order, TimeSpan timeout, params int[] ports) =>
+        new(ports.Select(p => $"127.0.0.1:{p}").ToArray(), timeout, new FakeSigner(Alice), order);
 
     [Fact]
     public async Task A_plain_refusal_from_the_first_server_sends_the_request_on_to_the_daemon()
@@ -103,5 +107,59 @@ public class DaemonClientTests
 
         // Refused at once: waiting out the timeout would only delay the job's start.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_silent_first_server_leaves_the_next_time_to_answer_within_the_one_timeout()
+    {
+        await using var daemon = new DaemonHarness();
+        byte[] ticket = FakeInspector.Ticket("alice@TEST", Alice);
+        daemon.ClientFor(Alice).Call(Request.Create(Operation.Add, blob: ticket));
+        // Accepts into its backlog and never answers: a host cut off after the handshake.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        int silentPort = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        var clock = Stopwatch.StartNew();
+
+        byte[] fetched = Client(TimeSpan.FromSeconds(1), silentPort, daemon.Endpoint.Port).Call(Request.Create(Operation.Get));
+
+        Assert.Equal(ticket, fetched);
+        // Half the timeout on the silent one, then the daemon's answer: never past the timeout.
+        Assert.InRange(clock.ElapsedMilliseconds, 450, 1_100);
+    }
+
+    [Fact]
+    public void Random_order_spreads_requests_over_every_server_and_listed_order_keeps_to_the_first()
+    {
+        using var first = new ScriptedPeer((_, request) => Reply.Ok([1]).Seal(request));
+        using var second = new ScriptedPeer((_, request) => Reply.Ok([2]).Seal(request));
+
+        var listed = Enumerable.Range(0, 20).Select(_ => Client(ServerOrder.Listed, TimeSpan.FromSeconds(5), first.Port, second.Port).Call(Request.Create(Operation.Ping))[0]).ToList();
+        var spread = Enumerable.Range(0, 40).Select(_ => Client(ServerOrder.Random, TimeSpan.FromSeconds(5), first.Port, second.Port).Call(Request.Create(Operation.Ping))[0]).ToList();
+
+        Assert.All(listed, answer => Assert.Equal(1, answer));
+        // 40 fair coin tosses all landing one way happen once in half a trillion runs.
+        Assert.Contains((byte)1, spread);
+        Assert.Contains((byte)2, spread);
+    }
+
+    [Fact]
+    public void A_daemon_without_its_store_sends_the_request_on_and_is_not_asked_again()
+    {
+        using var cutOff = new ScriptedPeer((_, request) => Reply.Error(ReplyStatus.StoreUnavailable, "store unavailable").Seal(request));
+        using var daemon = new ScriptedPeer((_, request) => Reply.Ok([7]).Seal(request));
+
+        Assert.Equal([7], Client(TimeSpan.FromSeconds(5), cutOff.Port, daemon.Port).Call(Request.Create(Operation.Get)));
+        Assert.Equal(1, cutOff.Connections);
+
+        using var alsoCutOff = new ScriptedPeer((_, request) => Reply.Error(ReplyStatus.StoreUnavailable, "store unavailable: try later").Seal(request));
+        var clock = Stopwatch.StartNew();
+        var failure = Assert.Throws<DaemonException>(() => Client(TimeSpan.FromSeconds(5), cutOff.Port, alsoCutOff.Port).Call(Request.Create(Operation.Get)));
+
+        // Every daemon's authenticated answer was the same: that is what the caller hears, at once.
+        Assert.Equal(ReplyStatus.StoreUnavailable, failure.Status);
+        Assert.Contains("store unavailable", failure.Message, StringComparison.Ordinal);
+        Assert.Equal((2, 1), (cutOff.Connections, alsoCutOff.Connections));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
     }
 }

@@ -83,8 +83,17 @@ internal sealed class InMemoryStore : ICredentialStore
     public Task<IReadOnlyList<CredentialSummary>> ListAsync(uint? uid = null, CancellationToken cancel = default) =>
         Task.FromResult<IReadOnlyList<CredentialSummary>>(rows.Values.Where(r => uid is null || r.Uid == uid).OrderBy(r => r.Uid).Select(r => r.Summary).ToList());
 
-    public Task<IReadOnlyList<StoredCredential>> DueForRenewalAsync(DateTimeOffset endBefore, int limit, CancellationToken cancel = default) =>
-        Task.FromResult<IReadOnlyList<StoredCredential>>(rows.Values.Where(r => r.End < endBefore).OrderBy(r => r.End).Take(limit).ToList());
+    public string Description => "memory";
+
+    public Task<RenewalClaim> ClaimDueAsync(DateTimeOffset endBefore, RenewalCursor? after, int limit, CancellationToken cancel = default)
+    {
+        var due = rows.Values.Where(r => r.End < endBefore && (after is not { } a || r.End > a.End || (r.End == a.End && r.Uid > a.Uid)))
+            .OrderBy(r => r.End).ThenBy(r => r.Uid).Take(limit).ToList();
+        return Task.FromResult(due.Count == 0 ? RenewalClaim.Empty : new RenewalClaim(due, new RenewalCursor(due[^1].End, due[^1].Uid)));
+    }
+
+    public Task<IReadOnlyDictionary<string, int>> KeyUsageAsync(CancellationToken cancel = default) =>
+        Task.FromResult<IReadOnlyDictionary<string, int>>(new Dictionary<string, int>());
 
     public Task<bool> ReplaceIfUnchangedAsync(StoredCredential renewed, long expectedVersion, CancellationToken cancel = default)
     {
