@@ -154,6 +154,11 @@ case "${1:-build}" in
     demo) require_root demo; install_deps; build; demo ;;
     bench) require_root bench; install_deps; build; publish; for b in "$ROOT"/bench/*.sh; do "$b"; done ;;
     publish) install_deps; build; publish ;;
-    package) install_deps; build; publish; "$ROOT/packaging/build-debs.sh" "$ROOT" "$RID" ;;
+    package) install_deps; build; publish; "$ROOT/packaging/build-debs.sh" "$ROOT" "$RID"
+        # Debian's own checks, where lintian is installed (apt-get install lintian).
+        if command -v lintian >/dev/null; then
+            say "lintian"
+            lintian --fail-on error,warning --tag-display-limit 0 "$ROOT"/artifacts/deb/*.deb
+        fi ;;
     *) die "unknown command '$1'; use one of: demo, test, build, bench, publish, package, deps" ;;
 esac
