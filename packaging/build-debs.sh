@@ -103,7 +103,14 @@ install -m 0755 "$PUBLISH/slurmnative/slurmnative" "$d/usr/lib/slurmnative/slurm
 install -m 0644 "$PUBLISH/slurmnative/libe_sqlite3.so" "$d/usr/lib/slurmnative/libe_sqlite3.so"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$d/usr/lib/slurmnative/libe_sqlite3.so"
 ln -s ../lib/slurmnative/slurmnative "$d/usr/bin/slurmnative"
-install -m 0644 "$HERE/slurmnative.conf" "$d/etc/slurmnative/slurmnative.conf"
+# The documented etc/slurmnative.conf, with what the packages decide: the daemon's own user,
+# and its Unix socket (if enabled) out of /run/slurmnative, where the plugin keeps job records.
+sed -e 's|^#daemon_user = root$|&\n# The packages run slurmnatived as the system user slurmnative. Give it the same\n# uid on every host (create it in the site directory before installing).\ndaemon_user = slurmnative|' \
+    -e 's|^#unix_socket = /run/slurmnative/slurmnatived.sock|#unix_socket = /run/slurmnatived/slurmnatived.sock|' \
+    "$ROOT/etc/slurmnative.conf" >"$d/etc/slurmnative/slurmnative.conf"
+chmod 0644 "$d/etc/slurmnative/slurmnative.conf"
+grep -q '^daemon_user = slurmnative$' "$d/etc/slurmnative/slurmnative.conf" \
+    || die "etc/slurmnative.conf no longer has the line '#daemon_user = root' that the packaged copy replaces"
 man_pages slurmnative-client 1:slurmnative 5:slurmnative.conf
 scripts slurmnative-client
 control slurmnative-client "libc6, libkrb5-3, libmunge2" \
