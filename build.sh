@@ -6,6 +6,9 @@
 #   ./build.sh test    install what is missing, build, run every test (unit + real cluster)
 #   ./build.sh build   build the shim, the plugin and all .NET projects
 #   ./build.sh bench   run the benchmarks in bench/ (builds first)
+#   ./build.sh publish self-contained binaries in artifacts/publish/ (no .NET runtime needed
+#                      where they run: NativeAOT daemon and CLI, single-file gateway)
+#   ./build.sh package the four Debian packages in artifacts/deb/ (publishes first)
 #   ./build.sh deps    only install the Debian packages
 #   ./build.sh containers [stop|test|status]
 #                      build container images from this build and start a whole cluster
@@ -90,6 +93,30 @@ build() {
     say "plugin: $PLUGIN ($(du -k "$PLUGIN" | cut -f1) KiB)"
 }
 
+PUBLISH="$ROOT/artifacts/publish"
+
+publish() {
+    # The daemon and the CLI are NativeAOT executables (their projects say PublishAot); each
+    # keeps SQLite's own build, libe_sqlite3.so, next to it. ASP.NET Core's NativeAOT support
+    # leaves the gateway's JSON and hosting paths less tested, so it is a trimmed, self-contained
+    # single file instead: still no runtime to install.
+    local project name
+    rm -rf "$PUBLISH"
+    for project in Daemon:slurmnatived Cli:slurmnative; do
+        name=${project#*:}
+        say "publishing $name with NativeAOT for $RID"
+        dotnet publish "$ROOT/src/SlurmNative.${project%%:*}/SlurmNative.${project%%:*}.csproj" -c Release -r "$RID" \
+            -o "$PUBLISH/$name" -nologo -v quiet -clp:NoSummary
+    done
+    say "publishing slurmnative-gateway as a self-contained single file for $RID"
+    dotnet publish "$ROOT/src/SlurmNative.Gateway/SlurmNative.Gateway.csproj" -c Release -r "$RID" --self-contained \
+        -p:PublishSingleFile=true -p:PublishTrimmed=true -p:DebugType=none \
+        -o "$PUBLISH/slurmnative-gateway" -nologo -v quiet -clp:NoSummary
+    # Debug symbols and PDBs stay out of what gets installed.
+    find "$PUBLISH" \( -name "*.dbg" -o -name "*.pdb" -o -name "*.staticwebassets.*" -o -name "*.runtimeconfig.json" \) -delete
+    say "published: $(cd "$PUBLISH" && du -sh -- * | tr '\t\n' ' ')"
+}
+
 run_tests() {
     local log="$ROOT/artifacts/test-output.log"
     mkdir -p "$ROOT/artifacts"
@@ -133,9 +160,17 @@ MSG
 case "${1:-build}" in
     deps) install_deps ;;
     build) install_deps; build ;;
-    test) require_root test; install_deps "${CONTAINER_PACKAGES[@]}"; build; run_tests ;;
+    # The package test installs what ./build.sh package makes, so the packages come first.
+    test) require_root test; install_deps "${CONTAINER_PACKAGES[@]}"; build; publish; "$ROOT/packaging/build-debs.sh" "$ROOT" "$RID"; run_tests ;;
     demo) require_root demo; install_deps; build; demo ;;
-    bench) require_root bench; install_deps; build; for b in "$ROOT"/bench/*.sh; do "$b"; done ;;
+    bench) require_root bench; install_deps; build; publish; for b in "$ROOT"/bench/*.sh; do "$b"; done ;;
+    publish) install_deps; build; publish ;;
+    package) install_deps; build; publish; "$ROOT/packaging/build-debs.sh" "$ROOT" "$RID"
+        # Debian's own checks, where lintian is installed (apt-get install lintian).
+        if command -v lintian >/dev/null; then
+            say "lintian"
+            lintian --fail-on error,warning --tag-display-limit 0 "$ROOT"/artifacts/deb/*.deb
+        fi ;;
     containers)
         require_root containers
         case "${2:-start}" in
@@ -143,5 +178,5 @@ case "${1:-build}" in
             stop|status) exec "$ROOT/container/cluster.sh" "$2" ;;
             *) die "unknown 'containers' command '$2'; use one of: start (the default), stop, test, status" ;;
         esac ;;
-    *) die "unknown command '$1'; use one of: demo, test, build, bench, deps, containers" ;;
+    *) die "unknown command '$1'; use one of: demo, test, build, bench, publish, package, deps, containers" ;;
 esac
