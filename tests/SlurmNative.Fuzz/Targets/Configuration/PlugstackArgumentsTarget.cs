@@ -1,0 +1,50 @@
+using System.Text;
+using CsCheck;
+using SlurmNative.Fuzz.Engine;
+using SlurmNative.Plugin.Configuration;
+
+namespace SlurmNative.Fuzz.Targets.Configuration;
+
+/// <summary>
+/// The arguments after the plugin's path in plugstack.conf, split on white space as Slurm
+/// splits them. PluginSettings.TryParse answers with false and a message; it never throws,
+/// since inside srun or slurmstepd an exception would reach the hook boundary.
+/// </summary>
+internal sealed class PlugstackArgumentsTarget : FuzzTarget
+{
+    public override string Name => "plugstack-args";
+
+    public override string Description => "PluginSettings.TryParse: key=value arguments from plugstack.conf";
+
+    public override Type? RefusalType => null;
+
+    public override string AllocationBoundText => "64 times the input, plus 64 KiB";
+
+    public override long AllocationBound(byte[] input) => 64L * input.Length + 65536;
+
+    public override Outcome Run(byte[] input)
+    {
+        string[] arguments = Encoding.UTF8.GetString(input).Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        if (PluginSettings.TryParse(arguments, out PluginSettings settings, out string? error))
+        {
+            if (error is not null || settings.RefreshBeforeOrDefault <= TimeSpan.Zero)
+                throw new PropertyViolation("accepted arguments came with an error or a refresh time that is not positive");
+            return Outcome.Accepted;
+        }
+        if (string.IsNullOrEmpty(error))
+            throw new PropertyViolation("refused arguments came without a message");
+        return Outcome.Refused;
+    }
+
+    public override IReadOnlyList<byte[]> Dictionary { get; } =
+        new[] { "default=", "config=", "ccache_dir=", "min_uid=", "refresh_before=", "sync=", "on", "off", "yes", "no", "/", " ", "=" }.Select(Encoding.UTF8.GetBytes).ToArray();
+
+    private static readonly Gen<string> Argument = Gen.Frequency(
+        (8, Gen.Select(Gen.OneOf("default", "config", "ccache_dir", "min_uid", "refresh_before", "sync", "Default", "unknown", ""),
+            Gen.OneOf("on", "off", "yes", "no", "/etc/slurmnative/slurmnative.conf", "relative", "/tmp", "1000", "-1", "4294967296", "30m", "0s", "90", "99999999999999d", "9223372036854775807ms", "106751991167d", "")).Select((key, value) => $"{key}={value}")),
+        (1, Gen.OneOf("default", "=on", "==", "default==on")),
+        (1, Gen.String[Gen.Char, 0, 20]));
+
+    public override Gen<byte[]> Structured { get; } =
+        Argument.Array[0, 7].Select(arguments => Encoding.UTF8.GetBytes(string.Join(" ", arguments)));
+}

@@ -1,0 +1,40 @@
+using CsCheck;
+using SlurmNative.Credentials.Protocol;
+using SlurmNative.Fuzz.Engine;
+
+namespace SlurmNative.Fuzz.Targets.Protocol;
+
+/// <summary>
+/// A plain reply, which anyone able to answer on the daemon's address can send: it must
+/// never claim success, and its message must come out short and printable.
+/// </summary>
+internal sealed class PlainReplyTarget : FuzzTarget
+{
+    public override string Name => "plain-reply";
+
+    public override string Description => "Reply.DecodePlain: status and message of an unauthenticated reply";
+
+    public override Type? RefusalType => typeof(ProtocolException);
+
+    public override string AllocationBoundText => "6 times the input, plus 64 KiB";
+
+    public override long AllocationBound(byte[] input) => 6L * input.Length + 65536;
+
+    public override Outcome Run(byte[] input)
+    {
+        Reply reply = Reply.DecodePlain(input);
+        if (reply.Status == ReplyStatus.Ok)
+            throw new PropertyViolation("an unauthenticated reply was believed to be a success");
+        if (reply.Message.Length > 403 || reply.Message.Any(c => char.IsControl(c) || char.IsSurrogate(c) || c is '\u202e' or '\u2028'))
+            throw new PropertyViolation("a plain reply's message came out long or with control, format or surrogate characters");
+        return Outcome.Accepted;
+    }
+
+    public override Gen<byte[]> Structured { get; } =
+        Gen.Select(
+            Gen.Frequency((10, Gen.Byte[1, 9]), (1, Gen.Byte)),
+            Gen.Frequency((6, Gens.Utf8Text), (1, Gen.String[Gen.Char, 390, 1200].Select(System.Text.Encoding.UTF8.GetBytes))),
+            Gen.Frequency((10, Gen.Const(Array.Empty<byte>())), (1, Gens.Bytes(1, 4))))
+        .SelectMany(t => Gens.Length(t.Item2.Length).Select(length => (t, length)))
+        .Select(x => new WireWriter().Byte(x.t.Item1).UInt16((ushort)x.length).Bytes(x.t.Item2).Bytes(x.t.Item3).ToArray());
+}
