@@ -62,9 +62,20 @@ public class SlurmNativeConfigTests
     [InlineData("servers = a:1", "test.conf:2: 'servers' is set twice")]
     [InlineData("just words", "test.conf:2: 'just words' is not 'key = value'")]
     [InlineData("daemon_user =", "test.conf:2: daemon_user: needs a value")]
+    [InlineData("client_timeout = 99999999999999d", "test.conf:2: client_timeout: '99999999999999d' is longer than a duration can be")]
+    [InlineData("renew_interval = 9223372036854775807ms", "test.conf:2: renew_interval: '9223372036854775807ms' is longer than a duration can be")]
     public void A_bad_line_is_named_with_its_number(string line, string expected)
     {
         var error = Assert.Throws<ConfigException>(() => SlurmNativeConfig.Parse($"servers = x:1\n{line}\n", "test.conf"));
         Assert.StartsWith(expected, error.Message);
+    }
+
+    [Theory]
+    [InlineData("10675199d", 10675199L * 24 * 3600 * 1000)]
+    [InlineData("922337203685477ms", 922337203685477L)]
+    [InlineData("0s", 0L)]
+    public void The_longest_durations_a_timespan_holds_are_read_exactly(string value, long milliseconds)
+    {
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), SlurmNativeConfig.Duration(value));
     }
 }
