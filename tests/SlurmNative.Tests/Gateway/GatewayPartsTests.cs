@@ -243,6 +243,24 @@ public class LoginPartsTests
     }
 
     [Theory]
+    [InlineData("{\"username\":\"alice\",\"password\":\"\\ud800\"}")] // a lone surrogate escape in the password
+    [InlineData("{\"username\":\"a\\udfffb\",\"password\":\"x\"}")] // and in a string
+    [InlineData("{\"\\ud800\":1}")] // and in a name
+    public void A_login_body_whose_text_is_not_text_is_a_format_error(string json)
+    {
+        var e = Assert.Throws<FormatException>(() => LoginBody.Parse(Encoding.UTF8.GetBytes(json)));
+        Assert.Contains("not valid UTF-8 text", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_login_body_with_bytes_that_are_not_utf8_is_a_format_error()
+    {
+        byte[] json = [.. "{\"username\":\"al"u8, 0xC3, 0x28, .. "ice\",\"password\":\"x\"}"u8];
+        var e = Assert.Throws<FormatException>(() => LoginBody.Parse(json));
+        Assert.Contains("not valid UTF-8 text", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("alice", true)]
     [InlineData("a.b_c-d", true)]
     [InlineData("bob@EVIL.REALM", false)]
