@@ -13,9 +13,9 @@ internal sealed class LoginBodyTarget : FuzzTarget
 
     public override Type? RefusalType => typeof(FormatException);
 
-    public override string AllocationBoundText => "8 times the input, plus 64 KiB";
+    public override string AllocationBoundText => "32 times the input, plus 64 KiB: System.Text.Json quotes a bad token whole in its error, about 20 bytes per byte";
 
-    public override long AllocationBound(byte[] input) => 8L * input.Length + 65536;
+    public override long AllocationBound(byte[] input) => 32L * input.Length + 65536;
 
     public override Outcome Run(byte[] input)
     {
