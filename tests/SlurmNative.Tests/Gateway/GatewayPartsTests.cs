@@ -214,6 +214,15 @@ public class JobValidationTests
         Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize("{\"script\":\"#!/bin/sh\",\"user_id\":0}", GatewayJson.Default.JobRequest));
         Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize("{\"script\":\"#!/bin/sh\",\"script\":\"#!/bin/bash\"}", GatewayJson.Default.JobRequest));
     }
+
+    [Fact]
+    public void An_environment_value_of_null_is_refused_with_its_name()
+    {
+        JobRequest request = JsonSerializer.Deserialize("{\"script\":\"#!/bin/sh\\n\",\"time_limit_minutes\":1,\"account\":\"phys\",\"environment\":{\"OMP_NUM_THREADS\":null}}",
+            GatewayJson.Default.JobRequest)!;
+        var e = Assert.Throws<JobRejectedException>(() => Validate(request));
+        Assert.Contains("environment value of 'OMP_NUM_THREADS' must be a string", e.Message, StringComparison.Ordinal);
+    }
 }
 
 public class LoginPartsTests
