@@ -40,6 +40,8 @@ internal readonly struct JwkFields
         // Entries outlive the document: each holds a clone of its own element.
         using (document)
         {
+            if (!JsonText.IsReadable(document.RootElement))
+                throw new JwtKeyException($"{source} has a name or string that is not valid UTF-8 text: {repairHint}");
             var entries = new List<JwkFields>();
             int index = 0;
             foreach (JsonElement entry in KeysArray(document.RootElement, source).EnumerateArray())
