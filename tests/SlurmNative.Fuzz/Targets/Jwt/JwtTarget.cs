@@ -99,20 +99,21 @@ internal sealed class JwtTarget : FuzzTarget
     private static string Encode(byte[] bytes) => Base64Url.Encode(bytes);
 
     private static readonly Gen<string> Header = Gens.JsonObject(
-        Gens.Member("alg", Gen.OneOf("\"HS256\"", "\"HS256\"", "\"RS256\"", "\"none\"", "\"NONE\"", "\"hs256\"", "\"ES256\"", "\"\"")),
-        Gens.Member("typ", Gen.OneOf("\"JWT\"", "\"jwt\"", "\"JWS\"")),
-        Gens.Member("kid", Gen.OneOf(Gen.OneOf(Gens.Quote(FuzzKeys.JwksKid), Gens.Quote(FuzzKeys.RsaKid), "\"other\""), Gens.JsonString)),
+        Gens.Member("alg", Gen.Frequency((6, Gen.Const("\"HS256\"")), (2, Gen.Const("\"RS256\"")), (2, Gen.OneOf("\"none\"", "\"NONE\"", "\"hs256\"", "\"ES256\"", "\"\""))), wrong: 1, missing: 1),
+        Gens.Member("typ", Gen.Frequency((8, Gen.Const("\"JWT\"")), (1, Gen.OneOf("\"jwt\"", "\"JWS\""))), wrong: 1, missing: 4),
+        Gens.Member("kid", Gen.Frequency((4, Gen.OneOf(Gens.Quote(FuzzKeys.JwksKid), Gens.Quote(FuzzKeys.RsaKid))), (1, Gen.Const("\"other\"")), (1, Gens.JsonString)), wrong: 1, missing: 6),
         Gen.Frequency((10, Gen.Const((string?)null)), (1, Gen.Const((string?)"\"crit\":[\"exp\"]"))))
         .Select(Encoding.UTF8.GetString);
 
-    private static readonly Gen<string> Time = Gen.OneOf(
-        Gen.Long[NowSeconds - 3600, NowSeconds + 3600].Select(t => t.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        Gen.OneOf("0", "-1", "253402300799", "253402300800", "9223372036854775807", "1e10", "\"1893456000\"", "null"));
+    private static readonly Gen<string> Time = Gen.Frequency(
+        (6, Gen.Long[NowSeconds, NowSeconds + 3600].Select(t => t.ToString(System.Globalization.CultureInfo.InvariantCulture))),
+        (2, Gen.Long[NowSeconds - 3600, NowSeconds].Select(t => t.ToString(System.Globalization.CultureInfo.InvariantCulture))),
+        (1, Gen.OneOf("0", "-1", "253402300799", "253402300800", "9223372036854775807", "1e10", "\"1893456000\"", "null")));
 
     private static readonly Gen<string> Payload = Gens.JsonObject(
-        Gens.Member("exp", Time),
-        Gens.Member("iat", Time),
-        Gens.Member("sun", Gen.OneOf(Gen.OneOf("\"alice\"", "\"\"", "\"-rf\""), Gens.JsonString)),
-        Gens.Member("username", Gens.JsonString))
+        Gens.Member("exp", Time, wrong: 1, missing: 1),
+        Gens.Member("iat", Time, wrong: 1, missing: 1),
+        Gens.Member("sun", Gen.Frequency((6, Gen.Const("\"alice\"")), (1, Gen.OneOf("\"\"", "\"-rf\"")), (1, Gens.JsonString)), wrong: 1, missing: 2),
+        Gens.Member("username", Gens.JsonString, wrong: 1, missing: 8))
         .Select(Encoding.UTF8.GetString);
 }
