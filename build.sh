@@ -6,6 +6,9 @@
 #   ./build.sh test    install what is missing, build, run every test (unit + real cluster)
 #   ./build.sh build   build the shim, the plugin and all .NET projects
 #   ./build.sh bench   run the benchmarks in bench/ (builds first)
+#   ./build.sh fuzz [COUNT] [--target NAME]...
+#                      fuzz every parser of outside input for COUNT inputs each (default
+#                      1000000); tests/SlurmNative.Fuzz/README.md says more
 #   ./build.sh deps    only install the Debian packages
 #
 # demo, test and bench must run as root: the test cluster starts system daemons.
@@ -14,6 +17,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$ROOT"
 
 PLUGIN="$ROOT/artifacts/plugin/slurmnative.so"
+FUZZER="$ROOT/tests/SlurmNative.Fuzz/bin/Release/net10.0/SlurmNative.Fuzz.dll"
 TESTBED="$ROOT/testbed/testbed.sh"
 
 APT_PACKAGES=(
@@ -115,5 +119,11 @@ case "${1:-build}" in
     test) require_root test; install_deps; build; run_tests ;;
     demo) require_root demo; install_deps; build; demo ;;
     bench) require_root bench; install_deps; build; for b in "$ROOT"/bench/*.sh; do "$b"; done ;;
-    *) die "unknown command '$1'; use one of: demo, test, build, bench, deps" ;;
+    fuzz)
+        install_deps
+        say "building the fuzz targets"
+        dotnet build "$ROOT/tests/SlurmNative.Fuzz/SlurmNative.Fuzz.csproj" -c Release -nologo -v quiet -clp:NoSummary
+        shift
+        dotnet "$FUZZER" fuzz "$@" ;;
+    *) die "unknown command '$1'; use one of: demo, test, build, bench, fuzz, deps" ;;
 esac
