@@ -8,16 +8,17 @@ namespace SlurmNative.Fuzz.Engine;
 /// anything else that escapes, an input slower than <see cref="Limits.InputTime"/>, or more
 /// allocation than <see cref="AllocationBound"/> is a finding.
 /// </summary>
-public abstract class FuzzTarget
+/// <param name="name">short name: the corpus folder, the command-line argument, the table row.</param>
+/// <param name="description">what is parsed, for the list and the README.</param>
+/// <param name="refusalType">the documented error; null when the parser answers "no" without throwing.</param>
+/// <param name="memory">the most one input may make the parser allocate.</param>
+public abstract class FuzzTarget(string name, string description, Type? refusalType, MemoryBound memory)
 {
-    /// <summary>Short name: the corpus folder, the command-line argument, the table row.</summary>
-    public abstract string Name { get; }
+    public string Name { get; } = name;
 
-    /// <summary>What is parsed, for the README and the table.</summary>
-    public abstract string Description { get; }
+    public string Description { get; } = description;
 
-    /// <summary>The documented error; null when the parser answers "no" without throwing.</summary>
-    public abstract Type? RefusalType { get; }
+    public Type? RefusalType { get; } = refusalType;
 
     /// <summary>Feeds the parser one input and checks what it returned.</summary>
     /// <exception cref="PropertyViolation">an accepted input broke a property the target states.</exception>
@@ -30,10 +31,10 @@ public abstract class FuzzTarget
     public virtual IReadOnlyList<byte[]> Dictionary => [];
 
     /// <summary>The most one input may make the parser allocate, in bytes.</summary>
-    public abstract long AllocationBound(byte[] input);
+    public virtual long AllocationBound(byte[] input) => memory.For(input);
 
-    /// <summary><see cref="AllocationBound"/> in words, for the README and the table.</summary>
-    public abstract string AllocationBoundText { get; }
+    /// <summary><see cref="AllocationBound"/> in words, for the list and the README.</summary>
+    public virtual string AllocationBoundText => memory.ToString();
 
     public override string ToString() => Name;
 }

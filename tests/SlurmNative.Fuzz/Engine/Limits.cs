@@ -7,10 +7,11 @@ public static class Limits
     public static readonly TimeSpan InputTime = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
-    /// A slow input is timed again this many times and its fastest run counts, so that a
-    /// garbage collection or the scheduler is not taken for a hang; a real hang is slow every time.
+    /// An input over the time or memory limit is run again this many times and its best run
+    /// counts, so that a garbage collection, the scheduler or a first use (code compiled, a cache
+    /// filled) is not taken for a hang or a leak; a real one fails every run.
     /// </summary>
-    public const int SlowRetries = 2;
+    public const int Retries = 2;
 
     /// <summary>The largest input the engines make (libFuzzer's -max_len is set to it too).</summary>
     public const int MaxInputBytes = 1 << 20;

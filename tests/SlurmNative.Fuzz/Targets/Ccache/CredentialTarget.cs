@@ -8,18 +8,12 @@ namespace SlurmNative.Fuzz.Targets.Ccache;
 /// A credential as slurmstepd gets it from the daemon: its times read without libkrb5, then
 /// written as the job's FILE ccache. If that file holds a usable TGT, it is this credential.
 /// </summary>
-internal sealed class CredentialTarget : FuzzTarget
+internal sealed class CredentialTarget() : FuzzTarget(
+    "ccache-credential",
+    "FileCcacheFormat.ReadTimes and Encode on one marshalled credential",
+    typeof(FormatException),
+    new MemoryBound(16, Why: "decoding invalid UTF-8, .NET allocates about 15 bytes per byte"))
 {
-    public override string Name => "ccache-credential";
-
-    public override string Description => "FileCcacheFormat.ReadTimes and Encode on one marshalled credential";
-
-    public override Type? RefusalType => typeof(FormatException);
-
-    public override string AllocationBoundText => "8 times the input, plus 64 KiB";
-
-    public override long AllocationBound(byte[] input) => 8L * input.Length + 65536;
-
     public override Gen<byte[]> Structured => CcacheGens.Credential;
 
     public override Outcome Run(byte[] input)

@@ -10,7 +10,11 @@ namespace SlurmNative.Fuzz.Targets.Ccache;
 /// input is KRB5CCNAME (empty: unset), the rest is the krb5.conf KRB5_CONFIG names. It never
 /// throws; it names an absolute FILE path with no token left, or leaves the choice to libkrb5.
 /// </summary>
-internal sealed class Krb5ConfTarget : FuzzTarget
+internal sealed class Krb5ConfTarget() : FuzzTarget(
+    "krb5-conf",
+    "UserFileCcache.DefaultPath: KRB5CCNAME, then default_ccache_name in krb5.conf",
+    null,
+    new MemoryBound(32, Why: "decoding invalid UTF-8, .NET allocates about 15 bytes per byte"))
 {
     private const uint Uid = 4321;
     private readonly string profile = Path.Combine(Scratch, "krb5.conf");
@@ -23,16 +27,6 @@ internal sealed class Krb5ConfTarget : FuzzTarget
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(path, recursive: true);
         return path;
     }
-
-    public override string Name => "krb5-conf";
-
-    public override string Description => "UserFileCcache.DefaultPath: KRB5CCNAME, then default_ccache_name in krb5.conf";
-
-    public override Type? RefusalType => null;
-
-    public override string AllocationBoundText => "16 times the input, plus 64 KiB";
-
-    public override long AllocationBound(byte[] input) => 16L * input.Length + 65536;
 
     public override Outcome Run(byte[] input)
     {

@@ -8,7 +8,11 @@ using SlurmNative.Fuzz.Engine;
 namespace SlurmNative.Fuzz.Targets.Configuration;
 
 /// <summary>acl.conf: rules the daemon reloads on SIGHUP. What parses must also decide every request without failing.</summary>
-internal sealed class AclTarget : FuzzTarget
+internal sealed class AclTarget() : FuzzTarget(
+    "acl-conf",
+    "AccessPolicy.Parse: role and conditions per line, then every rule matched",
+    typeof(AclFormatException),
+    new MemoryBound(64))
 {
     private static readonly Caller[] Callers =
     [
@@ -17,16 +21,6 @@ internal sealed class AclTarget : FuzzTarget
         new(64030, 64030, null, new HashSet<string>(), null),
         new(1002, 100, "bob", new HashSet<string> { "hpc", "gpu" }, IPAddress.Parse("fe80::1")),
     ];
-
-    public override string Name => "acl-conf";
-
-    public override string Description => "AccessPolicy.Parse: role and conditions per line, then every rule matched";
-
-    public override Type? RefusalType => typeof(AclFormatException);
-
-    public override string AllocationBoundText => "64 times the input, plus 64 KiB";
-
-    public override long AllocationBound(byte[] input) => 64L * input.Length + 65536;
 
     public override Outcome Run(byte[] input)
     {

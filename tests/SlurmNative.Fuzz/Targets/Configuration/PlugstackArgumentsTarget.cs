@@ -10,18 +10,12 @@ namespace SlurmNative.Fuzz.Targets.Configuration;
 /// splits them. PluginSettings.TryParse answers with false and a message; it never throws,
 /// since inside srun or slurmstepd an exception would reach the hook boundary.
 /// </summary>
-internal sealed class PlugstackArgumentsTarget : FuzzTarget
+internal sealed class PlugstackArgumentsTarget() : FuzzTarget(
+    "plugstack-args",
+    "PluginSettings.TryParse: key=value arguments from plugstack.conf",
+    null,
+    new MemoryBound(64))
 {
-    public override string Name => "plugstack-args";
-
-    public override string Description => "PluginSettings.TryParse: key=value arguments from plugstack.conf";
-
-    public override Type? RefusalType => null;
-
-    public override string AllocationBoundText => "64 times the input, plus 64 KiB";
-
-    public override long AllocationBound(byte[] input) => 64L * input.Length + 65536;
-
     public override Outcome Run(byte[] input)
     {
         string[] arguments = Encoding.UTF8.GetString(input).Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);

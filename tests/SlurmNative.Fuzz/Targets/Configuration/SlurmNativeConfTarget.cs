@@ -6,23 +6,17 @@ using SlurmNative.Fuzz.Engine;
 namespace SlurmNative.Fuzz.Targets.Configuration;
 
 /// <summary>slurmnative.conf, which the daemon, the CLI, the gateway and every srun read.</summary>
-internal sealed class SlurmNativeConfTarget : FuzzTarget
+internal sealed class SlurmNativeConfTarget() : FuzzTarget(
+    "slurmnative-conf",
+    "SlurmNativeConfig.Parse: key = value lines",
+    typeof(ConfigException),
+    new MemoryBound(64))
 {
     private static readonly string[] Keys =
     [
         "servers", "client_timeout", "daemon_user", "listen", "unix_socket", "database", "key_file", "acl_file", "slurm_user",
         "frame_timeout", "request_timeout", "max_connections", "max_waiting_per_host", "renew_threshold", "renew_interval", "renew_concurrency", "munge_socket",
     ];
-
-    public override string Name => "slurmnative-conf";
-
-    public override string Description => "SlurmNativeConfig.Parse: key = value lines";
-
-    public override Type? RefusalType => typeof(ConfigException);
-
-    public override string AllocationBoundText => "64 times the input, plus 64 KiB";
-
-    public override long AllocationBound(byte[] input) => 64L * input.Length + 65536;
 
     public override Outcome Run(byte[] input)
     {

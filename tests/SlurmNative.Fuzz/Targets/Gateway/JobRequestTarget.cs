@@ -13,7 +13,11 @@ namespace SlurmNative.Fuzz.Targets.Gateway;
 /// grant, and written as slurmrestd's submission. A job that passes validation must always
 /// become a submission, and that submission must be JSON.
 /// </summary>
-internal sealed class JobRequestTarget : FuzzTarget
+internal sealed class JobRequestTarget() : FuzzTarget(
+    "gateway-job",
+    "JobRequest from JSON, JobValidation.Validate, SlurmRestClient.SubmissionBody",
+    typeof(JobRejectedException),
+    new MemoryBound(32, Why: "System.Text.Json quotes a bad token whole in its error, about 20 bytes per byte"))
 {
     private static readonly Grant Grant = new([
         new GroupRule("hpc", new HashSet<string> { "batch" }, null, ["batch"], 1440),
@@ -22,17 +26,7 @@ internal sealed class JobRequestTarget : FuzzTarget
 
     private static readonly Dictionary<string, string> BaseEnvironment = new() { ["PATH"] = "/usr/bin:/bin" };
 
-    public override string Name => "gateway-job";
-
-    public override string Description => "JobRequest from JSON, JobValidation.Validate, SlurmRestClient.SubmissionBody";
-
-    // Two documented refusals: JSON the serializer refuses, and a job the validation refuses.
-    public override Type? RefusalType => typeof(JobRejectedException);
-
-    public override string AllocationBoundText => "32 times the input, plus 64 KiB: System.Text.Json quotes a bad token whole in its error, about 20 bytes per byte";
-
-    public override long AllocationBound(byte[] input) => 32L * input.Length + 65536;
-
+        // Two documented refusals: JSON the serializer refuses, and a job the validation refuses.
     public override Outcome Run(byte[] input)
     {
         JobRequest? request;

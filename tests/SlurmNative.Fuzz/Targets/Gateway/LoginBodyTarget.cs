@@ -5,18 +5,12 @@ using SlurmNative.Gateway.Login;
 namespace SlurmNative.Fuzz.Targets.Gateway;
 
 /// <summary>The body of POST /api/v1/login, from anyone on the network, parsed without the password ever becoming a string.</summary>
-internal sealed class LoginBodyTarget : FuzzTarget
+internal sealed class LoginBodyTarget() : FuzzTarget(
+    "gateway-login",
+    "LoginBody.Parse: {\"username\", \"password\"} from the internet",
+    typeof(FormatException),
+    new MemoryBound(32, Why: "System.Text.Json quotes a bad token whole in its error, about 20 bytes per byte"))
 {
-    public override string Name => "gateway-login";
-
-    public override string Description => "LoginBody.Parse: {\"username\", \"password\"} from the internet";
-
-    public override Type? RefusalType => typeof(FormatException);
-
-    public override string AllocationBoundText => "32 times the input, plus 64 KiB: System.Text.Json quotes a bad token whole in its error, about 20 bytes per byte";
-
-    public override long AllocationBound(byte[] input) => 32L * input.Length + 65536;
-
     public override Outcome Run(byte[] input)
     {
         using LoginBody login = LoginBody.Parse(input);

@@ -26,20 +26,8 @@ internal sealed class SlurmrestdReplyTarget : FuzzTarget
     private readonly SlurmRestClient client;
 
     public SlurmrestdReplyTarget()
-    {
-        var http = new HttpClient(handler) { BaseAddress = new Uri($"http://{Host}:6820/") };
-        client = new SlurmRestClient(http, "v0.0.38");
-    }
-
-    public override string Name => "slurmrestd-reply";
-
-    public override string Description => "SlurmRestClient: submit, list, show and cancel replies from slurmrestd";
-
-    public override Type? RefusalType => typeof(SlurmRestException);
-
-    public override string AllocationBoundText => "32 times the input, plus 64 KiB";
-
-    public override long AllocationBound(byte[] input) => 32L * input.Length + 65536;
+        : base("slurmrestd-reply", "SlurmRestClient: submit, list, show and cancel replies from slurmrestd", typeof(SlurmRestException), new MemoryBound(32)) =>
+        client = new SlurmRestClient(new HttpClient(handler) { BaseAddress = new Uri($"http://{Host}:6820/") }, "v0.0.38");
 
     public override Outcome Run(byte[] input)
     {

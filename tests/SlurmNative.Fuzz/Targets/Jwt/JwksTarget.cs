@@ -13,19 +13,13 @@ namespace SlurmNative.Fuzz.Targets.Jwt;
 /// JWKS, slurm.jwks or SlurmNative's private RSA key set; the rest is the file. Structured
 /// inputs are the test key's real fields with one changed.
 /// </summary>
-internal sealed class JwksTarget : FuzzTarget
+internal sealed class JwksTarget() : FuzzTarget(
+    "jwks",
+    "PublicJwks.Parse, SlurmJwks.Parse, RsaKeySet.Parse: JWK sets",
+    typeof(JwtKeyException),
+    new MemoryBound(32, 256 * 1024, Why: "RSA key import"))
 {
     private static readonly RSAParameters Key = FuzzKeys.RsaPrivate;
-
-    public override string Name => "jwks";
-
-    public override string Description => "PublicJwks.Parse, SlurmJwks.Parse, RsaKeySet.Parse: JWK sets";
-
-    public override Type? RefusalType => typeof(JwtKeyException);
-
-    public override string AllocationBoundText => "32 times the input, plus 256 KiB (RSA key import)";
-
-    public override long AllocationBound(byte[] input) => 32L * input.Length + 256 * 1024;
 
     public override Outcome Run(byte[] input)
     {

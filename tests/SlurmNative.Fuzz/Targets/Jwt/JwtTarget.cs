@@ -14,32 +14,21 @@ namespace SlurmNative.Fuzz.Targets.Jwt;
 /// algorithm the header names, signed exactly that token; the target checks every token that
 /// verifies against the keys itself.
 /// </summary>
-internal sealed class JwtTarget : FuzzTarget
+internal sealed class JwtTarget() : FuzzTarget(
+    "jwt",
+    "SlurmToken.Verify: header, payload and signature of a compact JWS",
+    typeof(TokenRejectedException),
+    new MemoryBound(32))
 {
     private static readonly DateTimeOffset Now = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly long NowSeconds = Now.ToUnixTimeSeconds();
 
-    private readonly IReadOnlyCollection<JwtKey> keys = FuzzKeys.VerificationKeys();
     private static readonly RSA Signer = FuzzKeys.PrivateRsa();
+    private readonly IReadOnlyCollection<JwtKey> keys = FuzzKeys.VerificationKeys();
     private readonly FixedTime clock = new(Now);
 
-    public JwtTarget()
-    {
-        Structured = Gen.Select(Header, Payload, Gen.Int[0, 11], Gen.Int[0, 9], Gens.Bytes(0, 300))
-            .Select((header, payload, signing, encoding, noise) => Encoding.UTF8.GetBytes(Token(header, payload, signing, encoding, noise)));
-    }
-
-    public override string Name => "jwt";
-
-    public override string Description => "SlurmToken.Verify: header, payload and signature of a compact JWS";
-
-    public override Type? RefusalType => typeof(TokenRejectedException);
-
-    public override string AllocationBoundText => "32 times the input, plus 64 KiB";
-
-    public override long AllocationBound(byte[] input) => 32L * input.Length + 65536;
-
-    public override Gen<byte[]> Structured { get; }
+    public override Gen<byte[]> Structured { get; } = Gen.Select(Header, Payload, Gen.Int[0, 11], Gen.Int[0, 9], Gens.Bytes(0, 300))
+        .Select((header, payload, signing, encoding, noise) => Encoding.UTF8.GetBytes(Token(header, payload, signing, encoding, noise)));
 
     public override Outcome Run(byte[] input)
     {

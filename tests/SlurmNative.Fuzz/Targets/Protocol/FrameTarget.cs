@@ -10,20 +10,18 @@ namespace SlurmNative.Fuzz.Targets.Protocol;
 /// read, the clients' blocking read, and the general async read. Input: which reader, the
 /// chunk size the bytes arrive in, then the bytes of the connection.
 /// </summary>
-internal sealed class FrameTarget : FuzzTarget
+internal sealed class FrameTarget() : FuzzTarget(
+    "frame",
+    "Frame.ReadSingleAsync / Read / ReadAsync: length, version, kind, body, in chunks",
+    typeof(ProtocolException),
+    new MemoryBound(0, Overhead))
 {
     private const int HeaderBytes = 6;
 
     // The header array, a 4 KiB pool buffer, the async machinery, the refusal's exception and message.
     private const int Overhead = 64 * 1024;
 
-    public override string Name => "frame";
-
-    public override string Description => "Frame.ReadSingleAsync / Read / ReadAsync: length, version, kind, body, in chunks";
-
-    public override Type? RefusalType => typeof(ProtocolException);
-
-    public override string AllocationBoundText => "the declared body length, capped at Frame.MaxBodyBytes, plus 64 KiB";
+    public override string AllocationBoundText => $"the declared body length, capped at Frame.MaxBodyBytes, plus {Overhead / 1024} KiB";
 
     public override Outcome Run(byte[] input)
     {

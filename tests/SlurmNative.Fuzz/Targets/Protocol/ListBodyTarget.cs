@@ -5,18 +5,12 @@ using SlurmNative.Fuzz.Engine;
 namespace SlurmNative.Fuzz.Targets.Protocol;
 
 /// <summary>The body of a list reply as the CLI decodes it; what decodes encodes to something that decodes the same.</summary>
-internal sealed class ListBodyTarget : FuzzTarget
+internal sealed class ListBodyTarget() : FuzzTarget(
+    "list-body",
+    "CredentialSummary.DecodeList: the entries of a list reply",
+    typeof(ProtocolException),
+    new MemoryBound(24, Why: "decoding invalid UTF-8, .NET allocates about 15 bytes per byte"))
 {
-    public override string Name => "list-body";
-
-    public override string Description => "CredentialSummary.DecodeList: the entries of a list reply";
-
-    public override Type? RefusalType => typeof(ProtocolException);
-
-    public override string AllocationBoundText => "16 times the input, plus 64 KiB";
-
-    public override long AllocationBound(byte[] input) => 16L * input.Length + 65536;
-
     public override Outcome Run(byte[] input)
     {
         IReadOnlyList<CredentialSummary> entries = CredentialSummary.DecodeList(input);

@@ -8,18 +8,12 @@ namespace SlurmNative.Fuzz.Targets.Protocol;
 /// A plain reply, which anyone able to answer on the daemon's address can send: it must
 /// never claim success, and its message must come out short and printable.
 /// </summary>
-internal sealed class PlainReplyTarget : FuzzTarget
+internal sealed class PlainReplyTarget() : FuzzTarget(
+    "plain-reply",
+    "Reply.DecodePlain: status and message of an unauthenticated reply",
+    typeof(ProtocolException),
+    new MemoryBound(16, Why: "decoding invalid UTF-8, .NET allocates about 15 bytes per byte"))
 {
-    public override string Name => "plain-reply";
-
-    public override string Description => "Reply.DecodePlain: status and message of an unauthenticated reply";
-
-    public override Type? RefusalType => typeof(ProtocolException);
-
-    public override string AllocationBoundText => "6 times the input, plus 64 KiB";
-
-    public override long AllocationBound(byte[] input) => 6L * input.Length + 65536;
-
     public override Outcome Run(byte[] input)
     {
         Reply reply = Reply.DecodePlain(input);

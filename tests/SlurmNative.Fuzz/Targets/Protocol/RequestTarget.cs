@@ -8,18 +8,12 @@ namespace SlurmNative.Fuzz.Targets.Protocol;
 /// A request's payload as the daemon decodes it after MUNGE: operation, request id, reply
 /// key, target uid, blob. What decodes must encode back to exactly the same bytes.
 /// </summary>
-internal sealed class RequestTarget : FuzzTarget
+internal sealed class RequestTarget() : FuzzTarget(
+    "request",
+    "Request.Decode: the payload inside a request's MUNGE credential",
+    typeof(ProtocolException),
+    new MemoryBound(4))
 {
-    public override string Name => "request";
-
-    public override string Description => "Request.Decode: the payload inside a request's MUNGE credential";
-
-    public override Type? RefusalType => typeof(ProtocolException);
-
-    public override string AllocationBoundText => "4 times the input, plus 64 KiB";
-
-    public override long AllocationBound(byte[] input) => 4L * input.Length + 65536;
-
     public override Outcome Run(byte[] input)
     {
         Request request = Request.Decode(input);

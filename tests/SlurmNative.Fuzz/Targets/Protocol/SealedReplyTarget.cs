@@ -10,22 +10,16 @@ namespace SlurmNative.Fuzz.Targets.Protocol;
 /// are sealed with the real key around plaintexts with a field changed, so the parser behind
 /// the decryption is reached; a reply opens only if it was sealed for this request with its key.
 /// </summary>
-internal sealed class SealedReplyTarget : FuzzTarget
+internal sealed class SealedReplyTarget() : FuzzTarget(
+    "sealed-reply",
+    "Reply.Open: decryption with the request's reply key, then the sealed plaintext",
+    typeof(ProtocolException),
+    new MemoryBound(16, Why: "decoding invalid UTF-8, .NET allocates about 15 bytes per byte"))
 {
     private static readonly Request Asked = new(Operation.Get, Enumerable.Range(1, Request.IdBytes).Select(i => (byte)i).ToArray(),
         Enumerable.Range(100, Request.KeyBytes).Select(i => (byte)i).ToArray(), null, []);
 
     private const int Enctype = Interop.Krb5.ENCTYPE_AES256_CTS_HMAC_SHA384_192;
-
-    public override string Name => "sealed-reply";
-
-    public override string Description => "Reply.Open: decryption with the request's reply key, then the sealed plaintext";
-
-    public override Type? RefusalType => typeof(ProtocolException);
-
-    public override string AllocationBoundText => "4 times the input, plus 64 KiB";
-
-    public override long AllocationBound(byte[] input) => 4L * input.Length + 65536;
 
     public override Gen<byte[]> Structured { get; } = Gen.Select(Plaintext, Gen.Int[0, 9]).Select((plaintext, twist) =>
         Interop.Krb5.Encrypt(Enctype, twist == 0 ? [.. Asked.ReplyKey.Reverse()] : Asked.ReplyKey, twist == 1 ? Reply.SealKeyUsage + 1 : Reply.SealKeyUsage, plaintext));

@@ -6,18 +6,12 @@ using SlurmNative.Fuzz.Engine;
 namespace SlurmNative.Fuzz.Targets.Store;
 
 /// <summary>The daemon's key file: KEY_ID BASE64 lines. What parses must make a keyring (or be empty).</summary>
-internal sealed class KeyringFileTarget : FuzzTarget
+internal sealed class KeyringFileTarget() : FuzzTarget(
+    "keyring-file",
+    "Keyring.Parse: the AES-256-GCM key file",
+    typeof(KeyringException),
+    new MemoryBound(32))
 {
-    public override string Name => "keyring-file";
-
-    public override string Description => "Keyring.Parse: the AES-256-GCM key file";
-
-    public override Type? RefusalType => typeof(KeyringException);
-
-    public override string AllocationBoundText => "32 times the input, plus 64 KiB";
-
-    public override long AllocationBound(byte[] input) => 32L * input.Length + 65536;
-
     public override Outcome Run(byte[] input)
     {
         List<(string Id, byte[] Key)> keys = Keyring.Parse(Encoding.UTF8.GetString(input), "fuzz-keys");

@@ -13,7 +13,11 @@ namespace SlurmNative.Fuzz.Targets.Store;
 /// length-prefixed), then ciphertext and tag. What opens must be what AES-256-GCM makes, with
 /// the key the id names, for that very row.
 /// </summary>
-internal sealed class SealedRecordTarget : FuzzTarget
+internal sealed class SealedRecordTarget() : FuzzTarget(
+    "sealed-record",
+    "Keyring.Decrypt: the AES-256-GCM envelope of a stored credential",
+    typeof(KeyringException),
+    new MemoryBound(16, Why: "decoding invalid UTF-8, .NET allocates about 15 bytes per byte"))
 {
     private static readonly Dictionary<string, byte[]> KeyBytes = new(StringComparer.Ordinal)
     {
@@ -37,16 +41,6 @@ internal sealed class SealedRecordTarget : FuzzTarget
                     _ => Record(sealedData.KeyId, sealedData.Nonce, uid, principal, sealedData.CiphertextAndTag),
                 };
             });
-
-    public override string Name => "sealed-record";
-
-    public override string Description => "Keyring.Decrypt: the AES-256-GCM envelope of a stored credential";
-
-    public override Type? RefusalType => typeof(KeyringException);
-
-    public override string AllocationBoundText => "8 times the input, plus 64 KiB";
-
-    public override long AllocationBound(byte[] input) => 8L * input.Length + 65536;
 
     public override Outcome Run(byte[] input)
     {
