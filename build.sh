@@ -20,15 +20,25 @@ PLUGIN="$ROOT/artifacts/plugin/slurmnative.so"
 FUZZER="$ROOT/tests/SlurmNative.Fuzz/bin/Release/net10.0/SlurmNative.Fuzz.dll"
 TESTBED="$ROOT/testbed/testbed.sh"
 
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
+
+# The plugin is built for this machine, one of the two architectures whose libc values
+# bindings/ carries (SlurmNativeRuntimeIdentifiers in Directory.Build.props). The ABI test
+# checks both: this one natively, the other with Debian's cross compiler under qemu-user.
+case "$(uname -m)" in
+    x86_64) RID=linux-x64; OTHER_ARCHITECTURE=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user) ;;
+    aarch64) RID=linux-arm64; OTHER_ARCHITECTURE=(gcc-x86-64-linux-gnu libc6-dev-amd64-cross qemu-user) ;;
+    *) die "this machine is $(uname -m); SlurmNative is built and ABI-checked for x86_64 and aarch64 Linux only (bindings/ carries libc values for those two and no other)" ;;
+esac
+
 APT_PACKAGES=(
     slurmctld slurmd slurm-client slurmrestd slurm-wlm-jwt-plugin libslurm-dev
     munge libmunge-dev
     krb5-kdc krb5-admin-server krb5-user libkrb5-dev heimdal-kcm
     cmake gcc clang binutils iproute2 procps util-linux curl
+    "${OTHER_ARCHITECTURE[@]}"
 )
-
-say() { printf '==> %s\n' "$*"; }
-die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 
 require_root() {
     [ "$(id -u)" -eq 0 ] || die "'$1' starts a test cluster (KDC, munged, Slurm daemons) and must run as root: sudo ./build.sh $1"
@@ -65,8 +75,8 @@ build() {
     say "building the SPANK shim against Slurm $((v >> 16)).$(((v >> 8) & 255)).$((v & 255))'s spank.h"
     cmake -S "$ROOT" -B "$ROOT/artifacts/native" -DCMAKE_BUILD_TYPE=Release >/dev/null
     cmake --build "$ROOT/artifacts/native" >/dev/null
-    say "publishing the plugin with NativeAOT"
-    dotnet publish "$ROOT/src/SlurmNative.Plugin/SlurmNative.Plugin.csproj" -c Release -r linux-x64 \
+    say "publishing the plugin with NativeAOT for $RID"
+    dotnet publish "$ROOT/src/SlurmNative.Plugin/SlurmNative.Plugin.csproj" -c Release -r "$RID" \
         -o "$ROOT/artifacts/plugin/publish" -nologo -v quiet -clp:NoSummary
     install -m 0755 "$ROOT/artifacts/plugin/publish/SlurmNative.Plugin.so" "$PLUGIN"
     say "building the .NET projects"

@@ -21,7 +21,7 @@ internal static partial class Interop
 
         /// <summary>
         /// Maps libk5crypto now, through a call that only computes a length: its loading (two
-        /// libraries, about 0.6 ms in slurmstepd) can then happen while the caller waits anyway.
+        /// libraries, mapped and relocated) can then happen while the caller waits anyway.
         /// </summary>
         internal static void LoadCrypto(int enctype) => krb5_c_encrypt_length(0, enctype, 0, out _);
 

@@ -7,7 +7,7 @@ internal static partial class Interop
 {
     internal static partial class Libc
     {
-        // open(2) flags (fcntl.h, Linux generic values as on x86-64 and aarch64).
+        // open(2) flags (fcntl.h) that x86-64 and aarch64 share.
         internal const int O_RDONLY = 0x0;
         internal const int O_WRONLY = 0x1;
         internal const int O_RDWR = 0x2;
@@ -17,9 +17,12 @@ internal static partial class Interop
         internal const int O_TRUNC = 0x200;
         internal const int O_APPEND = 0x400;
         internal const int O_NONBLOCK = 0x800;
-        internal const int O_DIRECTORY = 0x10000;
-        internal const int O_NOFOLLOW = 0x20000;
         internal const int O_CLOEXEC = 0x80000;
+
+        // Flags whose value depends on the architecture: each is this machine's value from
+        // X64 or Arm64 (a constant once the JIT or NativeAOT knows the target).
+        internal static int O_DIRECTORY => ForThisArchitecture(X64.O_DIRECTORY, Arm64.O_DIRECTORY);
+        internal static int O_NOFOLLOW => ForThisArchitecture(X64.O_NOFOLLOW, Arm64.O_NOFOLLOW);
 
         // mode_t bits (sys/stat.h).
         internal const uint S_IFMT = 0xF000;
@@ -65,6 +68,58 @@ internal static partial class Interop
 
         [LibraryImport(Libraries.Libc, SetLastError = true)]
         internal static unsafe partial nint read(SafeFileHandle fd, byte* buf, nuint count);
+
+        [LibraryImport(Libraries.Libc, SetLastError = true)]
+        internal static unsafe partial nint pwrite(SafeFileHandle fd, byte* buf, nuint count, long offset);
+
+        [LibraryImport(Libraries.Libc, SetLastError = true)]
+        internal static unsafe partial nint pread(SafeFileHandle fd, byte* buf, nuint count, long offset);
+
+        [LibraryImport(Libraries.Libc, StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+        internal static partial int mkdir(string pathname, uint mode);
+
+        /// <summary>pread(2) into <paramref name="buffer"/> at <paramref name="offset"/>, retrying on EINTR: bytes read, 0 at end, -1 with errno.</summary>
+        internal static unsafe int PRead(SafeFileHandle fd, Span<byte> buffer, long offset)
+        {
+            fixed (byte* start = buffer)
+            {
+                while (true)
+                {
+                    nint count = pread(fd, start, (nuint)buffer.Length, offset);
+                    if (count < 0 && GetLastErrno() == EINTR)
+                        continue;
+                    return (int)count;
+                }
+            }
+        }
+
+        [LibraryImport(Libraries.Libc, SetLastError = true)]
+        internal static partial int ftruncate(SafeFileHandle fd, long length);
+
+        /// <summary>
+        /// Makes the file hold exactly <paramref name="data"/>, in place: one pwrite at offset 0, then the
+        /// length cut to it. 0, or -1 with errno. A reader at the same moment may see a mix of old and new
+        /// bytes, so what is written this way must say where it ends.
+        /// </summary>
+        internal static unsafe int Overwrite(SafeFileHandle fd, ReadOnlySpan<byte> data)
+        {
+            fixed (byte* start = data)
+            {
+                int done = 0;
+                while (done < data.Length)
+                {
+                    nint written = pwrite(fd, start + done, (nuint)(data.Length - done), done);
+                    if (written < 0)
+                    {
+                        if (GetLastErrno() == EINTR)
+                            continue;
+                        return -1;
+                    }
+                    done += (int)written;
+                }
+            }
+            return ftruncate(fd, data.Length);
+        }
 
         /// <summary>Writes all of <paramref name="data"/>, retrying on EINTR and short writes. 0, or -1 with errno.</summary>
         internal static unsafe int WriteAll(SafeFileHandle fd, ReadOnlySpan<byte> data)

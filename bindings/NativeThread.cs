@@ -5,8 +5,8 @@ namespace SlurmNative;
 /// <summary>
 /// A background thread started with pthread_create instead of <see cref="Thread"/>.
 /// NativeAOT's Thread.Start spins in sched_yield until the new thread is running; srun
-/// and slurmstepd pay that wait on their critical path (about 0.9 ms per start on a
-/// busy two-core machine). A pthread returns at once, and the runtime attaches it when
+/// and slurmstepd would pay that wait on their critical path, longest on a busy machine
+/// with few cores. A pthread returns at once, and the runtime attaches it when
 /// it first enters managed code. The body must handle its own exceptions: one escaping
 /// it is swallowed here, since an unhandled one would kill the host (srun, slurmstepd).
 /// </summary>

@@ -14,13 +14,19 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <link.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
+#include <slurm/slurm.h>
 #include <slurm/spank.h>
 
 #include "slurmnative_shim.h"
@@ -31,6 +37,16 @@ SPANK_PLUGIN(slurmnative, 1);
 extern int slurmnative_managed_hook(int hook, spank_t sp, int ac, char **av);
 
 static int option_state = SLURMNATIVE_OPTION_UNSET;
+
+/*
+ * Whether native/runtime_membarrier.c may decline the runtime's membarrier
+ * registration: plugstack's membarrier=decline (the default) or =runtime, read
+ * at the first hook with work, which is before the runtime starts. A site that
+ * suspects the runtime's fallback sets membarrier=runtime and has the runtime's
+ * own behaviour back. Where the wrapper is not linked (other than x86-64) the
+ * runtime always registers and these stay unused.
+ */
+int slurmnative_membarrier_may_decline = 1;
 
 static int on_krb5_option(int val, const char *optarg, int remote)
 {
@@ -108,6 +124,111 @@ static int has_work(int ac, char **av)
     return context == S_CTX_REMOTE || !submit_sends_nothing();
 }
 
+/*
+ * The steps of a job whose extern step looks after the job's ticket on this
+ * node (scope=job, PrologFlags=Contain) have nothing to do but point
+ * KRB5CCNAME at it, and do so here without starting the .NET runtime: the
+ * extern step wrote a record naming the ccache in root's state directory
+ * (JobCcacheRecord.cs: "v1 UID EXTERN_PID FILENAME\n"). The record is used only
+ * if root wrote it, the extern step it names is alive, and the ccache is still
+ * the job user's own regular file, mode 600; anything else leaves the step to
+ * managed code, which installs or adopts the ticket itself.
+ */
+static char job_ccache[PATH_MAX + 8];
+
+static const char *argument(int ac, char **av, const char *key, const char *fallback)
+{
+    size_t length = strlen(key);
+    for (int i = 0; i < ac; i++) {
+        if (strncmp(av[i], key, length) == 0 && av[i][length] == '=')
+            return av[i] + length + 1;
+    }
+    return fallback;
+}
+
+/* Whether PID is the extern step of JOB: slurmstepd titles it "slurmstepd: [JOB.extern]". */
+static int is_extern_step(long pid, uint32_t job)
+{
+    char path[64], title[64], expected[48];
+    snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t length = read(fd, title, sizeof title - 1);
+    close(fd);
+    if (length <= 0)
+        return 0;
+    title[length] = '\0';
+    int wanted = snprintf(expected, sizeof expected, "slurmstepd: [%u.extern]", job);
+    return strncmp(title, expected, (size_t) wanted) == 0 && (title[wanted] == '\0' || title[wanted] == ' ');
+}
+
+static int is_plain_name(const char *name)
+{
+    if (strncmp(name, "krb5cc_", 7) != 0 || strlen(name) >= 200)
+        return 0;
+    for (const char *c = name; *c; c++) {
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+/* In init_post_opt, as root: fills job_ccache if the extern step already looks after the job's ticket. */
+static int find_job_ccache(spank_t sp, int ac, char **av)
+{
+    uint32_t job, step;
+    uid_t uid;
+    /* A post_refresh program runs in each step that uses the ticket: managed code does that. */
+    if (strcmp(argument(ac, av, "scope", "job"), "job") != 0 || argument(ac, av, "post_refresh", NULL) != NULL
+        || spank_get_item(sp, S_JOB_ID, &job) != ESPANK_SUCCESS
+        || spank_get_item(sp, S_JOB_STEPID, &step) != ESPANK_SUCCESS
+        || spank_get_item(sp, S_JOB_UID, &uid) != ESPANK_SUCCESS
+        || step == SLURM_EXTERN_CONT)
+        return 0;
+    char path[PATH_MAX], record[513];
+    if (snprintf(path, sizeof path, "%s/job-%u.record", argument(ac, av, "state_dir", SLURMNATIVE_STATE_DIR), job) >= (int) sizeof path)
+        return 0;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    struct stat status;
+    ssize_t length = -1;
+    if (fstat(fd, &status) == 0 && S_ISREG(status.st_mode) && status.st_uid == 0 && (status.st_mode & 022) == 0)
+        length = read(fd, record, sizeof record - 1);
+    close(fd);
+    if (length <= 0 || record[length - 1] != '\n')
+        return 0;
+    record[length - 1] = '\0';
+    unsigned int record_uid;
+    long extern_pid;
+    char name[256];
+    int consumed = 0;
+    if (sscanf(record, "v1 %u %ld %255s%n", &record_uid, &extern_pid, name, &consumed) != 3 || record[consumed] != '\0'
+        || record_uid != uid || extern_pid <= 0 || !is_plain_name(name) || !is_extern_step(extern_pid, job))
+        return 0;
+    const char *directory = argument(ac, av, "ccache_dir", "/tmp");
+    if (snprintf(path, sizeof path, "%s/%s", directory, name) >= (int) sizeof path)
+        return 0;
+    if (lstat(path, &status) != 0 || !S_ISREG(status.st_mode) || status.st_uid != uid || (status.st_mode & 07777) != 0600)
+        return 0;
+    snprintf(job_ccache, sizeof job_ccache, "FILE:%s", path);
+    return 1;
+}
+
+/* The remote hooks of a step whose job's ticket the extern step looks after: no .NET runtime. */
+static int use_job_ccache(int hook, spank_t sp)
+{
+    if (hook != SLURMNATIVE_HOOK_USER_INIT)
+        return 0;
+    if (spank_setenv(sp, "KRB5CCNAME", job_ccache, 1) != ESPANK_SUCCESS) {
+        slurm_error("slurmnative: Slurm refused to set KRB5CCNAME in the job's environment");
+        return -1;
+    }
+    slurm_verbose("slurmnative: uses the job's ticket in %s, which its extern step keeps fresh", job_ccache + 5);
+    return 0;
+}
+
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
@@ -131,10 +252,10 @@ static int find_own_writable_tail(struct dl_phdr_info *info, size_t size, void *
 
 /*
  * The runtime's first act is to unpack its type data into the .so's zeroed
- * tail (.bss and .hydrated, about 200 KiB), one page fault per 4 KiB page. In
- * a virtual machine a fault costs 10-15 us; one madvise that maps the whole
- * tail at once saves about 45 faults, half a millisecond or more, in each srun
- * and slurmstepd. Kernels before 5.14 refuse the advice and nothing changes.
+ * tail (.bss and .hydrated, some hundreds of KiB), one page fault per 4 KiB
+ * page, and faults are dear in a virtual machine; one madvise that maps the
+ * whole tail at once spares each srun and slurmstepd most of them. Kernels
+ * before 5.14 refuse the advice and nothing changes.
  */
 static void prefault_runtime_data(void)
 {
@@ -151,6 +272,13 @@ static int forward(int hook, spank_t sp, int ac, char **av)
 {
     if (!has_work(ac, av))
         return 0;
+    if (spank_context() == S_CTX_REMOTE) {
+        if (hook == SLURMNATIVE_HOOK_INIT_POST_OPT && job_ccache[0] == '\0')
+            find_job_ccache(sp, ac, av);
+        if (job_ccache[0] != '\0')
+            return use_job_ccache(hook, sp);
+    }
+    slurmnative_membarrier_may_decline = strcmp(argument(ac, av, "membarrier", "decline"), "runtime") != 0;
     prefault_runtime_data();
     return slurmnative_managed_hook(hook, sp, ac, av);
 }

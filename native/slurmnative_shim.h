@@ -18,4 +18,7 @@
 #define SLURMNATIVE_LOG_VERBOSE 3
 #define SLURMNATIVE_LOG_DEBUG 4
 
+/* Where a job's steps on a node find the ccache they share (plugstack state_dir=). */
+#define SLURMNATIVE_STATE_DIR "/run/slurmnative"
+
 #endif

@@ -90,6 +90,7 @@ usage: testbed.sh COMMAND [OPTIONS]
 
   start [--plugin PATH] [--plugstack-line "optional|required ARGS..."]
         [--ticket-lifetime 10h] [--renew-lifetime 7d] [--restd] [--nodes 1|2]
+        [--contain]
                       start (or, if already up, reconcile) the test cluster
   stop [--keep]       stop everything, remove created users; --keep keeps
                       \$TESTBED_DIR (logs) for inspection
@@ -361,6 +362,7 @@ fail_with_logs() {
 save_config() {
     {
         printf 'CFG_NODES=%q\n' "$OPT_NODES"
+        printf 'CFG_CONTAIN=%q\n' "$OPT_CONTAIN"
         printf 'CFG_PLUGSTACK=%q\n' "$(plugstack_line)"
         printf 'CFG_TICKET_LIFETIME=%q\n' "$OPT_TICKET_LIFETIME"
         printf 'CFG_RENEW_LIFETIME=%q\n' "$OPT_RENEW_LIFETIME"
@@ -371,7 +373,7 @@ save_config() {
 }
 
 load_config() {
-    CFG_NODES=1 CFG_PLUGSTACK='' CFG_TICKET_LIFETIME='' CFG_RENEW_LIFETIME='' CFG_RESTD=0 CFG_KCM=0
+    CFG_NODES=1 CFG_CONTAIN=0 CFG_PLUGSTACK='' CFG_TICKET_LIFETIME='' CFG_RENEW_LIFETIME='' CFG_RESTD=0 CFG_KCM=0
     CFG_PORT_BASE=$PORT_BASE
     # shellcheck disable=SC1090
     [[ -r $CONFIG ]] && source "$CONFIG"
@@ -419,7 +421,7 @@ plugstack_plugin() { local w; read -ra w <<<"$(plugstack_line)"; echo "${w[1]:-}
 
 parse_start_options() {
     OPT_PLUGIN='' OPT_PLUGSTACK_LINE='' OPT_TICKET_LIFETIME=10h OPT_RENEW_LIFETIME=7d
-    OPT_RESTD=0 OPT_NODES=1
+    OPT_RESTD=0 OPT_NODES=1 OPT_CONTAIN=0
     while (($#)); do
         case $1 in
             --plugin) OPT_PLUGIN=${2:?--plugin needs a path}; shift 2 ;;
@@ -428,6 +430,7 @@ parse_start_options() {
             --renew-lifetime) OPT_RENEW_LIFETIME=${2:?--renew-lifetime needs a duration}; shift 2 ;;
             --restd) OPT_RESTD=1; shift ;;
             --nodes) OPT_NODES=${2:?--nodes needs 1 or 2}; shift 2 ;;
+            --contain) OPT_CONTAIN=1; shift ;;
             -h | --help) usage; exit 0 ;;
             *) die "start: unknown option '$1' (see: $0 --help)" ;;
         esac
@@ -536,6 +539,9 @@ reconcile_running() {
     fi
     if ((OPT_NODES != CFG_NODES)); then
         die "testbed is running with $CFG_NODES node(s); run '$0 stop' first to change --nodes"
+    fi
+    if ((OPT_CONTAIN != CFG_CONTAIN)); then
+        die "testbed is running $( ((CFG_CONTAIN)) && echo with || echo without) PrologFlags=Contain; run '$0 stop' first to change --contain"
     fi
     # save_config after each change, so that status tells the truth if a
     # later one fails.
@@ -809,7 +815,8 @@ setup_slurm() {
     node_list=$(node_names "$OPT_NODES" | paste -sd,)
     render "$TEMPLATES/slurm.conf.in" "$SLURM_CONF_FILE" DIR="$TESTBED_DIR" \
         CTLD_ADDR="$(host_addr "$OPT_NODES")" CTLD_PORT="$CTLD_PORT" SLURMD_PORT="$SLURMD_PORT" \
-        MUNGE_SOCKET="$MUNGE_SOCKET_PATH" NODES="${nodes%$'\n'}" NODE_LIST="$node_list"
+        MUNGE_SOCKET="$MUNGE_SOCKET_PATH" NODES="${nodes%$'\n'}" NODE_LIST="$node_list" \
+        PROLOG_FLAGS="$( ((OPT_CONTAIN)) && echo 'PrologFlags=Contain' || echo '# PrologFlags: none (start --contain for an extern step in every job)')"
     chmod 0644 "$SLURM_CONF_FILE"
     write_plugstack
     check_plugin_readable
@@ -1186,6 +1193,7 @@ cmd_daemon() {
         echo "key_file = $dir/keys"
         echo "acl_file = $dir/acl.conf"
         echo "munge_socket = $TESTBED_DIR/munge/munge.socket"
+        echo "slurm_conf = $SLURM_CONF_FILE"
         printf '%s\n' "${extra[@]}"
     } >"$dir/slurmnative.conf"
     chmod 0644 "$dir/slurmnative.conf"

@@ -29,6 +29,11 @@ internal static class Program
 
     private static int Main(string[] args)
     {
+        if (!SupportedArchitectures.IncludesThisMachine)
+        {
+            Console.Error.WriteLine($"slurmnative: {SupportedArchitectures.Refusal}");
+            return (int)ExitCode.Usage;
+        }
         var root = new RootCommand("SlurmNative: Kerberos tickets that follow Slurm jobs")
         {
             AddCommand(), GetCommand(), RemoveCommand(), ListCommand(), PingCommand(), KeygenCommand(), RotateKeyCommand(), RenewLoopCommand(), SweepCommand.Create(),
@@ -50,11 +55,15 @@ internal static class Program
     private static Command AddCommand()
     {
         var ccache = new Option<string?>("--ccache", "-c") { Description = "credential cache to read (default: KRB5CCNAME, else krb5.conf's default)" };
-        var command = new Command("add", "store your current Kerberos ticket with the credential daemon") { ccache };
+        var keep = new Option<bool>("--keep")
+        {
+            Description = "keep it stored while you have no jobs (otherwise the daemon drops it keep_after_last_job after your last job ends); later uploads keep it too, until slurmnative remove",
+        };
+        var command = new Command("add", "store your current Kerberos ticket with the credential daemon") { ccache, keep };
         command.SetAction(r => Run(r, client =>
         {
             byte[] tgt = KerberosCredentials.ReadTicketGrantingTicket(r.GetValue(ccache));
-            client.Call(Request.Create(Operation.Add, blob: tgt));
+            client.Call(Request.Create(r.GetValue(keep) ? Operation.AddAndKeep : Operation.Add, blob: tgt));
             TicketFacts facts = KerberosCredentials.Describe(tgt);
             Console.WriteLine($"stored {facts.ClientPrincipal}, valid until {facts.End.ToLocalTime():yyyy-MM-dd HH:mm}, renewable until {facts.RenewTill.ToLocalTime():yyyy-MM-dd HH:mm}");
             return ExitCode.Ok;
@@ -65,10 +74,11 @@ internal static class Program
     private static Command GetCommand()
     {
         var ccache = new Option<string>("--ccache", "-c") { Description = "credential cache to write, e.g. FILE:/tmp/krb5cc_1001_admin", Required = true };
-        var command = new Command("get", "fetch a stored ticket into a credential cache (nodes and admins)") { UidOption, UserOption, ccache };
+        var job = new Option<uint?>("--job") { Description = "the job on this host the ticket is for (what a node must name when node_fetch = job_bound)" };
+        var command = new Command("get", "fetch a stored ticket into a credential cache (nodes and admins)") { UidOption, UserOption, job, ccache };
         command.SetAction(r => Run(r, client =>
         {
-            byte[] ticket = client.Call(Request.Create(Operation.Get, targetUid: TargetUid(r)));
+            byte[] ticket = client.Call(Request.Fetch(TargetUid(r), r.GetValue(job)));
             string written = KerberosCredentials.WriteToCache(ticket, r.GetValue(ccache)!);
             Console.WriteLine($"wrote {KerberosCredentials.Describe(ticket).ClientPrincipal} to {written}");
             return ExitCode.Ok;

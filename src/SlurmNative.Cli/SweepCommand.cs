@@ -13,21 +13,31 @@ internal static class SweepCommand
 {
     public static Command Create()
     {
-        var directory = new Option<string>("--dir") { Description = "where the plugin writes step ccaches (its ccache_dir)", DefaultValueFactory = _ => "/tmp" };
-        var command = new Command("sweep", "remove step ccaches whose slurmstepd is gone from this node (for slurmd's Epilog, as root)") { directory };
+        var directory = new Option<string>("--dir") { Description = "where the plugin writes ccaches (its ccache_dir)", DefaultValueFactory = _ => "/tmp" };
+        var stateDirectory = new Option<string>("--state-dir") { Description = "where the plugin keeps its jobs' records (its state_dir)", DefaultValueFactory = _ => "/run/slurmnative" };
+        var command = new Command("sweep", "remove ccaches and job records whose job or step is gone from this node (for slurmd's Epilog, as root)") { directory, stateDirectory };
         command.SetAction(r =>
         {
             TextWriter output = r.InvocationConfiguration.Output;
             string path = r.GetValue(directory)!;
+            string statePath = r.GetValue(stateDirectory)!;
+            RunningSteps? running = null;
+            RunningSteps Running() => running ??= LeftoverSweep.RunningStepsOnThisNode();
             try
             {
-                foreach (string name in LeftoverSweep.Sweep(path, () => LeftoverSweep.ActiveStepsOnThisNode()))
+                foreach (string name in LeftoverSweep.Sweep(path, Running))
                     output.WriteLine($"removed {Path.Combine(path, name)}");
+                foreach (string name in LeftoverSweep.SweepJobStates(statePath, Running))
+                    output.WriteLine($"removed {Path.Combine(statePath, name)}");
+                // Not an error: slurmd drains a node whose Epilog fails, and the next sweep will see these steps again.
+                if (running is { KeepAllReasons.Count: > 0 })
+                    r.InvocationConfiguration.Error.WriteLine(
+                        $"slurmnative: kept every step ccache in {path}: {string.Join("; ", running.KeepAllReasons)}; a later sweep will look again");
                 return (int)ExitCode.Ok;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or CcacheException)
             {
-                r.InvocationConfiguration.Error.WriteLine($"slurmnative: cannot sweep {path}: {e.Message}; run as root, with --dir set to the plugin's ccache_dir");
+                r.InvocationConfiguration.Error.WriteLine($"slurmnative: cannot sweep {path}: {e.Message}; run as root, with --dir and --state-dir set to the plugin's ccache_dir and state_dir");
                 return (int)ExitCode.Usage;
             }
         });

@@ -29,6 +29,11 @@ internal static class Program
         }
 
         var log = new StderrLog(debug);
+        if (!SupportedArchitectures.IncludesThisMachine)
+        {
+            log.Error($"slurmnatived cannot start: {SupportedArchitectures.Refusal}");
+            return 2;
+        }
         DaemonHost host;
         try
         {

@@ -1,4 +1,5 @@
 using SlurmNative.Credentials.Configuration;
+using SlurmNative.Daemon.Jobs;
 using SlurmNative.Daemon.Logging;
 using SlurmNative.Daemon.Service;
 
@@ -19,6 +20,7 @@ internal static class Wiring
                 $"which this daemon cannot read; run it as {config.DaemonUser}, or set daemon_user to the user it runs as in slurmnative.conf on every host");
         }
         var kerberos = new KerberosTickets();
-        return new DaemonHost(config, log, new MungeAuthenticator(config.MungeSocket, self), kerberos, kerberos, new CachedIdentities(new SystemIdentities()));
+        return new DaemonHost(config, log, new MungeAuthenticator(config.MungeSocket, self), kerberos, kerberos, new CachedIdentities(new SystemIdentities()),
+            new SlurmJobDirectory(config.SlurmConf));
     }
 }

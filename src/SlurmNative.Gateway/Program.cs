@@ -21,6 +21,12 @@ internal static class Program
 
     public static int Main(string[] args)
     {
+        // The libc bindings hold values that differ by architecture; on an unchecked one they would be wrong.
+        if (!SupportedArchitectures.IncludesThisMachine)
+        {
+            Console.Error.WriteLine($"slurmnative-gateway: {SupportedArchitectures.Refusal}");
+            return 2;
+        }
         string configPath = GatewaySettings.DefaultPath;
         bool checkOnly = false;
         for (int i = 0; i < args.Length; i++)

@@ -24,8 +24,8 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
     private bool backendUnavailable;
     // srun's upload in flight, between init_post_opt and local_user_init.
     private TicketUploader? upload;
-    // The remote side's state, between user_init and exit of one slurmstepd.
-    private StepCredentials? step;
+    // The remote side's state, between init_post_opt and exit of one slurmstepd.
+    private NodeCredentials? node;
 
     public int Run(SpankHook hook, ISpankSession session, IReadOnlyList<string> arguments)
     {
@@ -49,33 +49,34 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
             // srun (local), as the submitting user: read the ticket, send it while srun gets its allocation.
             // No announcement here: srun applies -v only later, so its exit hook says it instead.
             case (SpankHook.InitPostOpt, SpankContext.Local):
-                return WithBackend(current, b => (upload = new TicketUploader(b, log)).Begin(session));
+                return WithBackend(current, b => (upload = new TicketUploader(b, log, current)).Begin(session));
             // srun, as the user, just before it launches the step: the ticket must be stored by now.
             case (SpankHook.LocalUserInit, SpankContext.Local):
                 return upload?.Complete(session) ?? Success;
             // sbatch/salloc (allocator), as the submitting user: nothing runs between here and submission.
             case (SpankHook.InitPostOpt, SpankContext.Allocator):
                 Announce(session, "init_post_opt");
-                return WithBackend(current, b => new TicketUploader(b, log).Run(session));
-            // slurmstepd, as root, once the step's options are known: start fetching the ticket
-            // while slurmstepd sets the step up. Not for the extern step, which gets no ccache.
-            case (SpankHook.InitPostOpt, SpankContext.Remote) when session.StepId != Interop.Spank.SLURM_EXTERN_CONT:
-                return WithBackend(current, b =>
-                {
-                    (step ??= new StepCredentials(b, log)).Prefetch(session);
-                    return Success;
-                });
+                return WithBackend(current, b => new TicketUploader(b, log, current).Run(session));
+            // slurmstepd, as root, once the step's options are known: join the job's ticket on this
+            // node, or start fetching it while slurmstepd sets the step up. The extern step (job
+            // scope) installs it here; with scope=step it gets no ccache.
+            case (SpankHook.InitPostOpt, SpankContext.Remote) when !current.PerStep || session.StepId != Interop.Spank.SLURM_EXTERN_CONT:
+                if (session.StepId == Interop.Spank.SLURM_EXTERN_CONT)
+                    Announce(session, "init_post_opt");
+                return WithBackend(current, b => (node ??= new NodeCredentials(b, log)).Prefetch(session, current));
             // slurmstepd only, euid = job user, before the tasks fork.
             case (SpankHook.UserInit, SpankContext.Remote):
                 Announce(session, "user_init");
-                return WithBackend(current, b => (step ??= new StepCredentials(b, log)).Install(session, current));
+                return WithBackend(current, b => (node ??= new NodeCredentials(b, log)).Install(session, current));
             // Teardown in slurmstepd, as root; sweeping leftovers needs no daemon.
             case (SpankHook.Exit, SpankContext.Remote):
                 Announce(session, "exit");
-                step?.DiscardPrefetch();
-                if (step is { CcachePath: not null })
-                    return step.Remove(current);
-                StepCredentials.SweepLeftovers(current.CcacheDirectory, log);
+                node?.DiscardPrefetch();
+                if (node is { CcachePath: not null })
+                    return node.Remove(current);
+                // A step that installed nothing leaves its job (if it joined) and sweeps at exit instead.
+                node?.Remove(current);
+                NodeCredentials.SweepLeftovers(current.CcacheDirectory, current.StateDirectory, log);
                 return Success;
             // srun applies -v only after init_post_opt, so its exit is where srun -v shows the plugin was active.
             case (SpankHook.Exit, _):
@@ -139,7 +140,7 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
         return Success;
     }
 
-    // Not Enum.ToString: in NativeAOT that reads reflection metadata, about 0.3 ms of srun's time.
+    // Not Enum.ToString: in NativeAOT that reads reflection metadata, on srun's critical path.
     private static string ContextName(SpankContext context) => context switch
     {
         SpankContext.Local => "local",

@@ -49,6 +49,7 @@ public sealed class CredentialDaemon : IDisposable
             key_file = {Directory}/keys
             acl_file = {Directory}/acl.conf
             munge_socket = {MungeSocket}
+            slurm_conf = {testbed.Directory}/etc/slurm.conf
             client_timeout = 5s
             {extraConfig}
             """);

@@ -263,4 +263,48 @@ public sealed class CredentialDaemonTests(Testbed testbed, ITestOutputHelper out
         Assert.Equal(users.Count(u => !acknowledged[u].IsEmpty), stored.Length);
         Assert.True(acks >= 300 && acks < 1000, $"{acks} acknowledged before the crash");
     }
+
+    [Fact]
+    public void A_ticket_is_dropped_soon_after_its_owner_has_no_job_unless_it_was_kept()
+    {
+        using var daemon = new CredentialDaemon(testbed, "idle", "keep_after_last_job = 4s");
+        foreach (string user in new[] { "alice", "bob", "carol" })
+            testbed.Kinit(user);
+        // A held job never starts, and is a job all the same until it is cancelled. It forwards
+        // nothing (--krb5=no), whatever plugstack.conf an earlier test left.
+        string job = testbed.RunAs("carol", "sbatch", "--krb5=no", "--hold", "--parsable", "-o", "/dev/null", "--wrap", "true")
+            .EnsureSuccess("sbatch --hold").Stdout.Trim();
+        try
+        {
+            daemon.CliAs("alice", "add").EnsureSuccess("alice add");
+            daemon.CliAs("bob", "add", "--keep").EnsureSuccess("bob add --keep");
+            daemon.CliAs("carol", "add").EnsureSuccess("carol add");
+            uint alice = testbed.UidOf("alice"), bob = testbed.UidOf("bob"), carol = testbed.UidOf("carol");
+            uint[] Stored() => ListAsRoot(daemon).Select(e => e.GetProperty("uid").GetUInt32()).Order().ToArray();
+
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (Stored().Contains(alice) && clock.Elapsed < TimeSpan.FromSeconds(30))
+                Thread.Sleep(250);
+            output.WriteLine($"alice's ticket, with no job, dropped after {clock.ElapsedMilliseconds} ms");
+            Assert.Equal(new[] { bob, carol }.Order().ToArray(), Stored());
+            Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(15));
+            Assert.Contains($"dropped the credential of uid {alice}: no job of theirs for", daemon.Log);
+
+            // Eight more seconds: carol's held job still keeps hers.
+            Thread.Sleep(8000);
+            Assert.Equal(new[] { bob, carol }.Order().ToArray(), Stored());
+
+            testbed.RunAs("root", "scancel", job).EnsureSuccess("scancel");
+            clock.Restart();
+            while (Stored().Contains(carol) && clock.Elapsed < TimeSpan.FromSeconds(30))
+                Thread.Sleep(250);
+            output.WriteLine($"carol's ticket dropped {clock.ElapsedMilliseconds} ms after her only job was cancelled");
+            Assert.Equal([bob], Stored());
+            Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(15));
+        }
+        finally
+        {
+            testbed.RunAs("root", "scancel", job);
+        }
+    }
 }

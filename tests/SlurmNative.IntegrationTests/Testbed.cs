@@ -16,6 +16,7 @@ public sealed class Testbed : IDisposable
     public string PluginPath { get; } = Repository.PluginPath;
 
     private int nodes = 1;
+    private bool contain;
     private bool restd;
     private string plugstackLine = "";
 
@@ -37,7 +38,8 @@ public sealed class Testbed : IDisposable
     public void UsePlugstackLine(string line)
     {
         plugstackLine = line;
-        Command.Run(Script, ["start", "--nodes", nodes.ToString(System.Globalization.CultureInfo.InvariantCulture), "--plugin", PluginPath, "--plugstack-line", line, .. (restd ? new[] { "--restd" } : [])], TimeSpan.FromMinutes(3))
+        Command.Run(Script, ["start", "--nodes", nodes.ToString(System.Globalization.CultureInfo.InvariantCulture), "--plugin", PluginPath, "--plugstack-line", line,
+                .. (restd ? new[] { "--restd" } : []), .. (contain ? new[] { "--contain" } : [])], TimeSpan.FromMinutes(3))
             .EnsureSuccess($"testbed.sh start (plugstack line: {line})");
     }
 
@@ -52,10 +54,14 @@ public sealed class Testbed : IDisposable
     public void UseJwks(string path) =>
         Command.Run(Script, ["jwks", path], TimeSpan.FromMinutes(1)).EnsureSuccess($"testbed.sh jwks {path}");
 
-    /// <summary>Stops the cluster and starts it again with <paramref name="count"/> compute nodes (2: each in its own network namespace).</summary>
-    public void RestartWithNodes(int count)
+    /// <summary>
+    /// Stops the cluster and starts it again with <paramref name="count"/> compute nodes (2: each in its own
+    /// network namespace), and with an extern step in every job (PrologFlags=Contain) if <paramref name="externSteps"/>.
+    /// </summary>
+    public void RestartWithNodes(int count, bool externSteps = false)
     {
         nodes = count;
+        contain = externSteps;
         Command.Run(Script, ["stop"], TimeSpan.FromMinutes(2)).EnsureSuccess("testbed.sh stop");
         passwords.Clear(); // a new KDC, new passwords
         UsePlugstackLine($"optional {PluginPath} default=on");

@@ -25,9 +25,19 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
     private void UsePlugin(CredentialDaemon daemon, string mode = "required", string extra = "refresh_before=10s") =>
         testbed.UsePlugstackLine($"{mode} {testbed.PluginPath} default=on config={daemon.ConfigPath} {extra}");
 
-    private string[] StepCcaches(string user, string job) =>
-        Directory.GetFiles("/tmp", $"krb5cc_{testbed.UidOf(user)}_slurm{job}.*")
-            .Concat(Directory.GetFiles("/tmp", $".krb5cc_{testbed.UidOf(user)}_slurm{job}.*")).ToArray();
+    /// <summary>The ccaches of a job on this node: the job's shared one and any step's, with suffixes and temporary files.</summary>
+    private string[] JobCcaches(string user, string job)
+    {
+        string name = $"krb5cc_{testbed.UidOf(user)}_slurm{job}";
+        return Directory.GetFiles("/tmp", "*" + name + "*")
+            .Where(path => Path.GetFileName(path).TrimStart('.') is var file && file.StartsWith(name, StringComparison.Ordinal)
+                && (file.Length == name.Length || file[name.Length] is '.' or '_'))
+            .ToArray();
+    }
+
+    /// <summary>The plugin's records of a job on this node (scope=job), in its state directory.</summary>
+    private static string[] JobRecords(string job) =>
+        Directory.Exists("/run/slurmnative") ? Directory.GetFiles("/run/slurmnative", $"job-{job}.*") : [];
 
     private static string OutputFile() => $"/tmp/slurmnative-job-{Guid.NewGuid():N}.out";
 
@@ -57,7 +67,7 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         string job = SubmittedJob().Match(testbed.RunAs(user, "sbatch", "-o", "/dev/null", "--wrap", "sleep 300").EnsureSuccess("sbatch").Stdout).Groups[1].Value;
         WaitUntilRunning(job);
         DateTime deadline = DateTime.UtcNow.AddSeconds(20);
-        while (StepCcaches(user, job).Length == 0 && DateTime.UtcNow < deadline)
+        while (JobCcaches(user, job).Length == 0 && DateTime.UtcNow < deadline)
             Thread.Sleep(200);
         return job;
     }
@@ -68,7 +78,7 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         while (testbed.RunAs("root", "squeue", "-h", "-o", "%T", "-j", job).Stdout.Trim() != "RUNNING")
         {
             if (DateTime.UtcNow > deadline)
-                throw new Xunit.Sdk.XunitException($"job {job} did not start");
+                throw new Xunit.Sdk.XunitException($"job {job} did not start: {testbed.RunAs("root", "scontrol", "show", "job", job).Stdout}");
             Thread.Sleep(300);
         }
     }
@@ -87,12 +97,12 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
 
         Assert.Equal(0, srun.ExitCode);
         string job = Regex.Match(srun.Stdout, @"job=(\d+)").Groups[1].Value;
-        Assert.Contains($"cache=FILE:/tmp/krb5cc_{uid}_slurm{job}.0", srun.Stdout);
+        Assert.Contains($"cache=FILE:/tmp/krb5cc_{uid}_slurm{job}\n", srun.Stdout);
         Assert.Contains("owner=alice mode=600 type=regular file", srun.Stdout);
         Assert.Contains($"Default principal: alice@{Realm}", srun.Stdout);
         Assert.Contains($"krbtgt/{Realm}@{Realm}", srun.Stdout);
         Assert.Matches($@"host/localhost@{Realm}: kvno = \d+", srun.Stdout);
-        Assert.Empty(StepCcaches("alice", job));
+        Assert.Empty(JobCcaches("alice", job));
     }
 
     [Theory]
@@ -177,26 +187,235 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
     }
 
     [Fact]
-    public void A_batch_job_gets_the_ticket_and_leaves_no_ccache_on_the_node()
+    public void Root_on_a_node_gets_a_users_ticket_only_for_her_job_running_there()
+    {
+        // Root is a node here too (by default it administers from the daemon's own host, which this is).
+        using var daemon = new CredentialDaemon(testbed, "job-bound", "renew_threshold = 15s\nrenew_interval = 1s", acl: "node uid=0\nuser *\n");
+        UsePlugin(daemon);
+        testbed.Kinit("alice");
+        testbed.Kinit("bob");
+        daemon.CliAs("alice", "add").EnsureSuccess("alice add");
+        string alices = StartSleepingBatchJob("alice");
+        string bobs = StartSleepingBatchJob("bob");
+        string cache = Path.Combine(daemon.Directory, "fetched");
+        CommandResult GetAlices(params string[] job) =>
+            Command.Run(CredentialDaemon.Cli, ["--config", daemon.ConfigPath, "get", "--user", "alice", .. job, "-c", "FILE:" + cache]);
+        try
+        {
+            // Her job started with its ticket: slurmstepd's fetch as root named it, on this node.
+            Assert.NotEmpty(JobCcaches("alice", alices));
+
+            CommandResult noJob = GetAlices();
+            CommandResult bobsJob = GetAlices("--job", bobs);
+            CommandResult hers = GetAlices("--job", alices);
+
+            Assert.Equal(1, noJob.ExitCode);
+            Assert.Contains("node_fetch = job_bound: a node must name the job", noJob.Stderr);
+            Assert.Equal(1, bobsJob.ExitCode);
+            Assert.Contains($"job {bobs} is not uid {testbed.UidOf("alice")}'s", bobsJob.Stderr);
+            Assert.Equal(0, hers.ExitCode);
+            Assert.Contains($"Default principal: alice@{Realm}", testbed.Klist(cache).Stdout);
+        }
+        finally
+        {
+            testbed.RunAs("root", "scancel", alices, bobs);
+        }
+        WaitUntilGone(alices, TimeSpan.FromSeconds(60));
+        // The daemon trusts its last listing of jobs for a few seconds (a job start on many nodes asks once).
+        Thread.Sleep(TimeSpan.FromSeconds(6)); // SlurmJobDirectory.JobTtl, 5 s, and a little more
+        CommandResult ended = GetAlices("--job", alices);
+        Assert.Equal(1, ended.ExitCode);
+        Assert.Matches($"job {alices} is [A-Z]+, not running|slurmctld knows no job {alices}", ended.Stderr);
+    }
+
+    /// <summary>The plugin's lines in slurmd's log (where slurmstepd logs) for one job.</summary>
+    private string SlurmdLogOf(string job) =>
+        string.Join('\n', File.ReadLines(Path.Combine(testbed.Directory, "log", "slurmd.log"))
+            .Where(l => l.Contains($"[{job}.", StringComparison.Ordinal) && l.Contains("slurmnative", StringComparison.Ordinal)));
+
+    /// <summary>How many tickets the daemon has released to anyone so far (its log runs with --debug).</summary>
+    private static int Releases(CredentialDaemon daemon) => Regex.Matches(daemon.Log, "released .* to uid").Count;
+
+    /// <summary>A batch script with 5 steps one after the other and 2 at once, each saying which ccache it was given.</summary>
+    private const string StepsOfABatchJob = """
+        echo "batch $KRB5CCNAME"
+        for i in 1 2 3 4 5; do srun -N1 -n1 sh -c 'klist -s && echo "step $KRB5CCNAME valid"'; done
+        srun --overlap -N1 -n1 sh -c 'sleep 1; klist -s && echo "together $KRB5CCNAME valid"' &
+        srun --overlap -N1 -n1 sh -c 'sleep 1; klist -s && echo "together $KRB5CCNAME valid"' &
+        wait
+        srun -v -N1 -n1 true
+        """;
+
+    [Fact]
+    public void The_steps_of_a_batch_job_share_one_ccache_fetched_once_and_nothing_is_left_after_it()
     {
         using var daemon = StartDaemon("sbatch");
         UsePlugin(daemon);
         testbed.Kinit("alice");
         string output = OutputFile();
+        int releasedBefore = Releases(daemon);
 
-        CommandResult sbatch = testbed.RunAs("alice", "sbatch", "--wait", "-o", output, "--wrap", "klist; srun -v -N1 klist");
+        CommandResult sbatch = testbed.RunAs("alice", "sbatch", "--wait", "-n2", "-o", output, "--wrap", StepsOfABatchJob);
+
+        string text = ReadAndDelete(output);
+        Assert.Equal(0, sbatch.ExitCode);
+        string job = SubmittedJob().Match(sbatch.Stdout).Groups[1].Value;
+        string ccache = $"FILE:/tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}";
+        Assert.Contains($"batch {ccache}\n", text);
+        Assert.Equal(5, Regex.Matches(text, $"step {Regex.Escape(ccache)} valid").Count);
+        Assert.Equal(2, Regex.Matches(text, $"together {Regex.Escape(ccache)} valid").Count);
+        // The sruns inside the batch script did not even start the plugin's runtime (srun -v
+        // would show it active in local context).
+        Assert.Contains("srun: defined options", text); // srun -v's own output does reach the file
+        Assert.DoesNotContain("slurmnative: active in local context", text);
+        Assert.True(Releases(daemon) - releasedBefore == 1, $"expected one fetch for the job; the daemon's log:\n{daemon.Log}\nslurmd's:\n{SlurmdLogOf(job)}");
+        WaitUntilGone(job, TimeSpan.FromSeconds(30));
+        Assert.Empty(JobCcaches("alice", job));
+        Assert.Empty(JobRecords(job));
+    }
+
+    [Fact]
+    public void With_scope_step_each_step_gets_a_ccache_of_its_own()
+    {
+        using var daemon = StartDaemon("per-step");
+        UsePlugin(daemon, extra: "refresh_before=10s scope=step");
+        testbed.Kinit("alice");
+        string output = OutputFile();
+
+        CommandResult sbatch = testbed.RunAs("alice", "sbatch", "--wait", "-o", output, "--wrap", "klist; srun -N1 klist");
 
         string text = ReadAndDelete(output);
         Assert.Equal(0, sbatch.ExitCode);
         string job = SubmittedJob().Match(sbatch.Stdout).Groups[1].Value;
         Assert.Contains($"Ticket cache: FILE:/tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}.batch", text);
-        // The srun inside the batch script did not even start the plugin's runtime (srun -v would
-        // show it active in local context), and its step got its own ccache.
-        Assert.Contains("srun: defined options", text); // srun -v's own output does reach the file
-        Assert.DoesNotContain("slurmnative: active in local context", text);
         Assert.Contains($"Ticket cache: FILE:/tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}.0", text);
         Assert.Equal(2, Regex.Matches(text, $"Default principal: alice@{Realm}").Count);
-        Assert.Empty(StepCcaches("alice", job));
+        Assert.Empty(JobCcaches("alice", job));
+    }
+
+    [Fact]
+    public void With_an_extern_step_the_jobs_steps_use_its_ccache_without_starting_the_runtime()
+    {
+        testbed.RestartWithNodes(1, externSteps: true);
+        try
+        {
+            using var daemon = StartDaemon("extern");
+            UsePlugin(daemon);
+            testbed.Kinit("alice");
+            string output = OutputFile();
+            int releasedBefore = Releases(daemon);
+
+            CommandResult sbatch = testbed.RunAs("alice", "sbatch", "--wait", "-n2", "-o", output, "--wrap", StepsOfABatchJob);
+
+            string text = ReadAndDelete(output);
+            Assert.Equal(0, sbatch.ExitCode);
+            string job = SubmittedJob().Match(sbatch.Stdout).Groups[1].Value;
+            string ccache = $"FILE:/tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}";
+            Assert.Contains($"batch {ccache}\n", text);
+            Assert.Equal(5, Regex.Matches(text, $"step {Regex.Escape(ccache)} valid").Count);
+            Assert.Equal(2, Regex.Matches(text, $"together {Regex.Escape(ccache)} valid").Count);
+            Assert.Equal(1, Releases(daemon) - releasedBefore);
+            // The extern step installed it; every other step's C side only pointed at it.
+            testbed.WaitForSlurmdLogLine($"[{job}.extern] slurmnative: installed the ticket of alice@{Realm} in /tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}");
+            testbed.WaitForSlurmdLogLine($"[{job}.batch] slurmnative: uses the job's ticket in /tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}, which its extern step keeps fresh");
+            string log = File.ReadAllText(Path.Combine(testbed.Directory, "log", "slurmd.log"));
+            Assert.DoesNotContain($"[{job}.batch] slurmnative: active in remote context", log);
+            WaitUntilGone(job, TimeSpan.FromSeconds(30));
+            Assert.Empty(JobCcaches("alice", job));
+            Assert.Empty(JobRecords(job));
+        }
+        finally
+        {
+            testbed.RestartWithNodes(1);
+        }
+    }
+
+    [Fact]
+    public void A_new_kinit_and_upload_reach_a_running_job_which_never_finds_its_ccache_missing()
+    {
+        using var daemon = StartDaemon("reupload");
+        UsePlugin(daemon, extra: "refresh_before=10s refresh_check=3s");
+        testbed.Kinit("alice", "-l", "3m", "-r", "10m");
+        string output = OutputFile();
+        // The job notes its ticket, then looks at its ccache ten times a second for 20 s.
+        string job = SubmittedJob().Match(testbed.RunAs("alice", "sbatch", "-o", output, "--wrap", """
+            echo "first $(klist | grep krbtgt/)"
+            i=0; missing=0
+            while [ $i -lt 200 ]; do klist -s || missing=$((missing + 1)); sleep 0.1; i=$((i + 1)); done
+            echo "missing=$missing"
+            echo "last $(klist | grep krbtgt/)"
+            """).EnsureSuccess("sbatch").Stdout).Groups[1].Value;
+        WaitUntilRunning(job);
+        Thread.Sleep(TimeSpan.FromSeconds(3)); // a later kinit gives a ticket that starts later
+
+        testbed.Kinit("alice", "-l", "3m", "-r", "10m");
+        daemon.CliAs("alice", "add").EnsureSuccess("add the new ticket");
+        WaitUntilGone(job, TimeSpan.FromSeconds(60));
+
+        string text = ReadAndDelete(output);
+        string first = Regex.Match(text, "first (.*)").Groups[1].Value.Trim();
+        string last = Regex.Match(text, "last (.*)").Groups[1].Value.Trim();
+        Assert.Contains("krbtgt/", first);
+        Assert.Contains("krbtgt/", last);
+        Assert.True(first != last, $"the job kept its first ticket; slurmd's log:\n{SlurmdLogOf(job)}");
+        Assert.Contains("missing=0", text);
+        Assert.Contains("took the ticket uploaded since", testbed.WaitForSlurmdLogLine($"[{job}.batch] slurmnative: took the ticket uploaded since"));
+    }
+
+    [Fact]
+    public void A_ticket_that_cannot_outlast_the_job_is_a_warning_at_submission_and_below_min_ticket_life_a_refusal()
+    {
+        using var daemon = StartDaemon("ticket-life");
+        UsePlugin(daemon);
+        testbed.Kinit("alice", "-l", "5m", "-r", "10m");
+
+        CommandResult warned = testbed.RunAs("alice", "srun", "-N1", "-t", "2:00:00", "true");
+        Assert.Equal(0, warned.ExitCode);
+        Assert.Contains("but the job may run for 2 hours", warned.Stderr);
+        Assert.Contains("kinit -r 2h", warned.Stderr);
+
+        UsePlugin(daemon, extra: "refresh_before=10s min_ticket_life=1h");
+        CommandResult refused = testbed.RunAs("alice", "sbatch", "-o", "/dev/null", "--wrap", "true");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("this site asks for 1 hour (min_ticket_life); run kinit -r 1h", refused.Stderr);
+        Assert.DoesNotContain("Submitted batch job", refused.Stdout);
+    }
+
+    [Fact]
+    public void Post_refresh_runs_as_the_user_after_the_install_and_each_refresh_and_a_hung_one_is_killed()
+    {
+        using var daemon = StartDaemon("post-refresh");
+        string hooks = Path.Combine(daemon.Directory, "hooks");
+        Directory.CreateDirectory(hooks);
+        File.SetUnixFileMode(hooks, (UnixFileMode)0b111_101_101);
+        string record = Path.Combine(hooks, "ran");
+        File.WriteAllText(record, "");
+        Command.Run("chown", ["alice", record]).EnsureSuccess("chown");
+        string hook = Path.Combine(hooks, "record.sh");
+        File.WriteAllText(hook, $"#!/bin/sh\necho \"$(id -u) $KRB5CCNAME job=$SLURM_JOB_ID $(test -r \"${{KRB5CCNAME#FILE:}}\" && echo readable)\" >> {record}\n");
+        File.SetUnixFileMode(hook, (UnixFileMode)0b111_101_101);
+        UsePlugin(daemon, extra: $"refresh_before=10s post_refresh={hook}");
+        // A 40 s ticket: the step refreshes it (from the daemon, which renews it) while it runs.
+        testbed.Kinit("alice", "-l", "40s", "-r", "10m");
+
+        CommandResult srun = testbed.RunAs("alice", "srun", "-N1", "sh", "-c", "echo job=$SLURM_JOB_ID; sleep 35");
+
+        Assert.Equal(0, srun.ExitCode);
+        string job = Regex.Match(srun.Stdout, @"job=(\d+)").Groups[1].Value;
+        string[] runs = File.ReadAllLines(record);
+        output.WriteLine(string.Join('\n', runs));
+        string expected = $"{testbed.UidOf("alice")} FILE:/tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job} job={job} readable";
+        Assert.True(runs.Length >= 2, $"post_refresh ran {runs.Length} times; it should run at the install and at the refresh");
+        Assert.All(runs, line => Assert.Equal(expected, line));
+
+        // A program that hangs holds the step's start for its timeout, no longer.
+        File.WriteAllText(hook, "#!/bin/sh\nsleep 300\n");
+        UsePlugin(daemon, extra: $"refresh_before=10s post_refresh={hook} post_refresh_timeout=2s");
+        var clock = Stopwatch.StartNew();
+        CommandResult hung = testbed.RunAs("alice", "srun", "-N1", "true");
+        Assert.Equal(0, hung.ExitCode);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"srun took {clock.Elapsed}");
+        Assert.Contains($"post_refresh {hook} was killed after 2 s (post_refresh_timeout) as alice", testbed.WaitForSlurmdLogLine("post_refresh_timeout"));
     }
 
     [Fact]
@@ -245,7 +464,7 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         string job = SubmittedJob().Match(testbed.RunAs("alice", "sbatch", "--hold", "-o", output, "--wrap",
             "stat -c 'owner=%U mode=%a type=%F' \"${KRB5CCNAME#FILE:}\"; echo cache=$KRB5CCNAME; klist").EnsureSuccess("sbatch --hold").Stdout).Groups[1].Value;
         string bait = $"/tmp/slurmnative-bait-{job}";
-        string predictable = $"/tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}.batch";
+        string predictable = $"/tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}";
         try
         {
             testbed.RunAs("bob", "sh", "-c", $"echo bobs > {bait} && chmod 666 {bait} && ln -s {bait} {predictable}").EnsureSuccess("bob plants a symlink");
@@ -295,10 +514,10 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         testbed.Kinit("alice");
 
         string cancelled = StartSleepingBatchJob("alice");
-        Assert.NotEmpty(StepCcaches("alice", cancelled));
+        Assert.NotEmpty(JobCcaches("alice", cancelled));
         testbed.RunAs("alice", "scancel", cancelled).EnsureSuccess("scancel");
         WaitUntilGone(cancelled, TimeSpan.FromSeconds(60));
-        Assert.Empty(StepCcaches("alice", cancelled));
+        Assert.Empty(JobCcaches("alice", cancelled));
 
         var clock = Stopwatch.StartNew();
         CommandResult limited = testbed.RunAs("alice", "srun", "-N1", "-t", "0:05", "sh", "-c", "echo job=$SLURM_JOB_ID; sleep 300");
@@ -307,7 +526,7 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         string job = Regex.Match(limited.Stdout, @"job=(\d+)").Groups[1].Value;
         Assert.NotEmpty(job);
         WaitUntilGone(job, TimeSpan.FromSeconds(60));
-        Assert.Empty(StepCcaches("alice", job));
+        Assert.Empty(JobCcaches("alice", job));
     }
 
     /// <summary>A batch job whose slurmstepd dies by SIGKILL, so its exit hook never runs; returns the ccache it leaves.</summary>
@@ -315,7 +534,7 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
     {
         testbed.Kinit("alice");
         string job = StartSleepingBatchJob("alice");
-        string leftover = Assert.Single(StepCcaches("alice", job));
+        string leftover = Assert.Single(JobCcaches("alice", job));
         string title = $"slurmstepd: [{job}.batch]";
         int stepd = Directory.EnumerateDirectories("/proc")
             .Select(d => int.TryParse(Path.GetFileName(d), out int pid) ? pid : 0)

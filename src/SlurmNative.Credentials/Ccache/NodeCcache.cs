@@ -6,7 +6,7 @@ namespace SlurmNative.Credentials.Ccache;
 public sealed class CcacheException(string message) : Exception(message);
 
 /// <summary>
-/// The FILE ccache of one job step on a compute node, in a shared directory such as /tmp.
+/// The FILE ccache of a job (or one job step) on a compute node, in a shared directory such as /tmp.
 /// Every file is created new (O_CREAT|O_EXCL|O_NOFOLLOW, relative to a directory
 /// descriptor checked once), handed to the job user with fchown/fchmod before a byte of
 /// the ticket is written, and replaced by rename, so no other user's file or symlink
@@ -16,7 +16,7 @@ public sealed class CcacheException(string message) : Exception(message);
 internal sealed class NodeCcache : IDisposable
 {
     private const uint OwnerReadWrite = 0x180; // 0600
-    private const int CreateFlags = Interop.Libc.O_WRONLY | Interop.Libc.O_CREAT | Interop.Libc.O_EXCL | Interop.Libc.O_NOFOLLOW | Interop.Libc.O_CLOEXEC;
+    private static int CreateFlags => Interop.Libc.O_WRONLY | Interop.Libc.O_CREAT | Interop.Libc.O_EXCL | Interop.Libc.O_NOFOLLOW | Interop.Libc.O_CLOEXEC;
 
     private readonly SafeFileHandle directory;
     private readonly Lock gate = new();
@@ -67,6 +67,51 @@ internal sealed class NodeCcache : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// The ccache another step of the job made, if <paramref name="fileName"/> in the checked directory
+    /// is still what the installer left there: a regular file (not a symlink) owned by the job user,
+    /// mode 600. Null if it is anything else, or gone.
+    /// </summary>
+    public static NodeCcache? TryAdopt(string directoryPath, string fileName, uint uid, uint gid)
+    {
+        SafeFileHandle directory = OpenCheckedDirectory(directoryPath, uid);
+        if (Interop.Libc.LStatAt(directory, fileName, out Interop.Libc.Statx status) != 0
+            || status.FileType != Interop.Libc.S_IFREG || status.stx_uid != uid || status.Permissions != OwnerReadWrite)
+        {
+            directory.Dispose();
+            return null;
+        }
+        return new NodeCcache(directory, directoryPath, fileName, uid, gid);
+    }
+
+    /// <summary>The newest unexpired TGT in the file now (another step may have replaced it), or null.</summary>
+    public byte[]? ReadTicket(DateTimeOffset now)
+    {
+        using SafeFileHandle file = Interop.Libc.openat(directory, FileName, Interop.Libc.O_RDONLY | Interop.Libc.O_NOFOLLOW | Interop.Libc.O_CLOEXEC, 0);
+        if (file.IsInvalid)
+            return null;
+        var contents = new byte[MaxFileBytes];
+        int total = 0;
+        while (total < contents.Length)
+        {
+            int count = Interop.Libc.Read(file, contents.AsSpan(total));
+            if (count <= 0)
+                break;
+            total += count;
+        }
+        try
+        {
+            return FileCcacheFormat.FindTicketGrantingTicket(contents.AsSpan(0, total), now);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Far above one ticket's ccache, which is all this class writes.</summary>
+    private const int MaxFileBytes = 256 * 1024;
 
     /// <summary>Atomically swaps in a new ticket: a fresh file, then rename over the old one.</summary>
     public void Replace(ReadOnlySpan<byte> credential)

@@ -4,8 +4,8 @@ namespace SlurmNative.Credentials.Ccache;
 
 /// <summary>
 /// srun's shortcut to the user's TGT: the default ccache read as a file, without libkrb5,
-/// whose loading (six libraries and a profile parse) is about 1.8 ms of every srun that
-/// forwards. It answers only when the answer is the one libkrb5 would give: KRB5CCNAME
+/// whose loading (six libraries and a profile parse) is a large share of what forwarding
+/// adds to srun (bench/plugin-startup.sh). It answers only when the answer is the one libkrb5 would give: KRB5CCNAME
 /// names a FILE ccache, or is unset and krb5.conf names a FILE default or none; and
 /// the file (format version 4, as MIT and Heimdal write) holds an unexpired TGT of the
 /// client's own realm. Anything else (DIR, KEYRING or KCM caches, an unusual file, no

@@ -75,6 +75,8 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
             long deadline = Environment.TickCount64 + (long)client.timeout.TotalMilliseconds;
             TimeSpan pause = FirstBusyPause;
             var lastFailure = new string[client.servers.Count];
+            var putOff = new string?[client.servers.Count];
+            var lastPutOff = new bool[client.servers.Count];
             var timesPutOff = new int[client.servers.Count];
             for (int round = 0; ; round++)
             {
@@ -91,11 +93,13 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
                     {
                         askAgain = true;
                         timesPutOff[i]++;
-                        lastFailure[i] = e.Message;
+                        putOff[i] = lastFailure[i] = e.Message;
+                        lastPutOff[i] = true;
                     }
                     catch (Exception e) when (e is IOException or TimeoutException or ProtocolException)
                     {
                         lastFailure[i] = e is TimeoutException ? $"no answer within {attempt.TotalSeconds:0.#} s" : e.Message;
+                        lastPutOff[i] = false;
                     }
                 }
                 // Jitter, so that clients turned away together do not all come back together.
@@ -105,10 +109,11 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
                 Thread.Sleep(wait);
                 pause = pause * 2 < MaxBusyPause ? pause * 2 : MaxBusyPause;
             }
-            IEnumerable<string> reasons = client.servers.Select((server, i) => timesPutOff[i] switch
+            IEnumerable<string> reasons = client.servers.Select((server, i) => (timesPutOff[i], lastPutOff[i]) switch
             {
-                0 or 1 => $"{server}: {lastFailure[i]}",
-                int n => $"{server}: {lastFailure[i]} (asked {n} times)",
+                (0, _) or (1, true) => $"{server}: {lastFailure[i]}",
+                (int n, true) => $"{server}: {lastFailure[i]} (asked {n} times)",
+                (int n, false) => $"{server}: {putOff[i]} (asked {n} times), then {lastFailure[i]}",
             });
             throw new DaemonUnreachableException($"no credential daemon answered ({string.Join("; ", reasons)}); check that slurmnatived runs and that 'servers' and 'daemon_user' in slurmnative.conf are right");
         }

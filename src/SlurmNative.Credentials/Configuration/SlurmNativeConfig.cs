@@ -40,9 +40,18 @@ public sealed record SlurmNativeConfig
     public int MaxConnections { get; init; } = 16384;
     /// <summary>Connections from one address that may wait, request not yet delivered, before its oldest is closed.</summary>
     public int MaxWaitingPerHost { get; init; } = 4096;
+    /// <summary>
+    /// Whether a node (root or the Slurm user on a cluster host, as acl.conf says) gets a user's ticket only
+    /// for a job of that user running on it (true, job_bound) or whenever it asks (false, any).
+    /// </summary>
+    public bool NodeFetchJobBound { get; init; } = true;
+    /// <summary>The slurm.conf squeue and sinfo read to tell where jobs run; null: Slurm's default.</summary>
+    public string? SlurmConf { get; init; }
     public TimeSpan RenewThreshold { get; init; } = TimeSpan.FromMinutes(30);
     public TimeSpan RenewInterval { get; init; } = TimeSpan.FromSeconds(60);
     public int RenewConcurrency { get; init; } = 8;
+    /// <summary>How long a ticket stays stored once its owner has no job, unless stored with --keep; null (never): until it expires.</summary>
+    public TimeSpan? KeepAfterLastJob { get; init; } = TimeSpan.FromHours(1);
 
     // ---- both ----
     /// <summary>munged's socket; null means libmunge's built-in default.</summary>
@@ -114,7 +123,8 @@ public sealed record SlurmNativeConfig
     private static readonly string[] Keys =
     [
         "servers", "client_timeout", "daemon_user", "listen", "unix_socket", "database", "key_file", "acl_file", "slurm_user",
-        "frame_timeout", "request_timeout", "max_connections", "max_waiting_per_host", "renew_threshold", "renew_interval", "renew_concurrency", "munge_socket",
+        "frame_timeout", "request_timeout", "max_connections", "max_waiting_per_host", "node_fetch", "slurm_conf", "renew_threshold", "renew_interval", "renew_concurrency", "munge_socket",
+        "keep_after_last_job",
     ];
 
     private static SlurmNativeConfig? Apply(SlurmNativeConfig c, string key, string value) => key switch
@@ -132,12 +142,18 @@ public sealed record SlurmNativeConfig
         "request_timeout" => c with { RequestTimeout = Duration(value) },
         "max_connections" => c with { MaxConnections = Count(value) },
         "max_waiting_per_host" => c with { MaxWaitingPerHost = Count(value) },
+        "node_fetch" => c with { NodeFetchJobBound = value switch { "job_bound" => true, "any" => false, _ => throw new FormatException($"'{value}' is not job_bound or any") } },
+        "slurm_conf" => c with { SlurmConf = NonEmpty(value) },
         "renew_threshold" => c with { RenewThreshold = Duration(value) },
         "renew_interval" => c with { RenewInterval = Duration(value) },
         "renew_concurrency" => c with { RenewConcurrency = Count(value) },
         "munge_socket" => c with { MungeSocket = NonEmpty(value) },
+        "keep_after_last_job" => c with { KeepAfterLastJob = value == "never" ? null : AtLeastOneSecond(Duration(value)) },
         _ => null,
     };
+
+    private static TimeSpan AtLeastOneSecond(TimeSpan value) =>
+        value >= TimeSpan.FromSeconds(1) ? value : throw new FormatException("must be at least 1s (an upload must outlive the submission that follows it), or never");
 
     private static string NonEmpty(string value) =>
         value.Length > 0 ? value : throw new FormatException("needs a value");

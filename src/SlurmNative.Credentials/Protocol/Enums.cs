@@ -7,6 +7,8 @@ public enum Operation : byte
     Get = 3,
     Remove = 4,
     List = 5,
+    /// <summary>An add whose credential stays stored while its owner has no jobs (<c>slurmnative add --keep</c>).</summary>
+    AddAndKeep = 6,
 }
 
 /// <summary>A reply's outcome. Values are on the wire: append, never renumber.</summary>

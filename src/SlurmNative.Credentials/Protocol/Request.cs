@@ -20,6 +20,30 @@ public sealed record Request(Operation Operation, byte[] RequestId, byte[] Reply
         return request;
     }
 
+    /// <summary>
+    /// A get of <paramref name="targetUid"/>'s credential; for a node, naming the job it is for (the job's
+    /// id as the blob), which the daemon checks runs on the requesting host when it binds nodes to jobs.
+    /// </summary>
+    public static Request Fetch(uint? targetUid, uint? jobId = null)
+    {
+        byte[] blob = [];
+        if (jobId is uint job)
+        {
+            blob = new byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(blob, job);
+        }
+        return Create(Operation.Get, targetUid, blob);
+    }
+
+    /// <summary>The job a get names; null if it names none.</summary>
+    /// <exception cref="ProtocolException">the blob of a get is neither empty nor a job id.</exception>
+    public uint? FetchedForJob => Blob.Length switch
+    {
+        0 => null,
+        4 => System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(Blob),
+        _ => throw new ProtocolException(ReplyStatus.BadRequest, $"a get carries a job id of 4 bytes or nothing, not {Blob.Length} bytes"),
+    };
+
     public byte[] Encode() => new WireWriter()
         .Byte((byte)Operation)
         .Bytes(RequestId)

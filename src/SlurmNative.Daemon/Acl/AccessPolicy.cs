@@ -31,13 +31,15 @@ public sealed record Caller(uint Uid, uint Gid, string? UserName, IReadOnlySet<s
 }
 
 /// <summary>One ACL line: a role and the conditions a caller must all meet.</summary>
-public sealed record AclRule(Role Role, uint? Uid, string? UserName, string? Group, IPNetwork? Network, int LineNumber)
+/// <param name="Local"><c>host=local</c>: the daemon's own host, through its Unix socket or a loopback address.</param>
+public sealed record AclRule(Role Role, uint? Uid, string? UserName, string? Group, IPNetwork? Network, int LineNumber, bool Local = false)
 {
     public bool Matches(Caller caller) =>
         (Uid is null || Uid == caller.Uid)
         && (UserName is null || UserName == caller.UserName)
         && (Group is null || caller.Groups.Contains(Group))
-        && (Network is null || (caller.Address is { } address && Network.Value.Contains(Normalise(address))));
+        && (Network is null || (caller.Address is { } address && Network.Value.Contains(Normalise(address))))
+        && (!Local || caller.Address is null || IPAddress.IsLoopback(Normalise(caller.Address)));
 
     private static IPAddress Normalise(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 }
@@ -61,8 +63,13 @@ public sealed class AccessPolicy(IReadOnlyList<AclRule> rules)
     public IReadOnlyList<AclRule> Rules { get; } = rules;
 
     /// <summary>Used when no ACL file exists: users manage their own, root and SlurmUser serve nodes, root administers.</summary>
+    /// <summary>
+    /// Root administers from the daemon's own host; elsewhere root, like the Slurm user, is a node, which
+    /// gets a user's ticket only for that user's job on it (node_fetch = job_bound).
+    /// </summary>
     public static AccessPolicy Default(string slurmUser) => Parse($"""
-        admin uid=0
+        admin uid=0 host=local
+        node  uid=0
         node  user={slurmUser}
         user  *
         """, "built-in default");
@@ -90,6 +97,7 @@ public sealed class AccessPolicy(IReadOnlyList<AclRule> rules)
         {
             Operation.Ping => true,
             Operation.Add => own && roles.HasFlag(Role.User) || roles.HasFlag(Role.Gateway) || roles.HasFlag(Role.Admin),
+            Operation.AddAndKeep => own && roles.HasFlag(Role.User) || roles.HasFlag(Role.Admin),
             Operation.Get => own && roles.HasFlag(Role.User) || roles.HasFlag(Role.Node) || roles.HasFlag(Role.Admin),
             Operation.Remove => own && roles.HasFlag(Role.User) || roles.HasFlag(Role.Admin),
             Operation.List => own && roles.HasFlag(Role.User) || roles.HasFlag(Role.Admin),
@@ -152,7 +160,9 @@ public sealed class AccessPolicy(IReadOnlyList<AclRule> rules)
                 "uid" when rule.Uid is null => rule with { Uid = uint.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out uint uid) ? uid : throw Fail($"uid '{value}' is not a number") },
                 "user" when rule.UserName is null => rule with { UserName = value },
                 "group" when rule.Group is null => rule with { Group = value },
-                "host" when rule.Network is null => rule with { Network = ParseNetwork(value) ?? throw Fail($"host '{value}' is not an address or address/prefix") },
+                "host" when rule.Network is null && !rule.Local => value == "local"
+                    ? rule with { Local = true }
+                    : rule with { Network = ParseNetwork(value) ?? throw Fail($"host '{value}' is not an address, address/prefix or 'local'") },
                 "uid" or "user" or "group" or "host" => throw Fail($"condition '{key}' appears twice in one rule; split it into two rules"),
                 _ => throw Fail($"unknown condition '{key}'; use uid, user, group or host"),
             };

@@ -2,7 +2,9 @@ using SlurmNative.Credentials.Kerberos;
 using System.Globalization;
 using SlurmNative.Credentials.Protocol;
 using SlurmNative.Daemon.Acl;
+using SlurmNative.Daemon.Jobs;
 using SlurmNative.Daemon.Logging;
+using SlurmNative.Daemon.Retention;
 using SlurmNative.Daemon.Store;
 
 namespace SlurmNative.Daemon.Service;
@@ -11,7 +13,10 @@ namespace SlurmNative.Daemon.Service;
 /// Answers one authenticated request: checks the ACL, validates uploads, talks to the
 /// store. Every refusal is logged with who asked for what; no credential bytes are.
 /// </summary>
-public sealed class CredentialService(ICredentialStore store, Func<AccessPolicy> policy, ITicketInspector inspector, IDaemonLog log, TimeProvider? clock = null)
+/// <param name="jobBinding">node_fetch = job_bound: how a node's fetch is checked against where the job runs; null for node_fetch = any.</param>
+/// <param name="uploads">told of every upload, so the idle clock of its owner restarts; null where nothing drops idle credentials.</param>
+public sealed class CredentialService(ICredentialStore store, Func<AccessPolicy> policy, ITicketInspector inspector, IDaemonLog log, TimeProvider? clock = null,
+    NodeFetchGuard? jobBinding = null, IdleCredentialSweeper? uploads = null)
 {
     /// <summary>Far above any real TGT (a few KiB with a large PAC), far below the frame limit.</summary>
     public const int MaxTicketBytes = 64 * 1024;
@@ -32,8 +37,9 @@ public sealed class CredentialService(ICredentialStore store, Func<AccessPolicy>
         return request.Operation switch
         {
             Operation.Ping => await PingAsync(caller, cancel).ConfigureAwait(false),
-            Operation.Add => await AddAsync(caller, target, request.Blob, cancel).ConfigureAwait(false),
-            Operation.Get => await GetAsync(caller, target, cancel).ConfigureAwait(false),
+            Operation.Add => await AddAsync(caller, target, request.Blob, keep: false, cancel).ConfigureAwait(false),
+            Operation.AddAndKeep => await AddAsync(caller, target, request.Blob, keep: true, cancel).ConfigureAwait(false),
+            Operation.Get => await GetAsync(caller, target, request, cancel).ConfigureAwait(false),
             Operation.Remove => await RemoveAsync(caller, target, cancel).ConfigureAwait(false),
             Operation.List => await ListAsync(caller, request.TargetUid, cancel).ConfigureAwait(false),
             _ => Reply.Error(ReplyStatus.BadRequest, "unknown operation"),
@@ -55,7 +61,8 @@ public sealed class CredentialService(ICredentialStore store, Func<AccessPolicy>
         return Reply.Ok(System.Text.Encoding.UTF8.GetBytes(status));
     }
 
-    private async Task<Reply> AddAsync(Caller caller, uint target, byte[] ticket, CancellationToken cancel)
+    /// <param name="keep">stored with --keep; an ordinary upload (every srun's) keeps an earlier --keep.</param>
+    private async Task<Reply> AddAsync(Caller caller, uint target, byte[] ticket, bool keep, CancellationToken cancel)
     {
         if (ticket.Length == 0)
             return Refuse(caller, ReplyStatus.BadRequest, "add carries no credential");
@@ -87,20 +94,37 @@ public sealed class CredentialService(ICredentialStore store, Func<AccessPolicy>
         // Every srun from a login node uploads the same TGT again; what is already stored
         // is already durable, so it is acknowledged without another synced write.
         StoredCredential? existing = await store.GetAsync(target, cancel).ConfigureAwait(false);
-        if (existing is not null && existing.Ticket.AsSpan().SequenceEqual(ticket))
+        uploads?.Uploaded(target);
+        keep |= existing?.Keep == true;
+        if (existing is not null && existing.Keep == keep && existing.Ticket.AsSpan().SequenceEqual(ticket))
         {
             if (log.DebugEnabled)
                 log.Debug($"{existing} is already stored for {caller}");
             return Reply.Ok();
         }
 
-        var stored = await store.PutAsync(new StoredCredential(target, facts.ClientPrincipal, facts.Start, facts.End, facts.RenewTill, facts.Flags, ticket), cancel).ConfigureAwait(false);
-        log.Info($"stored {stored} for {caller}");
+        var stored = await store.PutAsync(new StoredCredential(target, facts.ClientPrincipal, facts.Start, facts.End, facts.RenewTill, facts.Flags, ticket) { Keep = keep }, cancel).ConfigureAwait(false);
+        log.Info($"stored {stored}{(keep ? ", kept without jobs," : "")} for {caller}");
         return Reply.Ok();
     }
 
-    private async Task<Reply> GetAsync(Caller caller, uint target, CancellationToken cancel)
+    private async Task<Reply> GetAsync(Caller caller, uint target, Request request, CancellationToken cancel)
     {
+        // Only the node role lets one fetch another's ticket without administering: bind it to the job.
+        if (jobBinding is not null && target != caller.Uid && !policy().RolesOf(caller).HasFlag(Role.Admin))
+        {
+            uint? job;
+            try
+            {
+                job = request.FetchedForJob;
+            }
+            catch (ProtocolException e)
+            {
+                return Refuse(caller, e.Status, e.Message);
+            }
+            if (await jobBinding.RefusalAsync(caller, target, job, cancel).ConfigureAwait(false) is { } reason)
+                return Refuse(caller, ReplyStatus.Forbidden, reason);
+        }
         StoredCredential? credential = await store.GetAsync(target, cancel).ConfigureAwait(false);
         if (credential is null)
             return Refuse(caller, ReplyStatus.NotFound, $"no credential stored for uid {target}; the user should run kinit, then slurmnative add (or submit with --krb5)");

@@ -2,8 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using SlurmNative.Credentials.Configuration;
 using SlurmNative.Daemon.Crypto;
+using SlurmNative.Daemon.Jobs;
 using SlurmNative.Daemon.Logging;
 using SlurmNative.Daemon.Renewal;
+using SlurmNative.Daemon.Retention;
 using SlurmNative.Daemon.Store;
 
 namespace SlurmNative.Daemon.Service;
@@ -16,6 +18,7 @@ public sealed class DaemonHost : IDisposable
     private readonly SqliteCredentialStore store;
     private readonly CredentialListener listener;
     private readonly CredentialRenewer renewer;
+    private readonly IdleCredentialSweeper? sweeper;
     private volatile Keyring keyring;
 
     public PolicyHolder Policy { get; }
@@ -23,7 +26,8 @@ public sealed class DaemonHost : IDisposable
     public IReadOnlyList<EndPoint> BoundEndpoints => listener.BoundEndpoints;
 
     /// <exception cref="InvalidOperationException">a configuration, key or ACL problem, with what to fix.</exception>
-    public DaemonHost(SlurmNativeConfig config, IDaemonLog log, IRequestAuthenticator authenticator, ITicketInspector inspector, ITicketRenewer kdc, IIdentityResolver identities)
+    public DaemonHost(SlurmNativeConfig config, IDaemonLog log, IRequestAuthenticator authenticator, ITicketInspector inspector, ITicketRenewer kdc, IIdentityResolver identities,
+        IJobDirectory jobs)
     {
         this.config = config;
         this.log = log;
@@ -41,7 +45,9 @@ public sealed class DaemonHost : IDisposable
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(config.Database))!);
         store = SqliteCredentialStore.Open(config.Database, () => keyring, log);
-        var service = new CredentialService(store, () => Policy.Current, inspector, log);
+        sweeper = config.KeepAfterLastJob is TimeSpan keep ? new IdleCredentialSweeper(store, jobs, keep, log) : null;
+        var service = new CredentialService(store, () => Policy.Current, inspector, log, jobBinding: config.NodeFetchJobBound ? new NodeFetchGuard(jobs) : null,
+            uploads: sweeper);
         var endpoints = new List<EndPoint>(config.Listen);
         if (config.UnixSocket is not null)
             endpoints.Add(new UnixDomainSocketEndPoint(config.UnixSocket));
@@ -105,7 +111,10 @@ public sealed class DaemonHost : IDisposable
     public async Task RunAsync(CancellationToken stop)
     {
         log.Info($"slurmnatived ready: {await store.CountAsync(stop).ConfigureAwait(false)} credentials in {config.Database}, renewing below {config.RenewThreshold}");
-        await Task.WhenAll(listener.RunAsync(stop), renewer.RunAsync(config.RenewInterval, stop).ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
+        await Task.WhenAll(
+            listener.RunAsync(stop),
+            renewer.RunAsync(config.RenewInterval, stop).ContinueWith(_ => { }, TaskScheduler.Default),
+            (sweeper?.RunAsync(stop) ?? Task.CompletedTask).ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
     }
 
     public void Dispose() => store.Dispose();

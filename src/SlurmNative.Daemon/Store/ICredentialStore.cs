@@ -18,6 +18,12 @@ public sealed record StoredCredential(
     byte[] Ticket,
     long Version = 0)
 {
+    /// <summary>Kept whether or not its owner has jobs (<c>slurmnative add --keep</c>).</summary>
+    public bool Keep { get; init; }
+
+    /// <summary>When its owner last stored it; the store sets it on <see cref="ICredentialStore.PutAsync"/>, a renewal keeps it.</summary>
+    public DateTimeOffset Uploaded { get; init; }
+
     public CredentialSummary Summary => new(Uid, Principal, Start, End, RenewTill, Flags);
 
     // Never print ticket bytes, even by accident through a record's generated ToString.
@@ -26,7 +32,7 @@ public sealed record StoredCredential(
 
 public interface ICredentialStore : IDisposable
 {
-    /// <summary>Inserts or replaces the UID's credential; returns only once the write is durable.</summary>
+    /// <summary>Inserts or replaces the UID's credential as uploaded now; returns only once the write is durable.</summary>
     Task<StoredCredential> PutAsync(StoredCredential credential, CancellationToken cancel = default);
 
     Task<StoredCredential?> GetAsync(uint uid, CancellationToken cancel = default);
@@ -44,6 +50,9 @@ public interface ICredentialStore : IDisposable
 
     /// <summary>Removes the UID's credential only if it is still at <paramref name="expectedVersion"/>.</summary>
     Task<bool> RemoveIfUnchangedAsync(uint uid, long expectedVersion, CancellationToken cancel = default);
+
+    /// <summary>Every credential's upload time and keep flag, without decrypting a ticket.</summary>
+    Task<IReadOnlyList<UploadRecord>> ListUploadsAsync(CancellationToken cancel = default);
 
     /// <summary>Re-encrypts every record under the keyring's current first key; returns how many.</summary>
     Task<int> ReencryptAllAsync(CancellationToken cancel = default);

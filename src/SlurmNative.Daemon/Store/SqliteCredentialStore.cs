@@ -23,12 +23,12 @@ public sealed class SqliteCredentialStore : ICredentialStore
     // Large enough that a burst shares one fsync, small enough that one transaction stays short.
     private const int MaxBatch = 256;
     private const int ReencryptBatch = 256;
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
 
     private const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
         | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
-    private const string Columns = "uid, principal, start, \"end\", renew_till, flags, key_id, nonce, ciphertext, version";
+    private const string Columns = "uid, principal, start, \"end\", renew_till, flags, key_id, nonce, ciphertext, version, keep, uploaded";
 
     // More than the daemon's request threads ever use at once; the rest are closed.
     private const int MaxIdleLookups = 32;
@@ -150,6 +150,16 @@ public sealed class SqliteCredentialStore : ICredentialStore
             throw new CredentialStoreException($"credential database {full} has schema version {version}, newer than this daemon understands ({SchemaVersion}); upgrade the daemon");
 
         using var transaction = connection.BeginTransaction();
+        if (version == 1)
+        {
+            // A version-1 row was last written by an upload or a renewal; its last write is the
+            // closest known upload time, and only later versions know --keep.
+            Execute(connection, """
+                ALTER TABLE credentials ADD COLUMN keep INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE credentials ADD COLUMN uploaded INTEGER NOT NULL DEFAULT 0;
+                UPDATE credentials SET uploaded = updated;
+                """, transaction);
+        }
         Execute(connection, """
             CREATE TABLE IF NOT EXISTS credentials (
                 uid INTEGER PRIMARY KEY,
@@ -162,7 +172,9 @@ public sealed class SqliteCredentialStore : ICredentialStore
                 nonce BLOB NOT NULL,
                 ciphertext BLOB NOT NULL,
                 version INTEGER NOT NULL,
-                updated INTEGER NOT NULL
+                updated INTEGER NOT NULL,
+                keep INTEGER NOT NULL DEFAULT 0,
+                uploaded INTEGER NOT NULL DEFAULT 0
             ) STRICT;
             CREATE INDEX IF NOT EXISTS credentials_end ON credentials ("end");
             -- Versions come from one counter that outlives deleted rows: a user who removes and
@@ -184,7 +196,7 @@ public sealed class SqliteCredentialStore : ICredentialStore
         {
             long version = context.NextVersion();
             context.Upsert(credential, sealedData, version, updated);
-            return credential with { Version = version };
+            return credential with { Version = version, Uploaded = FromUnix(updated) };
         }, cancel);
     }
 
@@ -288,6 +300,23 @@ public sealed class SqliteCredentialStore : ICredentialStore
         return Task.FromResult<IReadOnlyList<StoredCredential>>(result);
     }
 
+    public Task<IReadOnlyList<UploadRecord>> ListUploadsAsync(CancellationToken cancel = default)
+    {
+        cancel.ThrowIfCancellationRequested();
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT uid, uploaded, keep, version FROM credentials ORDER BY uid;";
+        var result = new List<UploadRecord>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            if ((result.Count & 1023) == 0)
+                cancel.ThrowIfCancellationRequested();
+            result.Add(new UploadRecord((uint)reader.GetInt64(0), FromUnix(reader.GetInt64(1)), reader.GetInt64(2) != 0, reader.GetInt64(3)));
+        }
+        return Task.FromResult<IReadOnlyList<UploadRecord>>(result);
+    }
+
     public Task<int> CountAsync(CancellationToken cancel = default)
     {
         cancel.ThrowIfCancellationRequested();
@@ -386,7 +415,11 @@ public sealed class SqliteCredentialStore : ICredentialStore
             throw new CredentialStoreException($"stored credential of uid {uid} cannot be decrypted: {e.Message}", e);
         }
         return new StoredCredential(uid, principal, FromUnix(reader.GetInt64(2)), FromUnix(reader.GetInt64(3)),
-            FromUnix(reader.GetInt64(4)), (uint)reader.GetInt64(5), ticket, reader.GetInt64(9));
+            FromUnix(reader.GetInt64(4)), (uint)reader.GetInt64(5), ticket, reader.GetInt64(9))
+        {
+            Keep = reader.GetInt64(10) != 0,
+            Uploaded = FromUnix(reader.GetInt64(11)),
+        };
     }
 
     /// <summary>
@@ -632,14 +665,16 @@ public sealed class SqliteCredentialStore : ICredentialStore
         public WriteContext(SqliteConnection connection)
         {
             this.connection = connection;
-            const string values = "$uid, $principal, $start, $end, $renew_till, $flags, $key_id, $nonce, $ciphertext, $version, $updated";
+            // An upload's time is its write's time; a renewal (update) leaves it and the keep flag alone.
+            const string values = "$uid, $principal, $start, $end, $renew_till, $flags, $key_id, $nonce, $ciphertext, $version, $updated, $keep, $updated";
             upsert = Command($"""
-                INSERT INTO credentials (uid, principal, start, "end", renew_till, flags, key_id, nonce, ciphertext, version, updated)
+                INSERT INTO credentials (uid, principal, start, "end", renew_till, flags, key_id, nonce, ciphertext, version, updated, keep, uploaded)
                 VALUES ({values})
                 ON CONFLICT (uid) DO UPDATE SET principal = excluded.principal, start = excluded.start, "end" = excluded."end",
                     renew_till = excluded.renew_till, flags = excluded.flags, key_id = excluded.key_id, nonce = excluded.nonce,
-                    ciphertext = excluded.ciphertext, version = excluded.version, updated = excluded.updated;
-                """, "$uid", "$principal", "$start", "$end", "$renew_till", "$flags", "$key_id", "$nonce", "$ciphertext", "$version", "$updated");
+                    ciphertext = excluded.ciphertext, version = excluded.version, updated = excluded.updated,
+                    keep = excluded.keep, uploaded = excluded.uploaded;
+                """, "$uid", "$principal", "$start", "$end", "$renew_till", "$flags", "$key_id", "$nonce", "$ciphertext", "$version", "$updated", "$keep");
             update = Command("""
                 UPDATE credentials SET principal = $principal, start = $start, "end" = $end, renew_till = $renew_till, flags = $flags,
                     key_id = $key_id, nonce = $nonce, ciphertext = $ciphertext, version = $version, updated = $updated
@@ -721,6 +756,7 @@ public sealed class SqliteCredentialStore : ICredentialStore
         public void Upsert(StoredCredential credential, SealedData sealedData, long version, long updated)
         {
             SetRow(Bind(upsert), credential, sealedData, version, updated);
+            upsert.Parameters["$keep"].Value = credential.Keep ? 1L : 0L;
             upsert.ExecuteNonQuery();
         }
 

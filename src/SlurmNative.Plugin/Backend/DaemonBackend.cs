@@ -19,9 +19,9 @@ internal sealed class DaemonBackend(SlurmNativeConfig config) : ICredentialBacke
     // Blocking calls, each bounded by the client's per-server timeout.
     public void Upload(byte[] ticket) => client.Call(Request.Create(Operation.Add, blob: ticket));
 
-    public byte[] Fetch(uint uid) => SignFetch(uid)();
+    public byte[] Fetch(uint uid, uint jobId) => SignFetch(uid, jobId)();
 
-    public Func<byte[]> SignFetch(uint uid) => client.Sign(Request.Create(Operation.Get, targetUid: uid)).Call;
+    public Func<byte[]> SignFetch(uint uid, uint jobId) => client.Sign(Request.Fetch(uid, jobId)).Call;
 
     public byte[] RenewAtKdc(byte[] ticket) => KerberosCredentials.Renew(ticket);
 

@@ -14,14 +14,17 @@ internal interface ICredentialBackend
     /// <summary>Stores the caller's TGT in the daemon, as the calling uid.</summary>
     void Upload(byte[] ticket);
 
-    /// <summary>The TGT the daemon holds for <paramref name="uid"/>.</summary>
-    byte[] Fetch(uint uid);
+    /// <summary>
+    /// The TGT the daemon holds for <paramref name="uid"/>, for job <paramref name="jobId"/> on this node:
+    /// root on a node gets it only while that job of the user runs here.
+    /// </summary>
+    byte[] Fetch(uint uid, uint jobId);
 
     /// <summary>
     /// Signs a fetch for <paramref name="uid"/> now, with the caller's current identity, and
     /// returns the exchange with the daemon, to run later (on another thread) like <see cref="Fetch"/>.
     /// </summary>
-    Func<byte[]> SignFetch(uint uid);
+    Func<byte[]> SignFetch(uint uid, uint jobId);
 
     /// <summary>Renews a TGT against the KDC, for when no daemon answers.</summary>
     byte[] RenewAtKdc(byte[] ticket);

@@ -15,17 +15,36 @@ namespace SlurmNative.Plugin.Configuration;
 /// <param name="MinimumUid"><c>min_uid=N</c>: users below it (system accounts) are left alone.</param>
 /// <param name="RefreshBefore"><c>refresh_before=DURATION</c>: fetch a fresh ticket when the job's has less than this left (at most half its life).</param>
 /// <param name="SyncOnExit"><c>sync=yes|no</c>: flush dirty pages before the ticket goes, so Kerberized NFS can still write them back.</param>
+/// <param name="PerStep"><c>scope=job|step</c>: one ccache per job on each node, shared by its steps (job), or one per step.</param>
+/// <param name="StateDirectory"><c>state_dir=PATH</c>: root's directory where the steps of a job find the ccache they share.</param>
+/// <param name="RefreshCheck"><c>refresh_check=DURATION</c>: how often a running job asks the daemon whether its user uploaded a newer ticket.</param>
+/// <param name="MinTicketLife"><c>min_ticket_life=DURATION</c>: a submission whose ticket cannot be renewed that far is refused.</param>
+/// <param name="PostRefresh"><c>post_refresh=PATH</c>: a program run as the job's user after each install and refresh of its ticket (aklog, say).</param>
+/// <param name="PostRefreshTimeout"><c>post_refresh_timeout=DURATION</c>: when that program is killed.</param>
 internal sealed record PluginSettings(
     bool ForwardByDefault,
     string ConfigPath = SlurmNativeConfig.DefaultPath,
     string CcacheDirectory = "/tmp",
     uint MinimumUid = 1000,
     TimeSpan? RefreshBefore = null,
-    bool SyncOnExit = false)
+    bool SyncOnExit = false,
+    bool PerStep = false,
+    string StateDirectory = PluginSettings.DefaultStateDirectory,
+    TimeSpan? RefreshCheck = null,
+    TimeSpan? MinTicketLife = null,
+    string? PostRefresh = null,
+    TimeSpan? PostRefreshTimeout = null)
 {
+    /// <summary>On tmpfs: job records vanish with a reboot, as the jobs do. The C side reads it too.</summary>
+    public const string DefaultStateDirectory = Interop.Shim.SLURMNATIVE_STATE_DIR;
+
     public static readonly PluginSettings Defaults = new(ForwardByDefault: false);
 
     public TimeSpan RefreshBeforeOrDefault => RefreshBefore ?? TimeSpan.FromMinutes(30);
+
+    public TimeSpan RefreshCheckOrDefault => RefreshCheck ?? TimeSpan.FromMinutes(5);
+
+    public TimeSpan PostRefreshTimeoutOrDefault => PostRefreshTimeout ?? TimeSpan.FromSeconds(10);
 
     private delegate PluginSettings Apply(PluginSettings settings, string value);
 
@@ -40,6 +59,14 @@ internal sealed record PluginSettings(
             (s, v) => s with { MinimumUid = uint.Parse(v, NumberStyles.None, CultureInfo.InvariantCulture) }),
         new("refresh_before", "a duration such as 30m, 90s or 2h", IsDuration, (s, v) => s with { RefreshBefore = SlurmNativeConfig.Duration(v) }),
         new("sync", "yes or no", v => v is "yes" or "no", (s, v) => s with { SyncOnExit = v == "yes" }),
+        new("scope", "job or step", v => v is "job" or "step", (s, v) => s with { PerStep = v == "step" }),
+        new("state_dir", "an absolute path", Path.IsPathFullyQualified, (s, v) => s with { StateDirectory = v }),
+        new("refresh_check", "a duration such as 5m or 30s", IsDuration, (s, v) => s with { RefreshCheck = SlurmNativeConfig.Duration(v) }),
+        new("min_ticket_life", "a duration such as 8h or 2d", IsDuration, (s, v) => s with { MinTicketLife = SlurmNativeConfig.Duration(v) }),
+        new("post_refresh", "an absolute path", Path.IsPathFullyQualified, (s, v) => s with { PostRefresh = v }),
+        new("post_refresh_timeout", "a duration such as 10s", IsDuration, (s, v) => s with { PostRefreshTimeout = SlurmNativeConfig.Duration(v) }),
+        // The shim reads it before the runtime starts (native/runtime_membarrier.c); here it is only checked.
+        new("membarrier", "decline or runtime", v => v is "decline" or "runtime", (s, _) => s),
     ];
 
     /// <summary>

@@ -2,6 +2,7 @@ using SlurmNative.Credentials;
 using SlurmNative.Credentials.Client;
 using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Plugin.Backend;
+using SlurmNative.Plugin.Configuration;
 using SlurmNative.Plugin.Spank;
 
 namespace SlurmNative.Plugin.Submit;
@@ -13,10 +14,12 @@ namespace SlurmNative.Plugin.Submit;
 /// asks slurmctld for the allocation and the step (<see cref="Begin"/>); local_user_init,
 /// which srun calls before it launches the step, waits for the daemon's acknowledgement
 /// (<see cref="Complete"/>). No slurmstepd can ask for the ticket before it is stored,
-/// and srun no longer waits for the daemon and for slurmctld one after the other.
+/// and srun waits for the daemon and for slurmctld at once rather than one after the other.
 /// sbatch and salloc have no hook between option parsing and submission: <see cref="Run"/>.
 /// </summary>
-internal sealed class TicketUploader(ICredentialBackend backend, IPluginLog log)
+/// <param name="commandLine">srun's, sbatch's or salloc's own arguments, where the job's --time may be; /proc/self/cmdline when null.</param>
+internal sealed class TicketUploader(ICredentialBackend backend, IPluginLog log, PluginSettings? settings = null,
+    Func<IReadOnlyList<string>>? commandLine = null, TimeProvider? clock = null)
 {
     /// <summary>
     /// Set in the environment the job inherits once a ticket went up, so the sruns of a
@@ -28,6 +31,18 @@ internal sealed class TicketUploader(ICredentialBackend backend, IPluginLog log)
     private NativeThread? sender;
     private TicketTimes? sending;
     private Exception? failure;
+
+    private static IReadOnlyList<string> OwnCommandLine()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/self/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
 
     /// <summary>Upload and wait: sbatch and salloc (allocator context).</summary>
     public int Run(ISpankSession session)
@@ -66,6 +81,14 @@ internal sealed class TicketUploader(ICredentialBackend backend, IPluginLog log)
             return -1;
         }
         sending = backend.Describe(ticket);
+        IReadOnlyList<string> arguments = (commandLine ?? OwnCommandLine)();
+        TimeSpan? timeLimit = arguments.Count > 0 ? SlurmTimeLimit.Of(arguments[0], arguments, session.GetEnvironment) : null;
+        if (TicketLifeCheck.Judge(sending, timeLimit, settings?.MinTicketLife, (clock ?? TimeProvider.System).GetUtcNow()) is { } problem)
+        {
+            log.User(problem.Message);
+            if (problem.Refuse)
+                return -1;
+        }
         failure = null;
         // A thread of its own, not the thread pool: nothing else of .NET's starts in srun.
         sender = NativeThread.Start(() =>

@@ -1,22 +1,100 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using SlurmNative.Tests.TestSupport;
 
 namespace SlurmNative.Tests.Abi;
 
-/// <summary>The bindings against the installed headers: krb5, munge, glibc, Slurm's spank.h and the shim's header.</summary>
+/// <summary>
+/// The bindings against the installed headers (krb5, munge, glibc, Slurm's spank.h and the shim's header), for
+/// every architecture the build accepts: this machine's natively, the other one cross-compiled and run under qemu.
+/// </summary>
 public sealed class AbiTests
 {
-    // One compile and run for both checks (gcc takes a moment).
-    private static readonly Lazy<IReadOnlyList<string>> Mismatches =
-        new(() => NativeAbi.Compare(NativeAbi.ManagedConstants(), NativeAbi.ManagedStructs()));
+    public static TheoryData<Architecture> Architectures() => [.. SupportedArchitectures.All];
+
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void EveryConstantAndStructMatchesTheHeaders(Architecture architecture)
+    {
+        AbiTarget target = AbiTarget.For(architecture);
+        IReadOnlyList<string> mismatches = NativeAbi.Compare(NativeAbi.ManagedConstants(architecture), NativeAbi.ManagedStructs(), target);
+        Assert.True(mismatches.Count == 0,
+            $"{mismatches.Count} ABI mismatch(es) between bindings/ and {architecture}'s headers:\n  " + string.Join("\n  ", mismatches));
+    }
 
     [Fact]
-    public void EveryConstantAndStructMatchesTheHeaders()
+    public void TheCheckCoversEveryRuntimeIdentifierTheBuildAccepts()
     {
-        IReadOnlyList<string> mismatches = Mismatches.Value;
-        Assert.True(mismatches.Count == 0,
-            $"{mismatches.Count} ABI mismatch(es) between bindings/ and the installed headers:\n  " + string.Join("\n  ", mismatches));
+        // Directory.Build.props's list, as the bindings assembly was built with it.
+        string accepted = typeof(Interop).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "SlurmNativeRuntimeIdentifiers").Value!;
+        Architecture[] built = [.. accepted.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(rid => rid switch
+        {
+            "linux-x64" => Architecture.X64,
+            "linux-arm64" => Architecture.Arm64,
+            _ => throw new Xunit.Sdk.XunitException($"the build accepts {rid}, for which the ABI test has no target"),
+        })];
+        Assert.Equal(built.Order(), SupportedArchitectures.All.Order());
+
+        // Each has its own class of the values that differ, and each class has the same names.
+        var perArchitecture = NativeAbi.NestedTypes()
+            .Where(t => t.IsDefined(typeof(NativeArchitectureAttribute), false))
+            .ToDictionary(t => NativeAbi.ArchitectureOf(t)!.Value, Names);
+        Assert.Equal(SupportedArchitectures.All.Order(), perArchitecture.Keys.Order());
+        HashSet<string> first = perArchitecture.Values.First();
+        Assert.All(perArchitecture, pair => Assert.True(pair.Value.SetEquals(first),
+            $"{pair.Key} declares {string.Join(", ", pair.Value.Order())}; another architecture {string.Join(", ", first.Order())}"));
+        Assert.Contains("O_NOFOLLOW", first);
+        Assert.Contains("O_DIRECTORY", first);
+
+        static HashSet<string> Names(Type type) =>
+            type.GetFields(BindingFlags.NonPublic | BindingFlags.Static).Where(f => f.IsLiteral).Select(f => f.Name).ToHashSet();
+    }
+
+    [Theory]
+    [InlineData("linux-arm", false)]        // 32-bit: other struct layouts, other open(2) flags
+    [InlineData("linux-musl-x64", false)]   // another libc than the libc.so.6 bindings/ names
+    [InlineData("linux-arm64", true)]
+    public void TheBuildRefusesARuntimeIdentifierTheCheckDoesNotCover(string rid, bool accepted)
+    {
+        CommandResult msbuild = Command.Run("dotnet",
+            ["msbuild", Path.Combine(Repository.Root, "bindings", "SlurmNative.Bindings.csproj"), "-t:RefuseUncheckedRuntimeIdentifier",
+             $"-p:RuntimeIdentifier={rid}", "-nr:false", "-nologo", "-v:m"]);
+
+        Assert.True(accepted == (msbuild.ExitCode == 0), msbuild.Output);
+        if (!accepted)
+            Assert.Contains($"SlurmNative builds for linux-x64;linux-arm64 only, not {rid}", msbuild.Output);
+    }
+
+    [Theory]
+    [InlineData(Architecture.X64, true)]
+    [InlineData(Architecture.Arm64, true)]
+    [InlineData(Architecture.X86, false)]
+    [InlineData(Architecture.Arm, false)]
+    [InlineData(Architecture.Ppc64le, false)]
+    [InlineData(Architecture.S390x, false)]
+    [InlineData(Architecture.RiscV64, false)]
+    public void TheProgramsRefuseArchitecturesNothingWasCheckedFor(Architecture architecture, bool supported)
+    {
+        Assert.Equal(supported, SupportedArchitectures.IsSupported(architecture));
+        Assert.Equal(supported, SupportedArchitectures.All.Contains(architecture));
+    }
+
+    [Fact]
+    public void EachArchitectureDependentValueIsThisMachinesOwn()
+    {
+        Type own = NativeAbi.NestedTypes().Single(t => NativeAbi.ArchitectureOf(t) == RuntimeInformation.ProcessArchitecture
+            && t.IsDefined(typeof(NativeArchitectureAttribute), false));
+        foreach (FieldInfo constant in own.GetFields(BindingFlags.NonPublic | BindingFlags.Static).Where(f => f.IsLiteral))
+        {
+            // The property of the same name on the enclosing class is what the rest of the code reads.
+            PropertyInfo? selected = own.DeclaringType!.GetProperty(constant.Name, BindingFlags.NonPublic | BindingFlags.Static);
+            Assert.True(selected is not null, $"{NativeAbi.DisplayName(own.DeclaringType)} has no property {constant.Name} choosing this machine's value");
+            Assert.Equal(constant.GetRawConstantValue(), selected.GetValue(null));
+        }
+        Assert.False(NativeAbi.ManagedConstants().Any(c => c.Architecture is null && c.Name is "O_NOFOLLOW" or "O_DIRECTORY"),
+            "O_NOFOLLOW and O_DIRECTORY differ between x86-64 and aarch64: declare them per architecture");
     }
 
     [Fact]
@@ -29,14 +107,16 @@ public sealed class AbiTests
         Assert.Contains("Interop.Krb5.KRB5_VERIFY_INIT_CREDS_OPT_AP_REQ_NOFAIL", constants);
         Assert.Contains("Interop.Munge.MUNGE_OPT_UID_RESTRICTION", constants);
         Assert.Contains("Interop.Munge.EMUNGE_CRED_REPLAYED", constants);
-        Assert.Contains("Interop.Libc.O_NOFOLLOW", constants);
+        Assert.Contains("Interop.Libc.X64.O_NOFOLLOW", constants);
+        Assert.Contains("Interop.Libc.Arm64.O_NOFOLLOW", constants);
+        Assert.Contains("Interop.Libc.SO_RCVTIMEO", constants);
         Assert.Contains("Interop.Libc.ELOOP", constants);
         Assert.Contains("Interop.Shim.SLURMNATIVE_HOOK_USER_INIT", constants);
         Assert.Contains("Interop.Spank.SLURM_BATCH_SCRIPT", constants);
         Assert.Contains("Interop.Spank.ESPANK_NOT_LOCAL", constants);
 
         var structs = NativeAbi.ManagedStructs().Select(s => s.CType).ToHashSet();
-        string[] expected = ["krb5_creds", "krb5_data", "krb5_keyblock", "krb5_ticket_times", "krb5_keytab_entry", "krb5_verify_init_creds_opt", "struct passwd", "struct statx"];
+        string[] expected = ["krb5_creds", "krb5_data", "krb5_keyblock", "krb5_ticket_times", "krb5_keytab_entry", "krb5_verify_init_creds_opt", "struct passwd", "struct statx", "struct timeval"];
         Assert.All(expected, name => Assert.Contains(name, structs));
     }
 
@@ -99,7 +179,7 @@ public sealed class AbiTests
             new("Fake", "krb5_ticket_times", 12, [new("authtime", 0, 4), new("endtime", 4, 4), new("renew_till", 12, 8)]),
         ];
 
-        IReadOnlyList<string> mismatches = NativeAbi.Compare(constants, structs);
+        IReadOnlyList<string> mismatches = NativeAbi.Compare(constants, structs, AbiTarget.For(RuntimeInformation.ProcessArchitecture));
 
         Assert.Contains(mismatches, m => m.StartsWith("Fake.O_NOFOLLOW:", StringComparison.Ordinal));
         Assert.Contains(mismatches, m => m.StartsWith("Fake.SLURM_EXTERN_CONT:", StringComparison.Ordinal));
@@ -114,7 +194,20 @@ public sealed class AbiTests
     public void AConstantWithoutACCounterpartFailsToCompile()
     {
         ConstantSpec[] constants = [new("Fake", "SLURMNATIVE_NO_SUCH_CONSTANT", 1)];
-        var error = Assert.Throws<InvalidOperationException>(() => NativeAbi.Compare(constants, []));
+        var error = Assert.Throws<InvalidOperationException>(() => NativeAbi.Compare(constants, [], AbiTarget.For(RuntimeInformation.ProcessArchitecture)));
         Assert.Contains("SLURMNATIVE_NO_SUCH_CONSTANT", error.Message);
+    }
+
+    [Fact]
+    public void X64OpenFlagsDeclaredForBothArchitecturesFailOnArm64()
+    {
+        // x86-64's numbers, as if one declaration held for both: the arm64 probe must refuse them.
+        ConstantSpec[] x64Values = [new("Fake", "O_DIRECTORY", 0x10000), new("Fake", "O_NOFOLLOW", 0x20000), new("Fake", "O_CREAT", 0x40)];
+
+        IReadOnlyList<string> onArm64 = NativeAbi.Compare(x64Values, [], AbiTarget.For(Architecture.Arm64));
+        IReadOnlyList<string> onX64 = NativeAbi.Compare(x64Values, [], AbiTarget.For(Architecture.X64));
+
+        Assert.Equal(["Fake.O_DIRECTORY: C 16384 (0x4000), managed 65536 (Int32)", "Fake.O_NOFOLLOW: C 32768 (0x8000), managed 131072 (Int32)"], onArm64);
+        Assert.Empty(onX64);
     }
 }

@@ -8,7 +8,7 @@ using SlurmNative.Tests.TestSupport;
 namespace SlurmNative.Tests.Abi;
 
 /// <summary>A managed constant to compare with the C expression of the same name.</summary>
-public sealed record ConstantSpec(string Owner, string Name, object Value);
+public sealed record ConstantSpec(string Owner, string Name, object Value, Architecture? Architecture = null);
 
 /// <summary>A managed field of a mirrored struct: its offset and size.</summary>
 public sealed record FieldSpec(string Name, long Offset, long Size);
@@ -27,7 +27,7 @@ public static class NativeAbi
     /// <summary>Every header the bindings mirror; all are included in one translation unit.</summary>
     public static readonly IReadOnlyList<string> Headers =
     [
-        "errno.h", "fcntl.h", "sys/stat.h", "unistd.h", "pwd.h", "grp.h",
+        "errno.h", "fcntl.h", "sys/file.h", "sys/stat.h", "unistd.h", "pwd.h", "grp.h",
         "sys/socket.h", "sys/un.h", "sys/time.h", "netinet/in.h", "netinet/tcp.h", "netdb.h",
         "krb5/krb5.h",
         "munge.h",
@@ -61,12 +61,28 @@ public static class NativeAbi
 
     public static string DisplayName(Type type) => type.FullName!.Replace("SlurmNative.", "", StringComparison.Ordinal).Replace('+', '.');
 
+    /// <summary>The architecture a class's constants hold on (its own [NativeArchitecture] or an enclosing class's); null: all.</summary>
+    public static Architecture? ArchitectureOf(Type type)
+    {
+        for (Type? t = type; t is not null; t = t.DeclaringType)
+        {
+            if (t.GetCustomAttribute<NativeArchitectureAttribute>() is { } attribute)
+                return attribute.Architecture;
+        }
+        return null;
+    }
+
+    /// <summary>The constants that hold on <paramref name="architecture"/>: the common ones and its own.</summary>
+    public static IReadOnlyList<ConstantSpec> ManagedConstants(Architecture architecture) =>
+        ManagedConstants().Where(c => c.Architecture is null || c.Architecture == architecture).ToList();
+
+    /// <summary>Every constant, each with the architecture it is for (null: all).</summary>
     public static IReadOnlyList<ConstantSpec> ManagedConstants() =>
         NestedTypes()
             .Where(t => t.IsClass && !ExcludedClasses.ContainsKey(DisplayName(t)))
             .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.DeclaredOnly)
                 .Where(f => f.IsLiteral && !f.IsDefined(typeof(NotInNativeHeadersAttribute), false))
-                .Select(f => new ConstantSpec(DisplayName(t), f.Name, f.GetRawConstantValue()!)))
+                .Select(f => new ConstantSpec(DisplayName(t), f.Name, f.GetRawConstantValue()!, ArchitectureOf(t))))
             .ToList();
 
     public static IEnumerable<Type> MarkedStructs() =>
@@ -90,29 +106,25 @@ public static class NativeAbi
         return Marshal.SizeOf(field.FieldType);
     }
 
-    /// <summary>Compiles and runs the C side; returns every mismatch as one line each.</summary>
-    public static IReadOnlyList<string> Compare(IReadOnlyList<ConstantSpec> constants, IReadOnlyList<StructSpec> structs)
+    /// <summary>
+    /// Compiles the C side for <paramref name="target"/> and runs it there; returns every mismatch as one line each.
+    /// The managed struct layouts are this process's: .NET lays out blittable sequential structs by the same
+    /// natural-alignment rule on every 64-bit Linux it runs on, so they stand for the other architecture's too,
+    /// and the C side, compiled for that architecture, is what may differ.
+    /// </summary>
+    public static IReadOnlyList<string> Compare(IReadOnlyList<ConstantSpec> constants, IReadOnlyList<StructSpec> structs, AbiTarget target)
     {
         string source = Path.Combine(Path.GetTempPath(), $"slurmnative-abi-{Environment.ProcessId}-{Guid.NewGuid():N}.c");
         File.WriteAllText(source, GenerateC(constants, structs));
-        string program;
+        CommandResult run;
         try
         {
-            program = Command.CompileC(source, Path.GetFileNameWithoutExtension(source),
-                "-D_GNU_SOURCE", "-I", Path.Combine(Repository.Root, "native"));
+            run = target.CompileAndRun(source, "-D_GNU_SOURCE", "-I", Path.Combine(Repository.Root, "native"))
+                .EnsureSuccess($"ABI probe for {target.Architecture}");
         }
         finally
         {
             File.Delete(source);
-        }
-        CommandResult run;
-        try
-        {
-            run = Command.Run(program, []).EnsureSuccess("ABI probe");
-        }
-        finally
-        {
-            File.Delete(program);
         }
         return Diff(constants, structs, ParseOutput(run.Stdout));
     }

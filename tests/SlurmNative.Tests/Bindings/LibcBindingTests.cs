@@ -32,10 +32,10 @@ public sealed class LibcBindingTests : IDisposable
     {
         string temporary = Path.Combine(_directory, "ccache.tmp");
         string final = Path.Combine(_directory, "ccache");
-        const int Create = Interop.Libc.O_WRONLY | Interop.Libc.O_CREAT | Interop.Libc.O_EXCL | Interop.Libc.O_NOFOLLOW | Interop.Libc.O_CLOEXEC;
+        int create = Interop.Libc.O_WRONLY | Interop.Libc.O_CREAT | Interop.Libc.O_EXCL | Interop.Libc.O_NOFOLLOW | Interop.Libc.O_CLOEXEC;
         byte[] data = [.. Enumerable.Range(0, 70_000).Select(i => (byte)i)];
 
-        using (SafeFileHandle file = Interop.Libc.open(temporary, Create, Interop.Libc.S_IRUSR | Interop.Libc.S_IWUSR))
+        using (SafeFileHandle file = Interop.Libc.open(temporary, create, Interop.Libc.S_IRUSR | Interop.Libc.S_IWUSR))
         {
             Assert.False(file.IsInvalid, Interop.Libc.Describe(Interop.Libc.GetLastErrno(), "open", temporary));
             Assert.Equal(0, Interop.Libc.WriteAll(file, data));
@@ -50,7 +50,7 @@ public sealed class LibcBindingTests : IDisposable
             Assert.Equal((ulong)data.Length, status.stx_size);
         }
 
-        using (SafeFileHandle again = Interop.Libc.open(temporary, Create, Interop.Libc.S_IRUSR | Interop.Libc.S_IWUSR))
+        using (SafeFileHandle again = Interop.Libc.open(temporary, create, Interop.Libc.S_IRUSR | Interop.Libc.S_IWUSR))
         {
             Assert.True(again.IsInvalid);
             Assert.Equal(Interop.Libc.EEXIST, Interop.Libc.GetLastErrno());

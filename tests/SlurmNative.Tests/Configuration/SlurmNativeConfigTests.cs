@@ -46,7 +46,11 @@ public class SlurmNativeConfigTests
             listen = 127.0.0.1:7000, [::1]
             renew_threshold = 2h
             renew_concurrency = 3
+            keep_after_last_job = 90m
             """, "test.conf");
+        Assert.Equal(TimeSpan.FromMinutes(90), config.KeepAfterLastJob);
+        Assert.Equal(TimeSpan.FromHours(1), SlurmNativeConfig.Parse("", "empty.conf").KeepAfterLastJob);
+        Assert.Null(SlurmNativeConfig.Parse("keep_after_last_job = never\n", "test.conf").KeepAfterLastJob);
         Assert.Equal(["a:1", "b:2"], config.Servers);
         Assert.Equal(TimeSpan.FromMilliseconds(750), config.ClientTimeout);
         Assert.Equal([new IPEndPoint(IPAddress.Loopback, 7000), new IPEndPoint(IPAddress.IPv6Loopback, SlurmNativeConfig.DefaultPort)], config.Listen);
@@ -64,6 +68,8 @@ public class SlurmNativeConfigTests
     [InlineData("daemon_user =", "test.conf:2: daemon_user: needs a value")]
     [InlineData("client_timeout = 99999999999999d", "test.conf:2: client_timeout: '99999999999999d' is longer than a duration can be")]
     [InlineData("renew_interval = 9223372036854775807ms", "test.conf:2: renew_interval: '9223372036854775807ms' is longer than a duration can be")]
+    [InlineData("keep_after_last_job = 0s", "test.conf:2: keep_after_last_job: must be at least 1s")]
+    [InlineData("keep_after_last_job = 1", "test.conf:2: keep_after_last_job: '1' has no unit")]
     public void A_bad_line_is_named_with_its_number(string line, string expected)
     {
         var error = Assert.Throws<ConfigException>(() => SlurmNativeConfig.Parse($"servers = x:1\n{line}\n", "test.conf"));

@@ -46,8 +46,8 @@ public class ForwardingPluginTests
     {
         public byte[] ReadUserTicket() => throw new KerberosUserException("no ticket-granting ticket in your credential cache; run kinit");
         public void Upload(byte[] ticket) => throw new DaemonUnreachableException("down");
-        public byte[] Fetch(uint uid) => throw new DaemonUnreachableException("down");
-        public Func<byte[]> SignFetch(uint uid) => () => Fetch(uid);
+        public byte[] Fetch(uint uid, uint jobId) => throw new DaemonUnreachableException("down");
+        public Func<byte[]> SignFetch(uint uid, uint jobId) => () => Fetch(uid, jobId);
         public byte[] RenewAtKdc(byte[] ticket) => throw new InvalidOperationException("not in this test");
         public TicketTimes Describe(byte[] ticket) => throw new InvalidOperationException("not in this test");
     }

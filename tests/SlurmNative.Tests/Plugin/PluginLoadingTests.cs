@@ -41,12 +41,13 @@ public class PluginLoadingTests
     }
 
     [Fact]
-    public void Exports_exactly_the_spank_symbols()
+    public void Exports_exactly_the_spank_symbols_and_the_runtime_self_test()
     {
         string[] expected =
         [
             "plugin_name", "plugin_type", "plugin_version", "spank_plugin_version",
             "slurm_spank_exit", "slurm_spank_init", "slurm_spank_init_post_opt", "slurm_spank_local_user_init", "slurm_spank_user_init",
+            "slurmnative_runtime_selftest",
         ];
         CommandResult nm = Command.Run("nm", ["-D", "--defined-only", Repository.PluginPath]).EnsureSuccess("nm");
         string[] exported = nm.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
@@ -56,6 +57,102 @@ public class PluginLoadingTests
             .Order(StringComparer.Ordinal)
             .ToArray();
         Assert.Equal(expected.Order(StringComparer.Ordinal), exported);
+    }
+
+    /// <summary>
+    /// What the extern step of job 77 leaves on a node for the job's other steps (the fake host's job 77,
+    /// uid 4242): a process titled as that extern step, the ccache, and root's record naming both.
+    /// </summary>
+    private sealed class ExternStepLeftovers : IDisposable
+    {
+        private readonly Crypto.TempDirectory scratch = new();
+        private readonly System.Diagnostics.Process externStep;
+
+        public string StateDirectory => scratch.File("state");
+        public string CcacheDirectory => scratch.File("ccaches");
+        public string Ccache => Path.Combine(CcacheDirectory, "krb5cc_4242_slurm77");
+        public string Record => Path.Combine(StateDirectory, "job-77.record");
+
+        public ExternStepLeftovers()
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("bash") { UseShellExecute = false };
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("exec -a 'slurmstepd: [77.extern]' sleep 120");
+            externStep = System.Diagnostics.Process.Start(start)!;
+            Directory.CreateDirectory(StateDirectory);
+            Directory.CreateDirectory(CcacheDirectory);
+            File.SetUnixFileMode(CcacheDirectory, (UnixFileMode)0b111_111_111 | UnixFileMode.StickyBit);
+            File.WriteAllText(Ccache, "not read by the C side");
+            File.SetUnixFileMode(Ccache, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            Command.Run("chown", ["4242", Ccache]).EnsureSuccess("chown");
+            WriteRecord($"v1 4242 {externStep.Id} krb5cc_4242_slurm77\n");
+            // The title is set by exec; wait until /proc shows it.
+            SpinWait.SpinUntil(() => File.ReadAllText($"/proc/{externStep.Id}/cmdline").StartsWith("slurmstepd: [77.extern]", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        }
+
+        public void WriteRecord(string text, UnixFileMode mode = (UnixFileMode)0b110_100_100)
+        {
+            File.WriteAllText(Record, text);
+            File.SetUnixFileMode(Record, mode);
+        }
+
+        public void EndExternStep()
+        {
+            externStep.Kill();
+            externStep.WaitForExit();
+        }
+
+        public string[] Arguments => ["default=on", "min_uid=0", $"state_dir={StateDirectory}", $"ccache_dir={CcacheDirectory}"];
+
+        public void Dispose()
+        {
+            if (!externStep.HasExited)
+                EndExternStep();
+            externStep.Dispose();
+            scratch.Dispose();
+        }
+    }
+
+    [Fact]
+    public void A_step_whose_extern_step_looks_after_the_jobs_ticket_points_at_it_without_starting_the_runtime()
+    {
+        using var extern77 = new ExternStepLeftovers();
+
+        var result = Load("remote", "-", extern77.Arguments);
+
+        Assert.Equal(["KRB5CCNAME=FILE:" + extern77.Ccache + " overwrite=1"], result["setenv"]);
+        Assert.Equal(["0"], result["runtime_started"]);
+        Assert.Equal(["0"], result["slurm_spank_user_init"]);
+        Assert.True(File.Exists(extern77.Ccache), "the extern step removes it, not the step");
+    }
+
+    [Theory]
+    [InlineData("the extern step is gone")]
+    [InlineData("the record is writable by others")]
+    [InlineData("the record names another user")]
+    [InlineData("the record names a path")]
+    [InlineData("the record is cut short")]
+    [InlineData("the ccache is someone else's")]
+    [InlineData("the site wants a ccache per step")]
+    public void Otherwise_the_step_is_left_to_managed_code(string situation)
+    {
+        using var extern77 = new ExternStepLeftovers();
+        string[] arguments = extern77.Arguments;
+        string record = File.ReadAllText(extern77.Record);
+        switch (situation)
+        {
+            case "the extern step is gone": extern77.EndExternStep(); break;
+            case "the record is writable by others": extern77.WriteRecord(record, (UnixFileMode)0b110_110_110); break;
+            case "the record names another user": extern77.WriteRecord(record.Replace("v1 4242", "v1 4243", StringComparison.Ordinal)); break;
+            case "the record names a path": extern77.WriteRecord(record.Replace("krb5cc_4242_slurm77", "../ccaches/krb5cc_4242_slurm77", StringComparison.Ordinal)); break;
+            case "the record is cut short": extern77.WriteRecord(record.TrimEnd('\n')); break;
+            case "the ccache is someone else's": Command.Run("chown", ["4243", extern77.Ccache]).EnsureSuccess("chown"); break;
+            case "the site wants a ccache per step": arguments = [.. arguments, "scope=step"]; break;
+        }
+
+        var result = Load("remote", "-", arguments);
+
+        Assert.Equal(["1"], result["runtime_started"]);
     }
 
     [Fact]
@@ -149,6 +246,26 @@ public class PluginLoadingTests
         Assert.Equal(["0"], result["slurm_spank_init_post_opt"]);
         Assert.Equal(["0"], result["slurm_spank_user_init"]);
         Assert.Equal([registered], result["membarrier_registered"]);
+    }
+
+    // The registration declined, every barrier the GC needs goes through the runtime's fallback:
+    // eight threads force 300 collections each while their buffers are live, and check what they read.
+    [Fact]
+    public void With_the_registration_declined_the_runtime_collects_hundreds_of_times_on_many_threads_correctly()
+    {
+        var result = LoadWithEnvironment(["FAKE_HOST_SELFTEST=8,300"], "remote", "-", "default=on", "min_uid=4000000000");
+        Assert.Equal(["0"], result["membarrier_registered"]);
+        int collections = int.Parse(Assert.Single(result["selftest"]), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(collections >= 300, $"the self-test ran {collections} collections (negative: a thread read back wrong data)");
+    }
+
+    [Fact]
+    public void Membarrier_runtime_in_plugstack_leaves_the_registration_to_the_runtime()
+    {
+        var result = Load("remote", "-", "default=on", "min_uid=4000000000", "membarrier=runtime");
+        Assert.Equal(["1"], result["runtime_started"]);
+        Assert.Equal(["0"], result["slurm_spank_init_post_opt"]);
+        Assert.Equal(["1"], result["membarrier_registered"]);
     }
 
     [Fact]

@@ -9,6 +9,8 @@ using SlurmNative.Plugin.Spank;
 using SlurmNative.Plugin.Submit;
 using SlurmNative.Tests.Crypto;
 using SlurmNative.Tests.TestSupport;
+using SlurmNative.Tests.Plugin.Fakes;
+using static SlurmNative.Tests.Plugin.Fakes.FakeSpankSession;
 
 namespace SlurmNative.Tests.Plugin;
 
@@ -18,132 +20,30 @@ namespace SlurmNative.Tests.Plugin;
 /// </summary>
 public sealed class TicketFlowTests : IDisposable
 {
-    private const uint JobUser = 4321;
-    private const uint JobGroup = 4322;
     private readonly TempDirectory scratch = new();
-    private readonly Log log = new();
+    private readonly RecordingPluginLog log = new();
 
-    private sealed class Log : IPluginLog
-    {
-        public List<string> Lines { get; } = [];
-        public void Error(string message) => Lines.Add("error: " + message);
-        public void User(string message) => Lines.Add("user: " + message);
-        public void Info(string message) => Lines.Add("info: " + message);
-        public void Verbose(string message) => Lines.Add("verbose: " + message);
-        public void Debug(string message) => Lines.Add("debug: " + message);
-        public string All => string.Join('\n', Lines);
-    }
-
-    private sealed class Session(SpankContext context, ForwardingRequest request = ForwardingRequest.Unset, uint uid = JobUser) : ISpankSession
-    {
-        public SpankContext Context => context;
-        public ForwardingRequest Request => request;
-        public uint JobUserId => uid;
-        public uint? JobId => 77;
-        public uint? StepId => 3;
-        public uint? JobGroupId => JobGroup;
-        public Dictionary<string, string> Environment { get; } = [];
-        public string? GetEnvironment(string name) => Environment.GetValueOrDefault(name);
-        public bool SetEnvironment(string name, string value)
-        {
-            Environment[name] = value;
-            return true;
-        }
-    }
-
-    private sealed class FakeBackend : ICredentialBackend
-    {
-        public byte[]? UserTicket { get; set; }
-        public Exception? DaemonFailure { get; set; }
-        public List<byte[]> Uploaded { get; } = [];
-        public Func<byte[]>? Stored { get; set; }
-        public Func<byte[], byte[]>? Kdc { get; set; }
-        public int KdcCalls { get; private set; }
-
-        public byte[] ReadUserTicket() => UserTicket ?? throw new KerberosUserException("no ticket-granting ticket in your credential cache; run kinit");
-        public ManualResetEventSlim? UploadGate { get; set; }
-        public int UploadThread { get; private set; }
-        public void Upload(byte[] ticket)
-        {
-            UploadThread = Environment.CurrentManagedThreadId;
-            UploadGate?.Wait(TimeSpan.FromSeconds(10));
-            if (DaemonFailure is not null)
-                throw DaemonFailure;
-            Uploaded.Add(ticket);
-        }
-        // Every exchange with the "daemon", signed early or not, and the thread it ran on.
-        public List<(uint Uid, int Thread)> Fetches { get; } = [];
-        public List<(uint Uid, int Thread)> SignedEarly { get; } = [];
-        public ManualResetEventSlim? FetchGate { get; set; }
-        // Per exchange, when set: lets a test fail the early fetch only.
-        public Queue<Exception>? FetchFailures { get; set; }
-        public byte[] Fetch(uint uid)
-        {
-            lock (Fetches)
-                Fetches.Add((uid, Environment.CurrentManagedThreadId));
-            FetchGate?.Wait(TimeSpan.FromSeconds(10));
-            if (FetchFailures is { Count: > 0 } failures)
-                throw failures.Dequeue();
-            return DaemonFailure is not null ? throw DaemonFailure : Stored?.Invoke() ?? throw new DaemonException(ReplyStatus.NotFound, "nothing stored");
-        }
-        public Func<byte[]> SignFetch(uint uid)
-        {
-            SignedEarly.Add((uid, Environment.CurrentManagedThreadId));
-            return () => Fetch(uid);
-        }
-        public byte[] RenewAtKdc(byte[] ticket)
-        {
-            KdcCalls++;
-            return Kdc!(ticket);
-        }
-        public TicketTimes Describe(byte[] ticket)
-        {
-            TicketFacts facts = KerberosCredentials.Describe(ticket);
-            return new TicketTimes(facts.ClientPrincipal, facts.Start, facts.End, facts.RenewTill, facts.IsRenewable);
-        }
-    }
-
-    /// <summary>A real credential in krb5_marshal_credentials encoding, made without a KDC.</summary>
-    private static byte[] Ticket(TimeSpan life, TimeSpan? renewable = null, string client = "alice@SLURMNATIVE.TEST", TimeSpan? startedAgo = null)
-    {
-        using var context = SafeKrb5ContextHandle.Create();
-        using var principal = SafeKrb5PrincipalHandle.Parse(context, client);
-        using var server = SafeKrb5PrincipalHandle.Parse(context, "krbtgt/SLURMNATIVE.TEST@SLURMNATIVE.TEST");
-        int now = Interop.Krb5.ToTimestamp(DateTimeOffset.UtcNow);
-        int start = now - (int)(startedAgo ?? TimeSpan.Zero).TotalSeconds;
-        var times = new Interop.Krb5.Krb5TicketTimes
-        {
-            authtime = start,
-            starttime = start,
-            endtime = start + (int)life.TotalSeconds,
-            renew_till = start + (int)(renewable ?? life).TotalSeconds,
-        };
-        int flags = Interop.Krb5.TKT_FLG_FORWARDABLE | Interop.Krb5.TKT_FLG_INITIAL | (renewable is null ? 0 : Interop.Krb5.TKT_FLG_RENEWABLE);
-        using var creds = SafeKrb5CredsHandle.FromParts(context, principal, server, times, flags,
-            Interop.Krb5.ENCTYPE_AES256_CTS_HMAC_SHA1_96, new byte[32], [0x61, 0x03, 0x02, 0x01, 0x05]);
-        return creds.Marshal();
-    }
-
-    private PluginSettings NodeSettings => new(ForwardByDefault: true, CcacheDirectory: scratch.Path);
+    // One ccache per step: what most of these tests look at. The job scope has tests of its own below.
+    private PluginSettings NodeSettings => new(ForwardByDefault: true, CcacheDirectory: scratch.Path, PerStep: true);
 
     // ---- submit side ----
 
     [Fact]
     public void Srun_uploads_the_users_ticket_and_marks_the_job_so_inner_sruns_do_not_upload_again()
     {
-        var backend = new FakeBackend { UserTicket = Ticket(TimeSpan.FromHours(10)) };
-        var session = new Session(SpankContext.Local);
+        var backend = new FakeBackend { UserTicket = TestTickets.Make(TimeSpan.FromHours(10)) };
+        var session = new FakeSpankSession(SpankContext.Local);
 
         Assert.Equal(0, new TicketUploader(backend, log).Run(session));
         Assert.Single(backend.Uploaded);
         Assert.StartsWith("alice@SLURMNATIVE.TEST until ", session.Environment[TicketUploader.ForwardedMarker]);
 
-        var inner = new Session(SpankContext.Local);
+        var inner = new FakeSpankSession(SpankContext.Local);
         inner.Environment[TicketUploader.ForwardedMarker] = session.Environment[TicketUploader.ForwardedMarker];
         Assert.Equal(0, new TicketUploader(backend, log).Run(inner));
         Assert.Single(backend.Uploaded);
 
-        var refresh = new Session(SpankContext.Local, ForwardingRequest.Yes);
+        var refresh = new FakeSpankSession(SpankContext.Local, ForwardingRequest.Yes);
         refresh.Environment[TicketUploader.ForwardedMarker] = "earlier";
         Assert.Equal(0, new TicketUploader(backend, log).Run(refresh));
         Assert.Equal(2, backend.Uploaded.Count);
@@ -153,8 +53,8 @@ public sealed class TicketFlowTests : IDisposable
     public void Srun_sends_the_ticket_while_it_gets_its_allocation_and_marks_the_job_only_once_the_daemon_acknowledged()
     {
         using var gate = new ManualResetEventSlim();
-        var backend = new FakeBackend { UserTicket = Ticket(TimeSpan.FromHours(10)), UploadGate = gate };
-        var session = new Session(SpankContext.Local);
+        var backend = new FakeBackend { UserTicket = TestTickets.Make(TimeSpan.FromHours(10)), UploadGate = gate };
+        var session = new FakeSpankSession(SpankContext.Local);
         var uploader = new TicketUploader(backend, log);
 
         Assert.Equal(0, uploader.Begin(session)); // returns with the daemon still silent
@@ -173,9 +73,9 @@ public sealed class TicketFlowTests : IDisposable
     public void The_plugin_starts_srun_upload_in_init_post_opt_and_waits_for_it_in_local_user_init()
     {
         using var gate = new ManualResetEventSlim();
-        var backend = new FakeBackend { UserTicket = Ticket(TimeSpan.FromHours(10)), UploadGate = gate };
+        var backend = new FakeBackend { UserTicket = TestTickets.Make(TimeSpan.FromHours(10)), UploadGate = gate };
         var plugin = new SlurmNative.Plugin.ForwardingPlugin(log, _ => backend);
-        var session = new Session(SpankContext.Local);
+        var session = new FakeSpankSession(SpankContext.Local);
 
         Assert.Equal(0, plugin.Run(SpankHook.InitPostOpt, session, ["default=on"]));
         Assert.Empty(backend.Uploaded);
@@ -189,8 +89,8 @@ public sealed class TicketFlowTests : IDisposable
     [Fact]
     public void A_failed_background_upload_fails_local_user_init_and_leaves_no_marker()
     {
-        var backend = new FakeBackend { UserTicket = Ticket(TimeSpan.FromHours(10)), DaemonFailure = new DaemonUnreachableException("no credential daemon answered") };
-        var session = new Session(SpankContext.Local);
+        var backend = new FakeBackend { UserTicket = TestTickets.Make(TimeSpan.FromHours(10)), DaemonFailure = new DaemonUnreachableException("no credential daemon answered") };
+        var session = new FakeSpankSession(SpankContext.Local);
         var uploader = new TicketUploader(backend, log);
 
         Assert.Equal(0, uploader.Begin(session));
@@ -204,8 +104,8 @@ public sealed class TicketFlowTests : IDisposable
     public void Done_uploads_nothing()
     {
         // System users below min_uid never reach the uploader: ForwardingPluginTests.Users_below_min_uid_cost_no_backend_and_no_announcement.
-        var backend = new FakeBackend { UserTicket = Ticket(TimeSpan.FromHours(10)) };
-        Assert.Equal(0, new TicketUploader(backend, log).Run(new Session(SpankContext.Allocator, ForwardingRequest.Done)));
+        var backend = new FakeBackend { UserTicket = TestTickets.Make(TimeSpan.FromHours(10)) };
+        Assert.Equal(0, new TicketUploader(backend, log).Run(new FakeSpankSession(SpankContext.Allocator, ForwardingRequest.Done)));
         Assert.Empty(backend.Uploaded);
     }
 
@@ -213,7 +113,7 @@ public sealed class TicketFlowTests : IDisposable
     public void Without_a_ticket_the_hook_fails_with_one_line_that_says_run_kinit()
     {
         var backend = new FakeBackend();
-        Assert.Equal(-1, new TicketUploader(backend, log).Run(new Session(SpankContext.Local)));
+        Assert.Equal(-1, new TicketUploader(backend, log).Run(new FakeSpankSession(SpankContext.Local)));
         string line = Assert.Single(log.Lines);
         Assert.StartsWith("user: cannot forward a Kerberos ticket to the job:", line);
         Assert.Contains("run kinit", line);
@@ -223,8 +123,8 @@ public sealed class TicketFlowTests : IDisposable
     [Fact]
     public void An_unreachable_daemon_fails_the_hook_and_says_so()
     {
-        var backend = new FakeBackend { UserTicket = Ticket(TimeSpan.FromHours(10)), DaemonFailure = new DaemonUnreachableException("no credential daemon answered") };
-        var session = new Session(SpankContext.Local);
+        var backend = new FakeBackend { UserTicket = TestTickets.Make(TimeSpan.FromHours(10)), DaemonFailure = new DaemonUnreachableException("no credential daemon answered") };
+        var session = new FakeSpankSession(SpankContext.Local);
         Assert.Equal(-1, new TicketUploader(backend, log).Run(session));
         Assert.Contains("no credential daemon answered", log.All);
         Assert.False(session.Environment.ContainsKey(TicketUploader.ForwardedMarker));
@@ -235,10 +135,10 @@ public sealed class TicketFlowTests : IDisposable
     [Fact]
     public void The_step_ccache_is_the_job_users_mode_0600_readable_by_libkrb5_and_gone_at_exit()
     {
-        byte[] ticket = Ticket(TimeSpan.FromHours(10), TimeSpan.FromDays(7));
+        byte[] ticket = TestTickets.Make(TimeSpan.FromHours(10), TimeSpan.FromDays(7));
         var backend = new FakeBackend { Stored = () => ticket };
-        var session = new Session(SpankContext.Remote);
-        var step = new StepCredentials(backend, log);
+        var session = new FakeSpankSession(SpankContext.Remote);
+        var step = new NodeCredentials(backend, log);
 
         Assert.Equal(0, step.Install(session, NodeSettings));
         string path = Path.Combine(scratch.Path, $"krb5cc_{JobUser}_slurm77.3");
@@ -258,9 +158,9 @@ public sealed class TicketFlowTests : IDisposable
         string predictable = Path.Combine(scratch.Path, $"krb5cc_{JobUser}_slurm77.3");
         string target = scratch.Write("attackers-file", "mine");
         File.CreateSymbolicLink(predictable, target);
-        var step = new StepCredentials(new FakeBackend { Stored = () => Ticket(TimeSpan.FromHours(1)) }, log);
+        var step = new NodeCredentials(new FakeBackend { Stored = () => TestTickets.Make(TimeSpan.FromHours(1)) }, log);
 
-        Assert.Equal(0, step.Install(new Session(SpankContext.Remote), NodeSettings));
+        Assert.Equal(0, step.Install(new FakeSpankSession(SpankContext.Remote), NodeSettings));
 
         Assert.NotEqual(predictable, step.CcachePath);
         Assert.StartsWith(predictable + "_", step.CcachePath);
@@ -273,9 +173,9 @@ public sealed class TicketFlowTests : IDisposable
     public void A_directory_others_can_write_without_the_sticky_bit_is_refused_with_the_fix()
     {
         File.SetUnixFileMode(scratch.Path, (UnixFileMode)0b111_111_111);
-        var step = new StepCredentials(new FakeBackend { Stored = () => Ticket(TimeSpan.FromHours(1)) }, log);
+        var step = new NodeCredentials(new FakeBackend { Stored = () => TestTickets.Make(TimeSpan.FromHours(1)) }, log);
 
-        Assert.Equal(-1, step.Install(new Session(SpankContext.Remote), NodeSettings));
+        Assert.Equal(-1, step.Install(new FakeSpankSession(SpankContext.Remote), NodeSettings));
         Assert.Contains("lets other users replace files in it", log.All);
         Assert.Empty(Directory.GetFiles(scratch.Path));
     }
@@ -283,12 +183,12 @@ public sealed class TicketFlowTests : IDisposable
     [Fact]
     public void Slurmstepd_fetches_the_ticket_in_init_post_opt_beside_its_own_setup_and_installs_it_in_user_init()
     {
-        byte[] ticket = Ticket(TimeSpan.FromHours(10));
+        byte[] ticket = TestTickets.Make(TimeSpan.FromHours(10));
         using var gate = new ManualResetEventSlim();
         var backend = new FakeBackend { Stored = () => ticket, FetchGate = gate };
         var plugin = new SlurmNative.Plugin.ForwardingPlugin(log, _ => backend);
-        var session = new Session(SpankContext.Remote);
-        string[] arguments = ["default=on", $"ccache_dir={scratch.Path}"];
+        var session = new FakeSpankSession(SpankContext.Remote);
+        string[] arguments = ["default=on", $"ccache_dir={scratch.Path}", $"state_dir={scratch.Path}/state"];
 
         // init_post_opt returns while the daemon has not answered yet.
         Assert.Equal(0, plugin.Run(SpankHook.InitPostOpt, session, arguments));
@@ -305,17 +205,18 @@ public sealed class TicketFlowTests : IDisposable
         Assert.Equal(ticket, KerberosCredentials.ReadTicketGrantingTicket(session.Environment["KRB5CCNAME"]));
         Assert.Equal(0, plugin.Run(SpankHook.Exit, session, arguments));
         Assert.Empty(Directory.GetFiles(scratch.Path));
+        Assert.Empty(Directory.GetFiles(Path.Combine(scratch.Path, "state")));
     }
 
     [Fact]
     public void When_the_early_fetch_is_refused_user_init_asks_again_as_the_owner()
     {
-        byte[] ticket = Ticket(TimeSpan.FromHours(10));
+        byte[] ticket = TestTickets.Make(TimeSpan.FromHours(10));
         var backend = new FakeBackend { Stored = () => ticket, FetchFailures = new([new DaemonException(ReplyStatus.Forbidden, "root may not fetch here")]) };
-        var session = new Session(SpankContext.Remote);
-        var step = new StepCredentials(backend, log);
+        var session = new FakeSpankSession(SpankContext.Remote);
+        var step = new NodeCredentials(backend, log);
 
-        step.Prefetch(session);
+        step.Prefetch(session, NodeSettings);
         Assert.Equal(0, step.Install(session, NodeSettings));
 
         Assert.Equal(2, backend.Fetches.Count);
@@ -329,10 +230,10 @@ public sealed class TicketFlowTests : IDisposable
     public void An_early_failure_other_than_a_refusal_is_final(bool unreachable, string reported)
     {
         var backend = new FakeBackend { DaemonFailure = unreachable ? new DaemonUnreachableException("no credential daemon answered") : null };
-        var session = new Session(SpankContext.Remote);
-        var step = new StepCredentials(backend, log);
+        var session = new FakeSpankSession(SpankContext.Remote);
+        var step = new NodeCredentials(backend, log);
 
-        step.Prefetch(session);
+        step.Prefetch(session, NodeSettings);
         Assert.Equal(-1, step.Install(session, NodeSettings));
 
         Assert.Single(backend.Fetches);
@@ -341,13 +242,13 @@ public sealed class TicketFlowTests : IDisposable
     }
 
     [Fact]
-    public void The_extern_step_neither_reads_the_configuration_nor_fetches_early()
+    public void With_one_ccache_per_step_the_extern_step_neither_reads_the_configuration_nor_fetches_early()
     {
         int backendsBuilt = 0;
-        var backend = new FakeBackend { Stored = () => Ticket(TimeSpan.FromHours(1)) };
+        var backend = new FakeBackend { Stored = () => TestTickets.Make(TimeSpan.FromHours(1)) };
         var plugin = new SlurmNative.Plugin.ForwardingPlugin(log, _ => { backendsBuilt++; return backend; });
 
-        Assert.Equal(0, plugin.Run(SpankHook.InitPostOpt, new ExternStepSession(), ["default=on"]));
+        Assert.Equal(0, plugin.Run(SpankHook.InitPostOpt, new ExternStepSession(), ["default=on", "scope=step"]));
 
         Assert.Equal(0, backendsBuilt);
         Assert.Empty(backend.SignedEarly);
@@ -368,8 +269,8 @@ public sealed class TicketFlowTests : IDisposable
     [Fact]
     public void No_stored_ticket_fails_the_step_with_the_daemons_reason()
     {
-        var step = new StepCredentials(new FakeBackend(), log);
-        Assert.Equal(-1, step.Install(new Session(SpankContext.Remote), NodeSettings));
+        var step = new NodeCredentials(new FakeBackend(), log);
+        Assert.Equal(-1, step.Install(new FakeSpankSession(SpankContext.Remote), NodeSettings));
         Assert.Contains("nothing stored", log.All);
         Assert.Empty(Directory.GetFiles(scratch.Path));
     }
@@ -386,7 +287,7 @@ public sealed class TicketFlowTests : IDisposable
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         Command.Run("chown", [$"{JobUser}", gone, running, halfReplaced]).EnsureSuccess("chown");
 
-        var removed = LeftoverSweep.Sweep(scratch.Path, () => new HashSet<string> { "13.batch" });
+        var removed = LeftoverSweep.Sweep(scratch.Path, () => RunningSteps.Of("13.batch"));
 
         Assert.Equal([Path.GetFileName(halfReplaced), Path.GetFileName(gone)], removed.Order());
         Assert.True(File.Exists(running));
@@ -399,7 +300,7 @@ public sealed class TicketFlowTests : IDisposable
     {
         scratch.Write($"krb5cc_{JobUser}", "x");
         bool asked = false;
-        Assert.Empty(LeftoverSweep.Sweep(scratch.Path, () => { asked = true; return new HashSet<string>(); }));
+        Assert.Empty(LeftoverSweep.Sweep(scratch.Path, () => { asked = true; return RunningSteps.Of(); }));
         Assert.False(asked);
     }
 
@@ -408,11 +309,11 @@ public sealed class TicketFlowTests : IDisposable
     [Fact]
     public void The_renewer_takes_a_later_ticket_from_the_daemon_and_replaces_the_file_atomically()
     {
-        byte[] first = Ticket(TimeSpan.FromHours(1), TimeSpan.FromDays(1));
-        byte[] later = Ticket(TimeSpan.FromHours(5), TimeSpan.FromDays(1));
+        byte[] first = TestTickets.Make(TimeSpan.FromHours(1), TimeSpan.FromDays(1));
+        byte[] later = TestTickets.Make(TimeSpan.FromHours(5), TimeSpan.FromDays(1));
         var backend = new FakeBackend { Stored = () => first };
-        var step = new StepCredentials(backend, log);
-        Assert.Equal(0, step.Install(new Session(SpankContext.Remote), NodeSettings));
+        var step = new NodeCredentials(backend, log);
+        Assert.Equal(0, step.Install(new FakeSpankSession(SpankContext.Remote), NodeSettings));
         // The renewer's own thread sleeps until half an hour before the end; refresh now, by hand.
         backend.Stored = () => later;
 
@@ -427,11 +328,11 @@ public sealed class TicketFlowTests : IDisposable
     [Fact]
     public void With_the_daemon_down_the_renewer_renews_at_the_kdc()
     {
-        byte[] first = Ticket(TimeSpan.FromHours(1), TimeSpan.FromDays(1));
-        byte[] renewed = Ticket(TimeSpan.FromHours(2), TimeSpan.FromDays(1));
+        byte[] first = TestTickets.Make(TimeSpan.FromHours(1), TimeSpan.FromDays(1));
+        byte[] renewed = TestTickets.Make(TimeSpan.FromHours(2), TimeSpan.FromDays(1));
         var backend = new FakeBackend { Stored = () => first, Kdc = _ => renewed };
-        var step = new StepCredentials(backend, log);
-        Assert.Equal(0, step.Install(new Session(SpankContext.Remote), NodeSettings));
+        var step = new NodeCredentials(backend, log);
+        Assert.Equal(0, step.Install(new FakeSpankSession(SpankContext.Remote), NodeSettings));
         // The renewer's own thread sleeps until half an hour before the end; refresh now, by hand.
         backend.DaemonFailure = new DaemonUnreachableException("down");
 
@@ -446,22 +347,83 @@ public sealed class TicketFlowTests : IDisposable
     public void The_renewer_wakes_before_the_end_by_refresh_before_or_half_the_life_of_short_tickets()
     {
         var backend = new FakeBackend();
-        using var ccache = NodeCcache.Create(scratch.Path, "krb5cc_wait", JobUser, JobGroup, Ticket(TimeSpan.FromHours(10)));
+        using var ccache = NodeCcache.Create(scratch.Path, "krb5cc_wait", JobUser, JobGroup, TestTickets.Make(TimeSpan.FromHours(10)));
 
-        var longTicket = new StepTicketRenewer(ccache, Ticket(TimeSpan.FromHours(10)), backend, TimeSpan.FromMinutes(30), log);
+        var longTicket = new StepTicketRenewer(ccache, 77, TestTickets.Make(TimeSpan.FromHours(10)), backend, TimeSpan.FromMinutes(30), log);
         Assert.InRange(longTicket.NextWait(), TimeSpan.FromMinutes(9 * 60 + 29), TimeSpan.FromMinutes(9 * 60 + 30));
 
-        var shortTicket = new StepTicketRenewer(ccache, Ticket(TimeSpan.FromSeconds(40)), backend, TimeSpan.FromMinutes(30), log);
+        var shortTicket = new StepTicketRenewer(ccache, 77, TestTickets.Make(TimeSpan.FromSeconds(40)), backend, TimeSpan.FromMinutes(30), log);
         Assert.InRange(shortTicket.NextWait(), TimeSpan.FromSeconds(18), TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public void A_newer_upload_replaces_the_jobs_ticket_at_the_next_check_and_an_older_or_equal_one_does_not()
+    {
+        byte[] first = TestTickets.Make(TimeSpan.FromHours(10), startedAgo: TimeSpan.FromMinutes(5));
+        byte[] stored = first;
+        var backend = new FakeBackend { Stored = () => stored };
+        using var ccache = NodeCcache.Create(scratch.Path, "krb5cc_upload", JobUser, JobGroup, first);
+        var renewer = new StepTicketRenewer(ccache, 77, first, backend, TimeSpan.FromMinutes(30), log, checkEvery: TimeSpan.FromMinutes(5));
+
+        Assert.False(renewer.TryTakeNewerUpload(), "the daemon holds the same ticket");
+        stored = TestTickets.Make(TimeSpan.FromHours(2), startedAgo: TimeSpan.FromMinutes(10)); // older
+        Assert.False(renewer.TryTakeNewerUpload());
+        Assert.Equal(first, ccache.ReadTicket(DateTimeOffset.UtcNow));
+
+        // The user ran kinit again and uploaded: a newer ticket, even one that ends sooner.
+        byte[] newer = TestTickets.Make(TimeSpan.FromHours(2));
+        stored = newer;
+        Assert.True(renewer.TryTakeNewerUpload());
+        Assert.Equal(newer, ccache.ReadTicket(DateTimeOffset.UtcNow));
+        Assert.Equal(newer, KerberosCredentials.ReadTicketGrantingTicket("FILE:" + ccache.FullPath));
+    }
+
+    [Fact]
+    public void A_job_checks_for_a_newer_upload_every_refresh_check_and_five_times_as_often_past_half_its_ticket()
+    {
+        var backend = new FakeBackend();
+        using var ccache = NodeCcache.Create(scratch.Path, "krb5cc_check", JobUser, JobGroup, TestTickets.Make(TimeSpan.FromHours(10)));
+
+        var young = new StepTicketRenewer(ccache, 77, TestTickets.Make(TimeSpan.FromHours(10)), backend, TimeSpan.FromMinutes(30), log, checkEvery: TimeSpan.FromMinutes(5));
+        Assert.InRange(young.NextCheck()!.Value, TimeSpan.FromMinutes(4.9), TimeSpan.FromMinutes(5));
+
+        var old = new StepTicketRenewer(ccache, 77, TestTickets.Make(TimeSpan.FromHours(10), startedAgo: TimeSpan.FromHours(6)), backend, TimeSpan.FromMinutes(30), log, checkEvery: TimeSpan.FromMinutes(5));
+        Assert.InRange(old.NextCheck()!.Value, TimeSpan.FromSeconds(59), TimeSpan.FromSeconds(60));
+
+        Assert.Null(new StepTicketRenewer(ccache, 77, TestTickets.Make(TimeSpan.FromHours(10)), backend, TimeSpan.FromMinutes(30), log).NextCheck());
+    }
+
+    /// <summary>A clock a little behind the one the thread's waits run on: every wait seems to end early.</summary>
+    private sealed class LaggingClock(TimeSpan lag) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() - lag;
+    }
+
+    [Fact]
+    public void A_wait_that_ends_a_little_early_still_does_what_it_waited_for_and_asks_the_daemon_nothing()
+    {
+        byte[] ticket = TestTickets.Make(TimeSpan.FromHours(10));
+        var backend = new FakeBackend { Stored = () => ticket };
+        using var ccache = NodeCcache.Create(scratch.Path, "krb5cc_early", JobUser, JobGroup, ticket);
+        var renewer = new StepTicketRenewer(ccache, 77, ticket, backend, TimeSpan.FromMinutes(30), log, new LaggingClock(TimeSpan.FromMilliseconds(100)), checkEvery: TimeSpan.FromMinutes(5));
+        using var ran = new ManualResetEventSlim();
+        renewer.RunOnceAfter(TimeSpan.FromMilliseconds(200), ran.Set);
+
+        renewer.Start();
+        Assert.True(ran.Wait(TimeSpan.FromSeconds(10)), "the one-off job never ran");
+        Thread.Sleep(300);
+        renewer.Stop(TimeSpan.FromSeconds(5));
+
+        Assert.Empty(backend.Fetches);
     }
 
     [Fact]
     public void The_renewal_thread_runs_its_one_off_job_once_after_the_delay_and_keeps_renewing()
     {
-        byte[] ticket = Ticket(TimeSpan.FromHours(10));
+        byte[] ticket = TestTickets.Make(TimeSpan.FromHours(10));
         var backend = new FakeBackend { Stored = () => ticket };
         using var ccache = NodeCcache.Create(scratch.Path, "krb5cc_errand", JobUser, JobGroup, ticket);
-        var renewer = new StepTicketRenewer(ccache, ticket, backend, TimeSpan.FromMinutes(30), log);
+        var renewer = new StepTicketRenewer(ccache, 77, ticket, backend, TimeSpan.FromMinutes(30), log);
         int runs = 0;
         using var ran = new ManualResetEventSlim();
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -480,9 +442,9 @@ public sealed class TicketFlowTests : IDisposable
     [Fact]
     public void A_step_that_ends_before_the_delay_skips_the_one_off_job()
     {
-        byte[] ticket = Ticket(TimeSpan.FromHours(10));
+        byte[] ticket = TestTickets.Make(TimeSpan.FromHours(10));
         using var ccache = NodeCcache.Create(scratch.Path, "krb5cc_errand", JobUser, JobGroup, ticket);
-        var renewer = new StepTicketRenewer(ccache, ticket, new FakeBackend { Stored = () => ticket }, TimeSpan.FromMinutes(30), log);
+        var renewer = new StepTicketRenewer(ccache, 77, ticket, new FakeBackend { Stored = () => ticket }, TimeSpan.FromMinutes(30), log);
         bool ran = false;
         renewer.RunOnceAfter(TimeSpan.FromMinutes(5), () => ran = true);
 
@@ -495,9 +457,9 @@ public sealed class TicketFlowTests : IDisposable
     [Fact]
     public void Stopping_the_renewer_is_immediate_not_a_poll()
     {
-        byte[] ticket = Ticket(TimeSpan.FromHours(10));
-        var step = new StepCredentials(new FakeBackend { Stored = () => ticket }, log);
-        Assert.Equal(0, step.Install(new Session(SpankContext.Remote), NodeSettings));
+        byte[] ticket = TestTickets.Make(TimeSpan.FromHours(10));
+        var step = new NodeCredentials(new FakeBackend { Stored = () => ticket }, log);
+        Assert.Equal(0, step.Install(new FakeSpankSession(SpankContext.Remote), NodeSettings));
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
         step.Remove(NodeSettings);
@@ -549,31 +511,24 @@ public sealed class LeftoverNameTests
     [InlineData("krb5cc_1001_slurm12.0", true, 1001u, "12.0")]
     [InlineData("krb5cc_1001_slurm12.batch", true, 1001u, "12.batch")]
     [InlineData("krb5cc_1001_slurm12.batch_ab12cd34", true, 1001u, "12.batch")]
+    [InlineData("krb5cc_1001_slurm12.interactive", true, 1001u, "12.interactive")]
+    [InlineData("krb5cc_1001_slurm4294967294.4294967294", true, 1001u, "4294967294.4294967294")]
     [InlineData(".krb5cc_1001_slurm12.0.new_ab12cd34", true, 1001u, "12.0")]
     [InlineData(".krb5cc_1001_slurm12.0_ab12cd34.new_zz99zz99", true, 1001u, "12.0")]
     [InlineData("krb5cc_1001", false, 0u, "")]
-    [InlineData("krb5cc_1001_slurm12", false, 0u, "")]
+    [InlineData("krb5cc_1001_slurm12", true, 1001u, "12")] // a job's, shared by its steps
+    [InlineData("krb5cc_1001_slurm12_ab12cd34", true, 1001u, "12")]
+    [InlineData(".krb5cc_1001_slurm12.new_ab12cd34", true, 1001u, "12")]
+    [InlineData("krb5cc_1001_slurm12_short", false, 0u, "")]
+    [InlineData("krb5cc_1001_slurm12.new_ab12cd34", false, 0u, "")]
     [InlineData("krb5cc_1001_slurm12.0_short", false, 0u, "")]
     [InlineData("krb5cc_1001_slurm12.0.new_ab12cd34", false, 0u, "")]
     [InlineData("krb5cc_x_slurm12.0", false, 0u, "")]
     [InlineData("krb5cc_1001_slurm12.0 ", false, 0u, "")]
-    public void Step_ccache_names_are_recognised_exactly(string name, bool expected, uint uid, string step)
+    public void Step_and_job_ccache_names_are_recognised_exactly(string name, bool expected, uint uid, string step)
     {
         Assert.Equal(expected, LeftoverSweep.TryParseName(name, out uint parsedUid, out string parsedStep));
         if (expected)
             Assert.Equal((uid, step), (parsedUid, parsedStep));
-    }
-
-    [Theory]
-    [InlineData("slurmstepd: [12.0]", "12.0")]
-    [InlineData("slurmstepd: [12.batch]\0\0", "12.batch")]
-    [InlineData("slurmstepd: [12.extern]", "12.extern")]
-    [InlineData("slurmd -D", null)]
-    [InlineData("slurmstepd: [12]", null)]
-    public void Stepd_titles_name_their_step(string title, string? step)
-    {
-        Assert.Equal(step is not null, LeftoverSweep.TryParseStepdTitle(title, out string parsed));
-        if (step is not null)
-            Assert.Equal(step, parsed);
     }
 }

@@ -10,6 +10,10 @@
  * In the remote context a second thread runs before the plugin is loaded, as
  * slurmstepd's message thread does, because the runtime's start differs in a
  * process that already has threads (native/runtime_membarrier.c).
+ *
+ * With FAKE_HOST_SELFTEST=THREADS,ROUNDS in the environment, the host calls the
+ * plugin's runtime self-test after init_post_opt (which started the runtime)
+ * and prints what it returned as selftest=N.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -187,6 +191,15 @@ int main(int argc, char **argv)
     }
 
     call_hook(plugin, "slurm_spank_init_post_opt", ac, av);
+    const char *selftest = getenv("FAKE_HOST_SELFTEST");
+    if (selftest != NULL) {
+        int threads = 0, rounds = 0;
+        int (*run)(int, int) = (int (*)(int, int)) dlsym(plugin, "slurmnative_runtime_selftest");
+        if (run == NULL || sscanf(selftest, "%d,%d", &threads, &rounds) != 2)
+            printf("selftest=missing\n");
+        else
+            printf("selftest=%d\n", run(threads, rounds));
+    }
     if (current_context == S_CTX_LOCAL)
         call_hook(plugin, "slurm_spank_local_user_init", ac, av);
     if (current_context == S_CTX_REMOTE)

@@ -1,5 +1,6 @@
 using SlurmNative.Credentials.Client;
 using SlurmNative.Credentials.Protocol;
+using SlurmNative.Daemon.Store;
 
 namespace SlurmNative.Tests.Service;
 
@@ -34,6 +35,29 @@ public class CredentialServiceTests
         Assert.NotEqual(ticket, fresh);
         daemon.ClientFor(Alice).Call(Request.Create(Operation.Add, blob: fresh));
         Assert.Equal(fresh, (await daemon.Store.GetAsync(Alice))!.Ticket);
+    }
+
+    [Fact]
+    public async Task A_ticket_added_with_keep_stays_kept_through_later_ordinary_uploads_and_only_its_owner_may_keep_it()
+    {
+        await using var daemon = new DaemonHarness();
+        byte[] ticket = FakeInspector.Ticket("alice@TEST", Alice);
+        daemon.ClientFor(Alice).Call(Request.Create(Operation.Add, blob: ticket));
+        Assert.False((await daemon.Store.GetAsync(Alice))!.Keep);
+
+        // The same ticket again, now to keep: that is a change worth a write.
+        daemon.ClientFor(Alice).Call(Request.Create(Operation.AddAndKeep, blob: ticket));
+        Assert.True((await daemon.Store.GetAsync(Alice))!.Keep);
+
+        byte[] fresh = FakeInspector.Ticket("alice@TEST", Alice, end: DateTimeOffset.UtcNow.AddHours(11));
+        daemon.ClientFor(Alice).Call(Request.Create(Operation.Add, blob: fresh));
+        StoredCredential stored = (await daemon.Store.GetAsync(Alice))!;
+        Assert.Equal(fresh, stored.Ticket);
+        Assert.True(stored.Keep);
+
+        var refused = Assert.Throws<DaemonException>(() =>
+            daemon.ClientFor(Bob).Call(Request.Create(Operation.AddAndKeep, Alice, FakeInspector.Ticket("alice@TEST", Alice))));
+        Assert.Equal(ReplyStatus.Forbidden, refused.Status);
     }
 
     [Fact]

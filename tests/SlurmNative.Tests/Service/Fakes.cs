@@ -71,7 +71,7 @@ internal sealed class InMemoryStore : ICredentialStore
 
     public Task<StoredCredential> PutAsync(StoredCredential credential, CancellationToken cancel = default)
     {
-        var stored = credential with { Version = Interlocked.Increment(ref version) };
+        var stored = credential with { Version = Interlocked.Increment(ref version), Uploaded = DateTimeOffset.UtcNow };
         rows[credential.Uid] = stored;
         return Task.FromResult(stored);
     }
@@ -95,6 +95,9 @@ internal sealed class InMemoryStore : ICredentialStore
 
     public Task<bool> RemoveIfUnchangedAsync(uint uid, long expectedVersion, CancellationToken cancel = default) =>
         Task.FromResult(rows.TryGetValue(uid, out var current) && current.Version == expectedVersion && rows.TryRemove(new(uid, current)));
+
+    public Task<IReadOnlyList<UploadRecord>> ListUploadsAsync(CancellationToken cancel = default) =>
+        Task.FromResult<IReadOnlyList<UploadRecord>>(rows.Values.OrderBy(r => r.Uid).Select(r => new UploadRecord(r.Uid, r.Uploaded, r.Keep, r.Version)).ToList());
 
     public Task<int> ReencryptAllAsync(CancellationToken cancel = default) => Task.FromResult(rows.Count);
 

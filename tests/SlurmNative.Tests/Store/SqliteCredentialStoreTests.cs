@@ -463,7 +463,7 @@ public sealed class SqliteCredentialStoreTests(ITestOutputHelper output) : IDisp
                 insert.Transaction = transaction;
                 insert.CommandText = """
                     WITH RECURSIVE n(i) AS (SELECT 1000 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
-                    INSERT INTO credentials SELECT i, 'x', 0, 0, 0, 0, 'k1', zeroblob(12), randomblob(2000), 0, 0 FROM n;
+                    INSERT INTO credentials SELECT i, 'x', 0, 0, 0, 0, 'k1', zeroblob(12), randomblob(2000), 0, 0, 0, 0 FROM n;
                     DELETE FROM credentials WHERE uid = 7;
                     """;
                 insert.ExecuteNonQuery();
@@ -486,6 +486,57 @@ public sealed class SqliteCredentialStoreTests(ITestOutputHelper output) : IDisp
             await recovered.PutAsync(Credential(51));
             Assert.Equal(51, await recovered.CountAsync());
         }
+    }
+
+    [Fact]
+    public async Task An_upload_records_its_time_and_keep_flag_and_a_renewal_leaves_both()
+    {
+        var clock = new SlurmNative.Tests.Jwt.ManualTime(T0);
+        using var store = SqliteCredentialStore.Open(DbPath, NewKeyring(), clock: clock);
+        StoredCredential put = await store.PutAsync(Credential(1000) with { Keep = true });
+        Assert.Equal(T0, put.Uploaded);
+
+        clock.Advance(TimeSpan.FromHours(2));
+        Assert.True(await store.ReplaceIfUnchangedAsync(Credential(1000, endHours: 20), put.Version));
+        StoredCredential renewed = (await store.GetAsync(1000))!;
+        Assert.Equal(T0.AddHours(20), renewed.End);
+        Assert.True(renewed.Keep);
+        Assert.Equal(T0, renewed.Uploaded);
+        Assert.Equal([new UploadRecord(1000, T0, true, renewed.Version)], await store.ListUploadsAsync());
+
+        StoredCredential again = await store.PutAsync(Credential(1000));
+        Assert.False((await store.GetAsync(1000))!.Keep);
+        Assert.Equal(T0.AddHours(2), again.Uploaded);
+    }
+
+    [Fact]
+    public async Task A_version_1_database_is_migrated_keeping_its_rows_with_their_last_write_as_upload_time()
+    {
+        var keyring = NewKeyring();
+        using (var store = Open(keyring))
+            await store.PutAsync(Credential(1000));
+        // What the previous schema looked like, with its rows intact.
+        Raw("""
+            CREATE TABLE old AS SELECT uid, principal, start, "end", renew_till, flags, key_id, nonce, ciphertext, version, updated FROM credentials;
+            DROP TABLE credentials;
+            CREATE TABLE credentials (uid INTEGER PRIMARY KEY, principal TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+                renew_till INTEGER NOT NULL, flags INTEGER NOT NULL, key_id TEXT NOT NULL, nonce BLOB NOT NULL, ciphertext BLOB NOT NULL,
+                version INTEGER NOT NULL, updated INTEGER NOT NULL) STRICT;
+            INSERT INTO credentials SELECT * FROM old;
+            DROP TABLE old;
+            UPDATE credentials SET updated = 1700000000;
+            PRAGMA user_version = 1;
+            """);
+
+        using (var store = Open(keyring))
+        {
+            AssertSame(Credential(1000), await store.GetAsync(1000));
+            UploadRecord upload = Assert.Single(await store.ListUploadsAsync());
+            Assert.Equal((1000u, DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), false), (upload.Uid, upload.Uploaded, upload.Keep));
+            await store.PutAsync(Credential(1001) with { Keep = true });
+        }
+        using (var store = Open(keyring))
+            Assert.True((await store.GetAsync(1001))!.Keep);
     }
 
     private sealed class ListLog : SlurmNative.Daemon.Logging.IDaemonLog

@@ -43,11 +43,15 @@ public static class Command
     }
 
     /// <summary>Compiles one C file with gcc; the compiler's messages become the exception's.</summary>
-    public static string CompileC(string source, string outputName, params string[] extraArguments)
+    public static string CompileC(string source, string outputName, params string[] extraArguments) =>
+        CompileCWith("gcc", source, outputName, extraArguments);
+
+    /// <summary>Compiles one C file with <paramref name="compiler"/> (a gcc, native or cross).</summary>
+    public static string CompileCWith(string compiler, string source, string outputName, IEnumerable<string> extraArguments)
     {
         string output = Path.Combine(Path.GetTempPath(), $"slurmnative-{Environment.ProcessId}-{outputName}");
-        Run("gcc", ["-Wall", "-Wextra", "-Werror", "-o", output, source, .. extraArguments])
-            .EnsureSuccess($"gcc {source}");
+        Run(compiler, ["-Wall", "-Wextra", "-Werror", "-o", output, source, .. extraArguments])
+            .EnsureSuccess($"{compiler} {source}");
         // A test run leaves nothing behind in /tmp.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(output);
         return output;
