@@ -2,6 +2,7 @@ using SlurmNative.Fuzz.Engine;
 using SlurmNative.Fuzz.Targets.Ccache;
 using SlurmNative.Fuzz.Targets.Configuration;
 using SlurmNative.Fuzz.Targets.Gateway;
+using SlurmNative.Fuzz.Targets.Jobs;
 using SlurmNative.Fuzz.Targets.Jwt;
 using SlurmNative.Fuzz.Targets.Protocol;
 using SlurmNative.Fuzz.Targets.Store;
@@ -21,6 +22,8 @@ public static class FuzzTargets
         ["ccache"] = () => new CcacheFileTarget(),
         ["ccache-credential"] = () => new CredentialTarget(),
         ["upload-ticket"] = () => new UploadTicketTarget(),
+        ["job-ccache-record"] = () => new JobCcacheRecordTarget(),
+        ["stepd-title"] = () => new StepdTitleTarget(),
         ["krb5-conf"] = () => new Krb5ConfTarget(),
         ["slurmnative-conf"] = () => new SlurmNativeConfTarget(),
         ["acl-conf"] = () => new AclTarget(),
@@ -28,6 +31,8 @@ public static class FuzzTargets
         ["gateway-login"] = () => new LoginBodyTarget(),
         ["gateway-job"] = () => new JobRequestTarget(),
         ["slurmrestd-reply"] = () => new SlurmrestdReplyTarget(),
+        ["squeue-json"] = () => new SqueueJsonTarget(),
+        ["sinfo-json"] = () => new SinfoJsonTarget(),
         ["jwt"] = () => new JwtTarget(),
         ["jwks"] = () => new JwksTarget(),
         ["keyring-file"] = () => new KeyringFileTarget(),

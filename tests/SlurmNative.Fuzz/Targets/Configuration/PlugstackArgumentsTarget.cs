@@ -21,8 +21,11 @@ internal sealed class PlugstackArgumentsTarget() : FuzzTarget(
         string[] arguments = Encoding.UTF8.GetString(input).Split([' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
         if (PluginSettings.TryParse(arguments, out PluginSettings settings, out string? error))
         {
-            if (error is not null || settings.RefreshBeforeOrDefault <= TimeSpan.Zero)
-                throw new PropertyViolation("accepted arguments came with an error or a refresh time that is not positive");
+            if (error is not null || settings.RefreshBeforeOrDefault <= TimeSpan.Zero || settings.RefreshCheckOrDefault <= TimeSpan.Zero
+                || settings.PostRefreshTimeoutOrDefault <= TimeSpan.Zero || settings.MinTicketLife <= TimeSpan.Zero)
+                throw new PropertyViolation("accepted arguments came with an error or a duration that is not positive");
+            if (settings.PostRefresh is { } program && !Path.IsPathFullyQualified(program))
+                throw new PropertyViolation($"accepted arguments run the relative program '{program}' after each refresh");
             return Outcome.Accepted;
         }
         if (string.IsNullOrEmpty(error))
@@ -31,11 +34,13 @@ internal sealed class PlugstackArgumentsTarget() : FuzzTarget(
     }
 
     public override IReadOnlyList<byte[]> Dictionary { get; } =
-        new[] { "default=", "config=", "ccache_dir=", "min_uid=", "refresh_before=", "sync=", "on", "off", "yes", "no", "/", " ", "=" }.Select(Encoding.UTF8.GetBytes).ToArray();
+        new[] { "default=", "config=", "ccache_dir=", "min_uid=", "refresh_before=", "sync=", "scope=", "state_dir=", "refresh_check=", "min_ticket_life=",
+                "post_refresh=", "post_refresh_timeout=", "membarrier=", "job", "step", "decline", "runtime", "on", "off", "yes", "no", "/", " ", "=" }.Select(Encoding.UTF8.GetBytes).ToArray();
 
     private static readonly Gen<string> Argument = Gen.Frequency(
-        (8, Gen.Select(Gen.OneOf("default", "config", "ccache_dir", "min_uid", "refresh_before", "sync", "Default", "unknown", ""),
-            Gen.OneOf("on", "off", "yes", "no", "/etc/slurmnative/slurmnative.conf", "relative", "/tmp", "1000", "-1", "4294967296", "30m", "0s", "90", "99999999999999d", "9223372036854775807ms", "106751991167d", "")).Select((key, value) => $"{key}={value}")),
+        (8, Gen.Select(Gen.OneOf("default", "config", "ccache_dir", "min_uid", "refresh_before", "sync", "scope", "state_dir", "refresh_check",
+                "min_ticket_life", "post_refresh", "post_refresh_timeout", "membarrier", "Default", "unknown", ""),
+            Gen.OneOf("on", "off", "yes", "no", "job", "step", "decline", "runtime", "/usr/bin/aklog", "aklog", "/etc/slurmnative/slurmnative.conf", "relative", "/tmp", "1000", "-1", "4294967296", "30m", "0s", "90", "99999999999999d", "9223372036854775807ms", "106751991167d", "")).Select((key, value) => $"{key}={value}")),
         (1, Gen.OneOf("default", "=on", "==", "default==on")),
         (1, Gen.String[Gen.Char, 0, 20]));
 
