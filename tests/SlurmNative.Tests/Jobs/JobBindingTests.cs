@@ -99,6 +99,13 @@ public class JobBindingTests
     public void Host_lists_expand_as_slurm_writes_them(string list, string[] hosts) =>
         Assert.Equal(hosts, HostList.Expand(list));
 
+    [Fact]
+    public void A_host_list_may_end_at_the_largest_number_without_wrapping_around()
+    {
+        Assert.Equal(["n18446744073709551615"], HostList.Expand("n[18446744073709551615]"));
+        Assert.Equal(["n18446744073709551614", "n18446744073709551615"], HostList.Expand("n[18446744073709551614-18446744073709551615]"));
+    }
+
     [Theory]
     [InlineData("node[1-")]
     [InlineData("node[3-1]")]
