@@ -9,6 +9,9 @@
 #   ./build.sh publish self-contained binaries in artifacts/publish/ (no .NET runtime needed
 #                      where they run: NativeAOT daemon and CLI, single-file gateway)
 #   ./build.sh package the four Debian packages in artifacts/deb/ (publishes first)
+#   ./build.sh fuzz [COUNT] [--target NAME]...
+#                      fuzz every parser of outside input for COUNT inputs each (default
+#                      1000000); tests/SlurmNative.Fuzz/README.md says more
 #   ./build.sh deps    only install the Debian packages
 #   ./build.sh containers [stop|test|status]
 #                      build container images from this build and start a whole cluster
@@ -20,6 +23,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$ROOT"
 
 PLUGIN="$ROOT/artifacts/plugin/slurmnative.so"
+FUZZER="$ROOT/tests/SlurmNative.Fuzz/bin/Release/net10.0/SlurmNative.Fuzz.dll"
 TESTBED="$ROOT/testbed/testbed.sh"
 
 say() { printf '==> %s\n' "$*"; }
@@ -178,5 +182,11 @@ case "${1:-build}" in
             stop|status) exec "$ROOT/container/cluster.sh" "$2" ;;
             *) die "unknown 'containers' command '$2'; use one of: start (the default), stop, test, status" ;;
         esac ;;
-    *) die "unknown command '$1'; use one of: demo, test, build, bench, publish, package, deps, containers" ;;
+    fuzz)
+        install_deps
+        say "building the fuzz targets"
+        dotnet build "$ROOT/tests/SlurmNative.Fuzz/SlurmNative.Fuzz.csproj" -c Release -nologo -v quiet -clp:NoSummary
+        shift
+        dotnet "$FUZZER" fuzz "$@" ;;
+    *) die "unknown command '$1'; use one of: demo, test, build, bench, publish, package, deps, containers, fuzz" ;;
 esac

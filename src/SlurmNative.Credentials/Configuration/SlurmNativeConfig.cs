@@ -187,6 +187,7 @@ public sealed record SlurmNativeConfig
             : throw new FormatException($"'{value}' is not a positive whole number");
 
     /// <summary>Durations as a number with a unit: 500ms, 5s, 30m, 2h, 7d.</summary>
+    /// <exception cref="FormatException">not a duration, or one longer than a TimeSpan holds.</exception>
     public static TimeSpan Duration(string value)
     {
         int split = 0;
@@ -194,15 +195,19 @@ public sealed record SlurmNativeConfig
             split++;
         if (split == 0 || !long.TryParse(value.AsSpan(0, split), NumberStyles.None, CultureInfo.InvariantCulture, out long n))
             throw new FormatException($"'{value}' is not a duration like 500ms, 5s, 30m, 2h or 7d");
-        return value[split..] switch
+        long ticksPerUnit = value[split..] switch
         {
-            "ms" => TimeSpan.FromMilliseconds(n),
-            "s" => TimeSpan.FromSeconds(n),
-            "m" => TimeSpan.FromMinutes(n),
-            "h" => TimeSpan.FromHours(n),
-            "d" => TimeSpan.FromDays(n),
+            "ms" => TimeSpan.TicksPerMillisecond,
+            "s" => TimeSpan.TicksPerSecond,
+            "m" => TimeSpan.TicksPerMinute,
+            "h" => TimeSpan.TicksPerHour,
+            "d" => TimeSpan.TicksPerDay,
             _ => throw new FormatException($"'{value}' has no unit; write it like 500ms, 5s, 30m, 2h or 7d"),
         };
+        // Checked here: TimeSpan's own factories throw OverflowException or ArgumentOutOfRangeException instead.
+        if (n > TimeSpan.MaxValue.Ticks / ticksPerUnit)
+            throw new FormatException($"'{value}' is longer than a duration can be; write at most {TimeSpan.MaxValue.Days}d");
+        return TimeSpan.FromTicks(n * ticksPerUnit);
     }
 
     /// <summary>host:port, [v6]:port, or a bare address with the default port.</summary>

@@ -24,12 +24,17 @@ public sealed record CredentialSummary(uint Uid, string Principal, DateTimeOffse
             throw new ProtocolException(ReplyStatus.BadRequest, "list count does not match the body");
         var entries = new List<CredentialSummary>((int)count);
         for (uint i = 0; i < count; i++)
-        {
-            entries.Add(new CredentialSummary(reader.UInt32(), reader.String16(),
-                DateTimeOffset.FromUnixTimeSeconds(reader.Int64()), DateTimeOffset.FromUnixTimeSeconds(reader.Int64()),
-                DateTimeOffset.FromUnixTimeSeconds(reader.Int64()), reader.UInt32()));
-        }
+            entries.Add(new CredentialSummary(reader.UInt32(), reader.String16(), Time(ref reader), Time(ref reader), Time(ref reader), reader.UInt32()));
         reader.EnsureEnd();
         return entries;
+    }
+
+    // A time DateTimeOffset cannot hold is a malformed list, not an ArgumentOutOfRangeException for the caller.
+    private static DateTimeOffset Time(ref WireReader reader)
+    {
+        long seconds = reader.Int64();
+        if (seconds < DateTimeOffset.MinValue.ToUnixTimeSeconds() || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+            throw new ProtocolException(ReplyStatus.BadRequest, "a list entry's time is out of range");
+        return DateTimeOffset.FromUnixTimeSeconds(seconds);
     }
 }

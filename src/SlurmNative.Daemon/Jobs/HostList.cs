@@ -59,8 +59,9 @@ internal static class HostList
             if (!ulong.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out ulong from)
                 || !ulong.TryParse(last, NumberStyles.None, CultureInfo.InvariantCulture, out ulong to) || to < from || to - from >= MaxHosts)
                 throw new FormatException($"host list '{list}' has a range '{part}' that is not NUMBER or NUMBER-NUMBER");
-            for (ulong n = from; n <= to; n++)
-                yield return n.ToString(CultureInfo.InvariantCulture).PadLeft(first.Length, '0');
+            // Counted, not compared with `to`: a range ending at ulong.MaxValue would wrap around to 0.
+            for (ulong k = 0; k <= to - from; k++)
+                yield return (from + k).ToString(CultureInfo.InvariantCulture).PadLeft(first.Length, '0');
         }
     }
 }

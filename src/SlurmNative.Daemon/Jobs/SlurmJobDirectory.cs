@@ -89,18 +89,52 @@ public sealed class SlurmJobDirectory(string? slurmConf, TimeProvider? clock = n
     }
 
     /// <summary>The jobs of a <c>squeue --json</c> listing; job_state is a string up to Slurm 23.02 and a list of flags from 23.11.</summary>
-    internal static IReadOnlyDictionary<uint, JobPlacement> ParseJobs(JsonElement root)
+    /// <exception cref="JobDirectoryException">the listing is not of that shape.</exception>
+    internal static IReadOnlyDictionary<uint, JobPlacement> ParseJobs(JsonElement root) => Readable(() => ReadJobs(root));
+
+    private static IReadOnlyDictionary<uint, JobPlacement> ReadJobs(JsonElement root)
     {
         var result = new Dictionary<uint, JobPlacement>();
-        foreach (JsonElement job in Property(root, "jobs").EnumerateArray())
+        foreach (JsonElement job in Array(root, "jobs"))
         {
             uint id = Number(job, "job_id");
             JsonElement state = Property(job, "job_state");
-            string stateName = state.ValueKind == JsonValueKind.Array
-                ? state.EnumerateArray().Select(s => s.GetString()).FirstOrDefault() ?? ""
-                : state.GetString() ?? "";
+            JsonElement first = state.ValueKind == JsonValueKind.Array ? state.EnumerateArray().FirstOrDefault() : state;
+            // A state this class cannot read is no answer: taken as "" it would pass for a running job.
+            string stateName = first.ValueKind == JsonValueKind.String
+                ? first.GetString()!
+                : throw new JobDirectoryException($"Slurm's JSON has a job {id} whose job_state is not a name");
             string nodeList = job.TryGetProperty("nodes", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "";
-            result[id] = new JobPlacement(id, Number(job, "user_id"), stateName, nodeList.Length == 0 ? [] : HostList.Expand(nodeList));
+            IReadOnlyList<string> hosts;
+            try
+            {
+                hosts = nodeList.Length == 0 ? [] : HostList.Expand(nodeList);
+            }
+            catch (FormatException e)
+            {
+                throw new JobDirectoryException($"Slurm's JSON has a job {id} whose nodes are not a host list: {e.Message}");
+            }
+            result[id] = new JobPlacement(id, Number(job, "user_id"), stateName, hosts);
+        }
+        return result;
+    }
+
+    /// <summary>Each node of a <c>sinfo --json</c> listing with the address to resolve: its own, or else its name.</summary>
+    /// <exception cref="JobDirectoryException">the listing is not of that shape.</exception>
+    internal static IReadOnlyDictionary<string, string> ParseNodes(JsonElement root) => Readable(() => ReadNodes(root));
+
+    private static IReadOnlyDictionary<string, string> ReadNodes(JsonElement root)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (JsonElement node in Array(root, "nodes"))
+        {
+            JsonElement nameValue = Property(node, "name");
+            string name = nameValue.ValueKind == JsonValueKind.String ? nameValue.GetString()! : "";
+            if (name.Length == 0)
+                continue;                                        // no caller's node can match it
+            string address = node.TryGetProperty("address", out JsonElement a) && a.ValueKind == JsonValueKind.String ? a.GetString()! : "";
+            // The resolver answers an empty name with this host's own addresses.
+            result[name] = address.Length == 0 ? name : address;
         }
         return result;
     }
@@ -108,10 +142,8 @@ public sealed class SlurmJobDirectory(string? slurmConf, TimeProvider? clock = n
     private static async Task<IReadOnlyDictionary<string, IReadOnlyList<IPAddress>>> ParseNodesAsync(JsonElement root, CancellationToken cancel)
     {
         var result = new Dictionary<string, IReadOnlyList<IPAddress>>(StringComparer.Ordinal);
-        foreach (JsonElement node in Property(root, "nodes").EnumerateArray())
+        foreach ((string name, string address) in ParseNodes(root))
         {
-            string name = Property(node, "name").GetString() ?? "";
-            string address = node.TryGetProperty("address", out JsonElement a) && a.ValueKind == JsonValueKind.String ? a.GetString()! : name;
             result[name] = IPAddress.TryParse(address, out IPAddress? literal)
                 ? [literal]
                 : await ResolveAsync(address, cancel).ConfigureAwait(false);
@@ -131,8 +163,35 @@ public sealed class SlurmJobDirectory(string? slurmConf, TimeProvider? clock = n
         }
     }
 
+    /// <summary>
+    /// JsonDocument takes invalid UTF-8 and lone surrogate escapes (\ud800) inside strings and throws
+    /// InvalidOperationException only when such a name or string is read; every read here checks the
+    /// kind first, so that is the one way it can arise.
+    /// </summary>
+    private static T Readable<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new JobDirectoryException($"Slurm's JSON has a name or string that is not text ({e.Message})");
+        }
+    }
+
     private static JsonElement Property(JsonElement element, string name) =>
-        element.TryGetProperty(name, out JsonElement value) ? value : throw new JobDirectoryException($"Slurm's JSON has no '{name}'; this Slurm release prints jobs another way");
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out JsonElement value)
+            ? value
+            : throw new JobDirectoryException($"Slurm's JSON has no '{name}'; this Slurm release prints jobs another way");
+
+    private static JsonElement.ArrayEnumerator Array(JsonElement element, string name)
+    {
+        JsonElement value = Property(element, name);
+        return value.ValueKind == JsonValueKind.Array
+            ? value.EnumerateArray()
+            : throw new JobDirectoryException($"Slurm's JSON has a '{name}' that is not a list; this Slurm release prints jobs another way");
+    }
 
     private static uint Number(JsonElement element, string name)
     {
@@ -140,7 +199,7 @@ public sealed class SlurmJobDirectory(string? slurmConf, TimeProvider? clock = n
         // From Slurm 23.02 some numbers are objects: { "set": true, "number": N }.
         if (value.ValueKind == JsonValueKind.Object && value.TryGetProperty("number", out JsonElement inner))
             value = inner;
-        return value.TryGetUInt32(out uint number) ? number : throw new JobDirectoryException($"Slurm's JSON has a '{name}' that is not a number");
+        return value.ValueKind == JsonValueKind.Number && value.TryGetUInt32(out uint number) ? number : throw new JobDirectoryException($"Slurm's JSON has a '{name}' that is not a number");
     }
 
     private async Task<JsonDocument> RunJsonAsync(string program, string[] arguments, CancellationToken cancel)

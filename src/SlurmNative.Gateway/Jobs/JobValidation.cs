@@ -75,6 +75,9 @@ internal static class JobValidation
                     throw Reject($"environment name '{Printable(key)}' must match [A-Za-z_][A-Za-z0-9_]*");
                 if (ReservedEnvironmentPrefixes.Any(p => key.StartsWith(p, StringComparison.Ordinal)))
                     throw Reject($"environment name '{key}' is reserved (SLURM_*, SLURMNATIVE_*, LD_*, KRB5*, SBATCH_*, SRUN_* are set by Slurm and SlurmNative)");
+                // JSON null deserialises into the dictionary despite its non-nullable type.
+                if (value is null)
+                    throw Reject($"environment value of '{key}' must be a string");
                 if (value.Length > 32 * 1024 || value.Any(c => char.IsControl(c) && c != '\t'))
                     throw Reject($"environment value of '{key}' has control characters or is longer than 32 KiB");
                 environment[key] = value;

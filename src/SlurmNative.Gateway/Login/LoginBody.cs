@@ -25,7 +25,7 @@ internal sealed class LoginBody : IDisposable
 
     public ReadOnlySpan<char> Password => password.AsSpan(0, PasswordLength);
 
-    /// <exception cref="FormatException">malformed JSON, a missing or unknown member; the message is for the client.</exception>
+    /// <exception cref="FormatException">malformed JSON or text, a missing or unknown member; the message is for the client.</exception>
     public static LoginBody Parse(ReadOnlySpan<byte> json)
     {
         string? user = null;
@@ -68,6 +68,13 @@ internal sealed class LoginBody : IDisposable
         {
             Wipe(secret);
             throw new FormatException($"malformed JSON at byte {e.BytePositionInLine}", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // The reader checks structure, not text: a name or string with invalid UTF-8 or a lone
+            // surrogate escape (\ud800) only fails when it is read as characters.
+            Wipe(secret);
+            throw new FormatException("malformed JSON: a name or string is not valid UTF-8 text", e);
         }
         catch
         {

@@ -32,7 +32,8 @@ internal sealed class SlurmRestClient(HttpClient http, string apiVersion)
         request.Content = new ByteArrayContent(SubmissionBody(job));
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using JsonDocument reply = await SendAsync(request, cancel).ConfigureAwait(false);
-        if (reply.RootElement.TryGetProperty("job_id", out JsonElement id) && id.TryGetInt64(out long jobId) && jobId > 0)
+        if (reply.RootElement.ValueKind == JsonValueKind.Object && reply.RootElement.TryGetProperty("job_id", out JsonElement id)
+            && id.ValueKind == JsonValueKind.Number && id.TryGetInt64(out long jobId) && jobId > 0)
             return jobId;
         throw new SlurmRestException(HttpStatusCode.BadGateway, $"slurmrestd accepted the job but returned no job id: {Scrub(Errors(reply))}");
     }
@@ -139,6 +140,12 @@ internal sealed class SlurmRestClient(HttpClient http, string apiVersion)
             catch (JsonException)
             {
             }
+            // Names or strings that are not text would throw when read: such a reply is not JSON to the gateway.
+            if (document is not null && !Jwt.Tokens.JsonText.IsReadable(document.RootElement))
+            {
+                document.Dispose();
+                document = null;
+            }
             if (response.IsSuccessStatusCode && document is not null && !HasErrors(document))
                 return document;
             string detail = document is null ? Snippet(body) : Errors(document);
@@ -154,9 +161,11 @@ internal sealed class SlurmRestClient(HttpClient http, string apiVersion)
         }
     }
 
-    /// <summary>slurmrestd's own address never reaches a client, even where an error message quotes it.</summary>
+    /// <summary>slurmrestd's own address never reaches a client, even where an error message quotes it, with or without its port.</summary>
     private string Scrub(string text) =>
-        http.BaseAddress is { } address ? text.Replace(address.Authority, "slurmrestd", StringComparison.OrdinalIgnoreCase) : text;
+        http.BaseAddress is { } address
+            ? text.Replace(address.Authority, "slurmrestd", StringComparison.OrdinalIgnoreCase).Replace(address.Host, "slurmrestd", StringComparison.OrdinalIgnoreCase)
+            : text;
 
     /// <summary>
     /// slurmrestd's statuses describe its own view (a bad token is 401, a bad job 500);
@@ -182,6 +191,8 @@ internal sealed class SlurmRestClient(HttpClient http, string apiVersion)
         var parts = new List<string>();
         foreach (JsonElement error in errors.EnumerateArray())
         {
+            if (error.ValueKind != JsonValueKind.Object)
+                continue;
             string? text = error.TryGetProperty("error", out JsonElement e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
             string? description = error.TryGetProperty("description", out JsonElement d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
             parts.Add(string.Join(": ", new[] { description, text }.Where(s => !string.IsNullOrEmpty(s))));
@@ -192,10 +203,12 @@ internal sealed class SlurmRestClient(HttpClient http, string apiVersion)
     private static IReadOnlyList<JobSummary> Jobs(JsonDocument document)
     {
         var jobs = new List<JobSummary>();
-        if (!document.RootElement.TryGetProperty("jobs", out JsonElement array) || array.ValueKind != JsonValueKind.Array)
+        if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("jobs", out JsonElement array) || array.ValueKind != JsonValueKind.Array)
             return jobs;
         foreach (JsonElement job in array.EnumerateArray())
         {
+            if (job.ValueKind != JsonValueKind.Object)
+                continue;
             jobs.Add(new JobSummary(
                 Int(job, "job_id") ?? 0,
                 Text(job, "name") ?? "",

@@ -40,6 +40,8 @@ internal readonly struct JwkFields
         // Entries outlive the document: each holds a clone of its own element.
         using (document)
         {
+            if (!JsonText.IsReadable(document.RootElement))
+                throw new JwtKeyException($"{source} has a name or string that is not valid UTF-8 text: {repairHint}");
             var entries = new List<JwkFields>();
             int index = 0;
             foreach (JsonElement entry in KeysArray(document.RootElement, source).EnumerateArray())
@@ -96,13 +98,16 @@ internal readonly struct JwkFields
         return bytes;
     }
 
-    public long? OptionalInteger(string name)
+    /// <summary>A Unix time in seconds (RFC 7519's NumericDate, as integers only), one a date can hold.</summary>
+    public DateTimeOffset? OptionalUnixTime(string name)
     {
         if (!element.TryGetProperty(name, out JsonElement value))
             return null;
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out long number))
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out long seconds))
             throw new JwtKeyException($"{Where}: \"{name}\" must be an integer (a Unix time in seconds)");
-        return number;
+        if (seconds < 0 || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+            throw new JwtKeyException($"{Where}: \"{name}\" is out of range for a Unix time");
+        return DateTimeOffset.FromUnixTimeSeconds(seconds);
     }
 
     private static string Printable(string s)

@@ -137,7 +137,7 @@ public sealed class RsaKeySet : IDisposable
             DQ = LeftPad(at.RequiredBytes("dq"), half, at, "dq"),
             InverseQ = LeftPad(at.RequiredBytes("qi"), half, at, "qi"),
         };
-        long? created = at.OptionalInteger("created");
+        DateTimeOffset? created = at.OptionalUnixTime("created");
         var rsa = RSA.Create();
         try
         {
@@ -168,7 +168,7 @@ public sealed class RsaKeySet : IDisposable
             CryptographicOperations.ZeroMemory(parameters.DQ);
             CryptographicOperations.ZeroMemory(parameters.InverseQ);
         }
-        return new RsaKey(rsa, kid, hasPrivateKey: true, created is { } c ? DateTimeOffset.FromUnixTimeSeconds(c) : null);
+        return new RsaKey(rsa, kid, hasPrivateKey: true, created);
     }
 
     private static byte[] LeftPad(byte[] value, int length, JwkFields at, string name)

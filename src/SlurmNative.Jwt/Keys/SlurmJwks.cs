@@ -72,7 +72,7 @@ public sealed class SlurmJwks : IDisposable
                             throw new JwtKeyException($"{at.Where}: key \"{kid}\" is a second \"use\": \"default\" key (the first is \"{keys.First(k => k.IsDefault).KeyId}\"); Slurm allows one");
                         isDefault = true;
                     }
-                    DateTimeOffset? expires = at.OptionalInteger("exp") is { } exp ? FromUnix(exp, at) : null;
+                    DateTimeOffset? expires = at.OptionalUnixTime("exp");
                     keys.Add(new HmacKey(secret, kid, isDefault, expires));
                 }
                 finally
@@ -234,13 +234,6 @@ public sealed class SlurmJwks : IDisposable
             if (!used.Contains(id))
                 return id;
         }
-    }
-
-    private static DateTimeOffset FromUnix(long seconds, JwkFields at)
-    {
-        if (seconds < 0 || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
-            throw new JwtKeyException($"{at.Where}: \"exp\" is out of range for a Unix time");
-        return DateTimeOffset.FromUnixTimeSeconds(seconds);
     }
 
     public void Dispose()

@@ -150,6 +150,11 @@ public static class SlurmToken
             document.Dispose();
             throw new TokenRejectedException($"token {what} is not a JSON object");
         }
+        if (!JsonText.IsReadable(document.RootElement))
+        {
+            document.Dispose();
+            throw new TokenRejectedException($"token {what} has a name or string that is not valid UTF-8 text");
+        }
         return document;
     }
 

@@ -66,6 +66,8 @@ public class SlurmNativeConfigTests
     [InlineData("servers = a:1", "test.conf:2: 'servers' is set twice")]
     [InlineData("just words", "test.conf:2: 'just words' is not 'key = value'")]
     [InlineData("daemon_user =", "test.conf:2: daemon_user: needs a value")]
+    [InlineData("client_timeout = 99999999999999d", "test.conf:2: client_timeout: '99999999999999d' is longer than a duration can be")]
+    [InlineData("renew_interval = 9223372036854775807ms", "test.conf:2: renew_interval: '9223372036854775807ms' is longer than a duration can be")]
     [InlineData("keep_after_last_job = 0s", "test.conf:2: keep_after_last_job: must be at least 1s")]
     [InlineData("keep_after_last_job = 1", "test.conf:2: keep_after_last_job: '1' has no unit")]
     public void A_bad_line_is_named_with_its_number(string line, string expected)
@@ -103,5 +105,14 @@ public class SlurmNativeConfigTests
     {
         Assert.Equal(ServerOrder.Listed, new SlurmNativeConfig().ServerOrder);
         Assert.Equal(ServerOrder.Random, SlurmNativeConfig.Parse("server_order = random\n", "test.conf").ServerOrder);
+    }
+
+    [Theory]
+    [InlineData("10675199d", 10675199L * 24 * 3600 * 1000)]
+    [InlineData("922337203685477ms", 922337203685477L)]
+    [InlineData("0s", 0L)]
+    public void The_longest_durations_a_timespan_holds_are_read_exactly(string value, long milliseconds)
+    {
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), SlurmNativeConfig.Duration(value));
     }
 }

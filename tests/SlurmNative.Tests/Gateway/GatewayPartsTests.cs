@@ -214,6 +214,15 @@ public class JobValidationTests
         Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize("{\"script\":\"#!/bin/sh\",\"user_id\":0}", GatewayJson.Default.JobRequest));
         Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize("{\"script\":\"#!/bin/sh\",\"script\":\"#!/bin/bash\"}", GatewayJson.Default.JobRequest));
     }
+
+    [Fact]
+    public void An_environment_value_of_null_is_refused_with_its_name()
+    {
+        JobRequest request = JsonSerializer.Deserialize("{\"script\":\"#!/bin/sh\\n\",\"time_limit_minutes\":1,\"account\":\"phys\",\"environment\":{\"OMP_NUM_THREADS\":null}}",
+            GatewayJson.Default.JobRequest)!;
+        var e = Assert.Throws<JobRejectedException>(() => Validate(request));
+        Assert.Contains("environment value of 'OMP_NUM_THREADS' must be a string", e.Message, StringComparison.Ordinal);
+    }
 }
 
 public class LoginPartsTests
@@ -240,6 +249,24 @@ public class LoginPartsTests
     {
         var e = Assert.Throws<FormatException>(() => LoginBody.Parse(Encoding.UTF8.GetBytes(json)));
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"username\":\"alice\",\"password\":\"\\ud800\"}")] // a lone surrogate escape in the password
+    [InlineData("{\"username\":\"a\\udfffb\",\"password\":\"x\"}")] // and in a string
+    [InlineData("{\"\\ud800\":1}")] // and in a name
+    public void A_login_body_whose_text_is_not_text_is_a_format_error(string json)
+    {
+        var e = Assert.Throws<FormatException>(() => LoginBody.Parse(Encoding.UTF8.GetBytes(json)));
+        Assert.Contains("not valid UTF-8 text", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_login_body_with_bytes_that_are_not_utf8_is_a_format_error()
+    {
+        byte[] json = [.. "{\"username\":\"al"u8, 0xC3, 0x28, .. "ice\",\"password\":\"x\"}"u8];
+        var e = Assert.Throws<FormatException>(() => LoginBody.Parse(json));
+        Assert.Contains("not valid UTF-8 text", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -478,5 +505,55 @@ public class SlurmRestErrorTests
         Assert.DoesNotContain("127.0.0.1", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(port.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Message, StringComparison.Ordinal);
         Assert.Contains($"127.0.0.1:{port}", e.Detail, StringComparison.Ordinal);
+    }
+
+    /// <summary>Plays slurmrestd with one canned reply.</summary>
+    private sealed class CannedSlurmrestd(HttpStatusCode status, string body) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromResult(new HttpResponseMessage(status) { Content = new StringContent(body), RequestMessage = request });
+    }
+
+    private static SlurmNative.Gateway.Slurm.SlurmRestClient Slurmrestd(HttpStatusCode status, string body) =>
+        new(new HttpClient(new CannedSlurmrestd(status, body)) { BaseAddress = new Uri("http://slurmrestd.example.test:6820/") }, "v0.0.38");
+
+    private static readonly SlurmNative.Gateway.Jobs.ValidatedJob Job = new("#!/bin/sh\n", "job", "batch", null, null, 1, null, null, null, "/home/alice", null, null, new Dictionary<string, string>());
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("[{\"job_id\":7}]")]
+    [InlineData("{\"job_id\":\"7\"}")]
+    [InlineData("{\"job_id\":7,\"x\":\"\\ud800\"}")] // a string that is not text
+    public async Task A_submission_reply_without_a_usable_job_id_is_a_bad_gateway(string body)
+    {
+        var e = await Assert.ThrowsAsync<SlurmNative.Gateway.Slurm.SlurmRestException>(() => Slurmrestd(HttpStatusCode.OK, body).SubmitAsync("alice", "token", Job, CancellationToken.None));
+        Assert.Equal(HttpStatusCode.BadGateway, e.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("1", 0)]
+    [InlineData("{\"jobs\":[1,\"x\",[],{\"job_id\":7,\"user_name\":\"alice\"}]}", 1)]
+    public async Task Job_lists_keep_only_the_entries_that_are_objects(string body, int expected)
+    {
+        var jobs = await Slurmrestd(HttpStatusCode.OK, body).ListAsync("alice", "token", CancellationToken.None);
+        Assert.Equal(expected, jobs.Count);
+        Assert.All(jobs, job => Assert.Equal(7, job.JobId));
+    }
+
+    [Fact]
+    public async Task Errors_that_are_not_objects_are_skipped_and_the_others_reported()
+    {
+        var e = await Assert.ThrowsAsync<SlurmNative.Gateway.Slurm.SlurmRestException>(() =>
+            Slurmrestd(HttpStatusCode.InternalServerError, "{\"errors\":[1,null,{\"error\":\"Invalid partition name specified\"}]}").ListAsync("alice", "token", CancellationToken.None));
+        Assert.Contains("Invalid partition name specified", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_error_naming_slurmrestds_host_without_its_port_does_not_reach_the_client()
+    {
+        var e = await Assert.ThrowsAsync<SlurmNative.Gateway.Slurm.SlurmRestException>(() =>
+            Slurmrestd(HttpStatusCode.InternalServerError, "{\"errors\":[{\"error\":\"slurmctld refused slurmrestd.example.test\"}]}").ListAsync("alice", "token", CancellationToken.None));
+        Assert.DoesNotContain("example.test", e.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("slurmrestd.example.test", e.Detail, StringComparison.Ordinal);
     }
 }

@@ -99,6 +99,13 @@ public class JobBindingTests
     public void Host_lists_expand_as_slurm_writes_them(string list, string[] hosts) =>
         Assert.Equal(hosts, HostList.Expand(list));
 
+    [Fact]
+    public void A_host_list_may_end_at_the_largest_number_without_wrapping_around()
+    {
+        Assert.Equal(["n18446744073709551615"], HostList.Expand("n[18446744073709551615]"));
+        Assert.Equal(["n18446744073709551614", "n18446744073709551615"], HostList.Expand("n[18446744073709551614-18446744073709551615]"));
+    }
+
     [Theory]
     [InlineData("node[1-")]
     [InlineData("node[3-1]")]
@@ -119,6 +126,42 @@ public class JobBindingTests
             Assert.Equal((12u, Alice, "RUNNING"), (job.JobId, job.UserId, job.State));
             Assert.Equal(["node1", "node2"], job.Nodes);
         }
+    }
+
+    [Theory]
+    [InlineData("""[]""")]
+    [InlineData("""{"jobs":{}}""")]
+    [InlineData("""{"jobs":[7]}""")]
+    [InlineData("""{"jobs":[{"job_id":"12","user_id":1001,"job_state":"RUNNING"}]}""")]
+    [InlineData("""{"jobs":[{"job_id":12,"user_id":1001,"job_state":3}]}""")]
+    [InlineData("""{"jobs":[{"job_id":12,"user_id":1001,"job_state":[]}]}""")]
+    [InlineData("""{"jobs":[{"job_id":12,"user_id":1001,"job_state":[null]}]}""")]
+    [InlineData("""{"jobs":[{"job_id":12,"user_id":1001,"job_state":"RUNNING","nodes":"node[1-"}]}""")]
+    [InlineData("""{"jobs":[{"job_id":12,"user_id":1001,"job_state":"RUN\ud800"}]}""")]
+    [InlineData("""{"jobs":[{"job_id":12,"user_id":1001,"job_state":"RUNNING","nodes":"n\udfff"}]}""")]
+    public void Squeue_json_of_another_shape_is_a_directory_error(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        Assert.Throws<JobDirectoryException>(() => SlurmJobDirectory.ParseJobs(document.RootElement));
+    }
+
+    [Theory]
+    [InlineData("""[]""")]
+    [InlineData("""{"nodes":"n1"}""")]
+    [InlineData("""{"nodes":[[]]}""")]
+    [InlineData("""{"nodes":[{"name":"n\ud800"}]}""")]
+    [InlineData("""{"nodes":[{"n\udc00me":"n1"}]}""")]
+    public void Sinfo_json_of_another_shape_is_a_directory_error(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        Assert.Throws<JobDirectoryException>(() => SlurmJobDirectory.ParseNodes(document.RootElement));
+    }
+
+    [Fact]
+    public void Sinfo_json_gives_a_node_its_address_or_else_its_name()
+    {
+        using var document = JsonDocument.Parse("""{"nodes":[{"name":"n1","address":"10.0.0.1"},{"name":"n2"},{"name":"n3","address":5},{"name":"n4","address":""},{"name":"","address":"10.0.0.9"},{"name":7}]}""");
+        Assert.Equal(new Dictionary<string, string> { ["n1"] = "10.0.0.1", ["n2"] = "n2", ["n3"] = "n3", ["n4"] = "n4" }, SlurmJobDirectory.ParseNodes(document.RootElement));
     }
 
     [Theory]

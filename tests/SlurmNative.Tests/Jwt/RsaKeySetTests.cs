@@ -165,6 +165,19 @@ public sealed class RsaKeySetTests : IDisposable
     }
 
     [Theory]
+    [InlineData("253402300800")] // one second after DateTimeOffset.MaxValue
+    [InlineData("9223372036854775807")]
+    [InlineData("-1")]
+    public void A_creation_time_no_date_can_hold_is_refused_with_the_place(string created)
+    {
+        RsaKeySet.Create(SetPath, force: false);
+        JsonNode set = JsonNode.Parse(File.ReadAllText(SetPath))!;
+        set["keys"]![0]!["created"] = JsonNode.Parse(created);
+        WritePrivate(SetPath, set.ToJsonString());
+        Assert.Contains("keys[0]: \"created\" is out of range", Assert.Throws<JwtKeyException>(() => RsaKeySet.Load(SetPath)).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("not json", "not valid JSON")]
     [InlineData("[]", "must be a JSON object with a \"keys\" list")]
     [InlineData("{\"keys\":{}}", "\"keys\" must be a list")]

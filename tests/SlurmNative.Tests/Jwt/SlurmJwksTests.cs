@@ -100,9 +100,18 @@ public sealed class SlurmJwksTests : IDisposable
     [InlineData("{\"key\":[]}", "must be a JSON object with a \"keys\" list")]
     [InlineData("{\"keys\":\"x\"}", "\"keys\" must be a list")]
     [InlineData("{\"keys\":[]}", "holds no keys")]
+    [InlineData("{\"k\\ud800\":1,\"keys\":[]}", "not valid UTF-8 text")] // a lone surrogate in a name before "keys"
+    [InlineData("{\"keys\":[{\"alg\":\"HS256\",\"kty\":\"oct\",\"kid\":\"a\\udfff\"}]}", "not valid UTF-8 text")]
     public void Malformed_documents_are_refused(string json, string expected)
     {
         Assert.Contains(expected, Refused(json), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_document_with_bytes_that_are_not_utf8_is_refused()
+    {
+        byte[] json = [.. "{\"keys\":[{\"kid\":\""u8, 0xC3, 0x28, .. "\"}]}"u8];
+        Assert.Contains("not valid UTF-8 text", Assert.Throws<JwtKeyException>(() => SlurmJwks.Parse(json, "slurm.jwks")).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -104,6 +104,8 @@ public sealed class SlurmTokenTests : IDisposable
     [InlineData("[\"HS256\"]", "not a JSON object")]
     [InlineData("{\"alg\":", "not valid JSON")]
     [InlineData("{\"alg\":\"HS256\",\"typ\":\"JWT\",\"x\":1}", "signature does not verify")]
+    [InlineData("{\"alg\":\"HS256\",\"typ\":\"\\ud800\"}", "not valid UTF-8 text")] // a lone surrogate, read before the signature is checked
+    [InlineData("{\"\\udfff\":1,\"alg\":\"HS256\"}", "not valid UTF-8 text")]
     public void Altered_headers_are_refused(string header, string reason)
     {
         Assert.Contains(reason, Refused(TokenParts.WithHeader(Mint(), header)).Message, StringComparison.Ordinal);
@@ -154,6 +156,7 @@ public sealed class SlurmTokenTests : IDisposable
     [InlineData("{\"exp\":1750000600.5,\"iat\":1750000000,\"sun\":\"alice\"}", "not an integer")]
     [InlineData("{\"exp\":1750000600,\"iat\":1750000000}", "neither a \"sun\" nor a \"username\"")]
     [InlineData("{\"exp\":1750000600,\"iat\":1750000000,\"sun\":42}", "\"sun\" is not a string")]
+    [InlineData("{\"exp\":1750000600,\"iat\":1750000000,\"sun\":\"al\\ud800\"}", "not valid UTF-8 text")]
     public void Claims_slurm_needs_are_checked_on_correctly_signed_tokens(string payload, string reason)
     {
         string token = SignRaw("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", payload, key);

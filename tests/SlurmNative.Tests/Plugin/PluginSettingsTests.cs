@@ -28,6 +28,8 @@ public class PluginSettingsTests
     [InlineData("default=maybe", "'default' must be on or off")]
     [InlineData("default=", "'default' must be on or off")]
     [InlineData("DEFAULT=on", "unknown key 'DEFAULT'")]
+    [InlineData("refresh_before=99999999999999d", "'refresh_before' must be a duration")]
+    [InlineData("refresh_before=9223372036854775807ms", "'refresh_before' must be a duration")]
     public void A_bad_argument_is_named_with_what_to_fix(string argument, string expected)
     {
         Assert.False(PluginSettings.TryParse([argument], out _, out string? error));
