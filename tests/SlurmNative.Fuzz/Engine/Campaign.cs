@@ -10,7 +10,9 @@ namespace SlurmNative.Fuzz.Engine;
 public static class Campaign
 {
     /// <param name="beforeEach">sees each input before the parser does (the runner keeps the last one in case the process dies).</param>
-    public static CampaignResult Run(FuzzTarget target, long count, ulong seed, IReadOnlyList<byte[]>? corpus = null, Action<byte[]>? beforeEach = null)
+    /// <param name="timeLimit">per input; <see cref="Limits.InputTime"/> when null.</param>
+    public static CampaignResult Run(FuzzTarget target, long count, ulong seed, IReadOnlyList<byte[]>? corpus = null, Action<byte[]>? beforeEach = null,
+        TimeSpan? timeLimit = null)
     {
         corpus ??= CrashCorpus.Load(target);
         Gen<byte[]> inputs = InputMix.For(target, corpus);
@@ -27,7 +29,7 @@ public static class Campaign
         foreach (byte[] input in all)
         {
             beforeEach?.Invoke(input);
-            Measurement m = InputRunner.Run(target, input);
+            Measurement m = InputRunner.Run(target, input, timeLimit);
             done++;
             if (m.Outcome == Outcome.Accepted)
                 accepted++;

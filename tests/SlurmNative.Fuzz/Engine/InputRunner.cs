@@ -5,11 +5,13 @@ namespace SlurmNative.Fuzz.Engine;
 /// <summary>Runs one input through a target and judges it against <see cref="Limits"/> and the target's bounds.</summary>
 public static class InputRunner
 {
-    public static Measurement Run(FuzzTarget target, byte[] input)
+    /// <param name="timeLimit">slower than this at best is a finding; <see cref="Limits.InputTime"/> when null.</param>
+    public static Measurement Run(FuzzTarget target, byte[] input, TimeSpan? timeLimit = null)
     {
+        TimeSpan limit = timeLimit ?? Limits.InputTime;
         Measurement first = Once(target, input);
         bool overMemory = first.Finding?.Signature == MemorySignature;
-        if (!overMemory && (first.Finding is not null || first.Elapsed <= Limits.InputTime))
+        if (!overMemory && (first.Finding is not null || first.Elapsed <= limit))
             return first;
 
         // Slow or greedy once may be a collection, the scheduler, or a first use that compiled code
@@ -23,8 +25,8 @@ public static class InputRunner
             least = Math.Min(least, again.Allocated);
         }
         Finding? finding = null;
-        if (fastest > Limits.InputTime)
-            finding = new Finding("timeout", $"took {fastest.TotalMilliseconds:0.0} ms at best of {Limits.Retries + 1} runs; the limit is {Limits.InputTime.TotalMilliseconds} ms", input);
+        if (fastest > limit)
+            finding = new Finding("timeout", $"took {fastest.TotalMilliseconds:0.0} ms at best of {Limits.Retries + 1} runs; the limit is {limit.TotalMilliseconds} ms", input);
         else if (least > target.AllocationBound(input))
             finding = MemoryFinding(target, input, least);
         return first with { Elapsed = fastest, Allocated = least, Finding = finding };

@@ -36,7 +36,7 @@ public class CorpusRegressionTests
         });
         byte[] input = File.ReadAllBytes(Path.Combine(CrashCorpus.Root, targetName, file));
 
-        Measurement m = InputRunner.Run(target, input);
+        Measurement m = InputRunner.Run(target, input, Limits.SharedMachineInputTime);
 
         Assert.True(m.Finding is null, m.Finding?.ToString());
     }

@@ -19,7 +19,7 @@ public class ShortCampaignTests
     public void A_short_campaign_finds_nothing(string name)
     {
         FuzzTarget target = FuzzTargets.Create(name);
-        CampaignResult result = Campaign.Run(target, Inputs, Seed);
+        CampaignResult result = Campaign.Run(target, Inputs, Seed, timeLimit: Limits.SharedMachineInputTime);
 
         Assert.True(result.Findings.Count == 0, $"{name}: {string.Join("\n\n", result.Findings.Values)}");
         Assert.True(result.Inputs >= Inputs);

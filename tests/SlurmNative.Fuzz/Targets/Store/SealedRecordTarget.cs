@@ -30,7 +30,7 @@ internal sealed class SealedRecordTarget() : FuzzTarget(
     public override Gen<byte[]> Structured { get; } = Gen.Select(Gen.UInt[1000, 1003], Gen.OneOf("alice@FUZZ.TEST", "bob@FUZZ.TEST", ""), Gens.Bytes(0, 300), Gen.Int[0, 9], Gen.Byte)
             .Select((uid, principal, ticket, twist, other) =>
             {
-                SealedData sealedData = Keys.Encrypt(ticket, SqliteCredentialStore.AssociatedData(uid, principal));
+                SealedData sealedData = Keys.Encrypt(ticket, CredentialSealing.AssociatedData(uid, principal));
                 return twist switch
                 {
                     0 => Record("k-old", sealedData.Nonce, uid, principal, sealedData.CiphertextAndTag),
@@ -50,7 +50,7 @@ internal sealed class SealedRecordTarget() : FuzzTarget(
         uint uid = rest.Length >= 4 ? BinaryPrimitives.ReadUInt32BigEndian(Take(ref rest, 4)) : 0;
         string principal = Encoding.UTF8.GetString(Take(ref rest, Take(ref rest, 1) is [var p] ? p : 0));
         byte[] sealedBytes = rest.ToArray();
-        byte[] associated = SqliteCredentialStore.AssociatedData(uid, principal);
+        byte[] associated = CredentialSealing.AssociatedData(uid, principal);
         byte[] ticket = Keys.Decrypt(new SealedData(keyId, nonce, sealedBytes), associated);
         CheckSealedWithNamedKey(keyId, nonce, associated, ticket, sealedBytes);
         return Outcome.Accepted;
