@@ -904,7 +904,7 @@ start_restd() {
     if grep -q 'openapi/slurmctld' <<<"$plugins"; then
         specs=openapi/slurmctld
     else
-        specs=$(grep -o 'openapi/v0\.0\.[0-9]*' <<<"$plugins" | sort -u | paste -sd, -)
+        specs=$(grep -o 'openapi/v0\.0\.[0-9]*' <<<"$plugins" | sort -u | paste -sd, - || true)
         [[ -n $specs ]] || specs=openapi/v0.0.38,openapi/v0.0.37,openapi/v0.0.36
     fi
     # SLURM_JWT=daemon makes slurmrestd talk to slurmctld with each request's
@@ -924,7 +924,8 @@ start_restd() {
     out=$(curl -sS --max-time 10 -H "X-SLURM-USER-NAME: alice" -H "X-SLURM-USER-TOKEN: $token" \
         "http://127.0.0.1:$RESTD_PORT/openapi/v3" 2>&1) \
         || fail_with_logs "GET /openapi/v3 failed: ${out:0:500}" slurmrestd
-    api=$(grep -o '"/slurm/v0\.0\.[0-9]*/diag/*"' <<<"$out" | grep -o 'v0\.0\.[0-9]*' | sort -t. -k3,3n | tail -1)
+    # 22.05 writes the paths with escaped slashes ("\/slurm\/v0.0.38\/diag").
+    api=$(tr -d '\\' <<<"$out" | grep -o '"/slurm/v0\.0\.[0-9]*/diag/*"' | grep -o 'v0\.0\.[0-9]*' | sort -t. -k3,3n | tail -1 || true)
     [[ -n $api ]] || fail_with_logs "slurmrestd's /openapi/v3 lists no /slurm/v0.0.*/diag: ${out:0:500}" slurmrestd
     echo "$api" >"$ETC/slurmrestd-api"
     out=$(curl -sS --max-time 10 -H "X-SLURM-USER-NAME: alice" -H "X-SLURM-USER-TOKEN: $token" \
