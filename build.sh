@@ -4,7 +4,12 @@
 #   ./build.sh demo    install what is missing, build, start a local demo cluster
 #                      (MIT KDC, munged, slurmctld, slurmd, the plugin) and run a job
 #   ./build.sh test    install what is missing, build, run every test (unit + real cluster)
-#   ./build.sh build   build the shim, the plugin and all .NET projects
+#   ./build.sh build [--slurm-prefix DIR]
+#                      build the shim, the plugin and all .NET projects; with a prefix,
+#                      the shim and plugin are built against the Slurm installed there
+#   ./build.sh test-slurm DIR
+#                      build the plugin against the Slurm in DIR, start the test cluster
+#                      with that Slurm and run the integration tests that involve Slurm
 #   ./build.sh bench   run the benchmarks in bench/ (builds first)
 #   ./build.sh publish self-contained binaries in artifacts/publish/ (no .NET runtime needed
 #                      where they run: NativeAOT daemon and CLI, single-file gateway)
@@ -24,6 +29,8 @@ cd "$ROOT"
 
 PLUGIN="$ROOT/artifacts/plugin/slurmnative.so"
 FUZZER="$ROOT/tests/SlurmNative.Fuzz/bin/Release/net10.0/SlurmNative.Fuzz.dll"
+# Empty: the system's Slurm (Debian's packages, headers in /usr/include).
+SLURM_PREFIX=""
 TESTBED="$ROOT/testbed/testbed.sh"
 
 say() { printf '==> %s\n' "$*"; }
@@ -58,8 +65,10 @@ require_root() {
 
 # install_deps [EXTRA_PACKAGE...]
 install_deps() {
-    local missing=()
-    for package in "${APT_PACKAGES[@]}" "$@"; do
+    local missing=() wanted=("${APT_PACKAGES[@]}")
+    # Another Slurm was given: Debian's would only shadow it.
+    [ -n "$SLURM_PREFIX" ] && wanted=($(printf '%s\n' "${APT_PACKAGES[@]}" | grep -vxE 'slurmctld|slurmd|slurm-client|slurmrestd|slurm-wlm-jwt-plugin|libslurm-dev'))
+    for package in "${wanted[@]}" "$@"; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
     done
     if [ ${#missing[@]} -gt 0 ]; then
@@ -82,19 +91,43 @@ install_deps() {
     }
 }
 
-build() {
+# The Slurm version a spank.h's slurm_version.h names, as major.minor.micro.
+slurm_version_of() {
     local v
-    v=$(awk '/define SLURM_VERSION_NUMBER/ { print $3 }' /usr/include/slurm/slurm_version.h)
-    say "building the SPANK shim against Slurm $((v >> 16)).$(((v >> 8) & 255)).$((v & 255))'s spank.h"
-    cmake -S "$ROOT" -B "$ROOT/artifacts/native" -DCMAKE_BUILD_TYPE=Release >/dev/null
-    cmake --build "$ROOT/artifacts/native" >/dev/null
+    v=$(awk '/define SLURM_VERSION_NUMBER/ { print $3 }' "$1/slurm/slurm_version.h")
+    [ -n "$v" ] || die "no SLURM_VERSION_NUMBER in $1/slurm/slurm_version.h"
+    v=$((v))
+    # Slurm writes its versions 22.05.8, not 22.5.8.
+    printf '%d.%02d.%d\n' $((v >> 16)) $(((v >> 8) & 255)) $((v & 255))
+}
+
+build() {
+    local include native version short
+    include=/usr/include
+    [ -n "$SLURM_PREFIX" ] && include="$SLURM_PREFIX/include"
+    [ -f "$include/slurm/spank.h" ] || die "no slurm/spank.h under $include${SLURM_PREFIX:+ (is $SLURM_PREFIX a Slurm installation prefix?)}"
+    version=$(slurm_version_of "$include")
+    short=${version%.*}
+    # One CMake build directory per Slurm: a cached include path never outlives a switch.
+    native="$ROOT/artifacts/native"
+    [ -n "$SLURM_PREFIX" ] && native="$ROOT/artifacts/native-slurm-$short"
+    say "building the SPANK shim against Slurm $version's spank.h ($include/slurm/spank.h)"
+    cmake -S "$ROOT" -B "$native" -DCMAKE_BUILD_TYPE=Release -DSLURM_INCLUDE_DIR="$include" >/dev/null
+    cmake --build "$native" >/dev/null
+    # The shim's objects differ per Slurm while their paths in obj/ do not: relink every time.
+    rm -f "$ROOT"/src/SlurmNative.Plugin/obj/Release/*/"$RID"/native/SlurmNative.Plugin.so
     say "publishing the plugin with NativeAOT for $RID"
     dotnet publish "$ROOT/src/SlurmNative.Plugin/SlurmNative.Plugin.csproj" -c Release -r "$RID" \
-        -o "$ROOT/artifacts/plugin/publish" -nologo -v quiet -clp:NoSummary
-    install -m 0755 "$ROOT/artifacts/plugin/publish/SlurmNative.Plugin.so" "$PLUGIN"
+        -o "$ROOT/artifacts/plugin/publish" -nologo -v quiet -clp:NoSummary \
+        -p:ShimObject="$native/slurmnative_shim.o" -p:RunAsUserObject="$native/run_as_user.o" \
+        -p:RuntimeMembarrierObject="$native/runtime_membarrier.o"
+    # Slurm loads only a plugin built for its own major.minor: each gets its own path.
+    install -D -m 0755 "$ROOT/artifacts/plugin/publish/SlurmNative.Plugin.so" "$ROOT/artifacts/plugin/slurm-$short/slurmnative.so"
+    [ -z "$SLURM_PREFIX" ] && install -m 0755 "$ROOT/artifacts/plugin/publish/SlurmNative.Plugin.so" "$PLUGIN"
     say "building the .NET projects"
     dotnet build "$ROOT/SlurmNative.sln" -c Release -nologo -v quiet -clp:NoSummary
-    say "plugin: $PLUGIN ($(du -k "$PLUGIN" | cut -f1) KiB)"
+    say "plugin for Slurm $short: $ROOT/artifacts/plugin/slurm-$short/slurmnative.so ($(du -k "$ROOT/artifacts/plugin/slurm-$short/slurmnative.so" | cut -f1) KiB)"
+    BUILT_PLUGIN="$ROOT/artifacts/plugin/slurm-$short/slurmnative.so"
 }
 
 PUBLISH="$ROOT/artifacts/publish"
@@ -161,11 +194,50 @@ Stop it and remove everything it created with:
 MSG
 }
 
-case "${1:-build}" in
+# The integration tests that involve Slurm: the plugin loaded by the real daemons, tickets
+# following jobs, the gateway with slurmrestd and the JWT modes.
+SLURM_TEST_FILTER='FullyQualifiedName~SlurmNative.IntegrationTests.PluginInSlurmTests|FullyQualifiedName~SlurmNative.IntegrationTests.TicketFollowsJobTests|FullyQualifiedName~SlurmNative.IntegrationTests.GatewayTests|FullyQualifiedName~SlurmNative.Tests.Plugin.PluginLoadingTests|FullyQualifiedName~SlurmNative.Tests.Abi|FullyQualifiedName~SlurmNative.Tests.Jwt.SlurmAuthJwtInteropTests'
+
+test_slurm() {
+    local log="$ROOT/artifacts/test-slurm-$(basename "$SLURM_PREFIX").log"
+    say "running the Slurm tests against $SLURM_PREFIX with $BUILT_PLUGIN"
+    set +e
+    TESTBED_SLURM_PREFIX="$SLURM_PREFIX" SLURMNATIVE_PLUGIN="$BUILT_PLUGIN" \
+        dotnet test "$ROOT/SlurmNative.sln" -c Release --no-build -nologo --filter "$SLURM_TEST_FILTER" \
+        --logger "console;verbosity=normal" 2>&1 | tee "$log"
+    local status=${PIPESTATUS[0]}
+    set -e
+    TESTBED_SLURM_PREFIX="$SLURM_PREFIX" "$TESTBED" stop >/dev/null 2>&1 || true
+    awk '/^ *Passed: [0-9]+$/ { p += $2 } /^ *Failed: [0-9]+$/ { f += $2 } /^ *Skipped: [0-9]+$/ { s += $2 }
+         END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+    return "$status"
+}
+
+command=${1:-build}
+shift || true
+case "$command" in
+    build)
+        while [ $# -gt 0 ]; do
+            case "$1" in
+                --slurm-prefix) [ $# -ge 2 ] || die "--slurm-prefix needs a directory"; SLURM_PREFIX=$(cd "$2" && pwd); shift 2 ;;
+                --slurm-prefix=*) SLURM_PREFIX=$(cd "${1#*=}" && pwd); shift ;;
+                *) die "build: unknown option '$1'; use --slurm-prefix DIR" ;;
+            esac
+        done ;;
+    test-slurm)
+        [ $# -eq 1 ] || die "test-slurm needs one Slurm installation prefix, e.g. ./build.sh test-slurm /opt/slurm-25.05"
+        SLURM_PREFIX=$(cd "$1" && pwd) || die "no directory $1" ;;
+esac
+# The system's Slurm was named explicitly: same as none.
+[ "$SLURM_PREFIX" = /usr ] && SLURM_PREFIX=""
+
+case "$command" in
     deps) install_deps ;;
     build) install_deps; build ;;
     # The package test installs what ./build.sh package makes, so the packages come first.
     test) require_root test; install_deps "${CONTAINER_PACKAGES[@]}"; build; publish; "$ROOT/packaging/build-debs.sh" "$ROOT" "$RID"; run_tests ;;
+    test-slurm) require_root test-slurm; [ -n "$SLURM_PREFIX" ] || die "test-slurm is for another Slurm than the system's; the system's is './build.sh test'"
+        install_deps; build; test_slurm ;;
     demo) require_root demo; install_deps; build; demo ;;
     bench) require_root bench; install_deps; build; publish; for b in "$ROOT"/bench/*.sh; do "$b"; done ;;
     publish) install_deps; build; publish ;;
@@ -177,16 +249,15 @@ case "${1:-build}" in
         fi ;;
     containers)
         require_root containers
-        case "${2:-start}" in
-            start|test) install_deps "${CONTAINER_PACKAGES[@]}"; build; exec "$ROOT/container/cluster.sh" "${2:-start}" ;;
-            stop|status) exec "$ROOT/container/cluster.sh" "$2" ;;
-            *) die "unknown 'containers' command '$2'; use one of: start (the default), stop, test, status" ;;
+        case "${1:-start}" in
+            start|test) install_deps "${CONTAINER_PACKAGES[@]}"; build; exec "$ROOT/container/cluster.sh" "${1:-start}" ;;
+            stop|status) exec "$ROOT/container/cluster.sh" "$1" ;;
+            *) die "unknown 'containers' command '$1'; use one of: start (the default), stop, test, status" ;;
         esac ;;
     fuzz)
         install_deps
         say "building the fuzz targets"
         dotnet build "$ROOT/tests/SlurmNative.Fuzz/SlurmNative.Fuzz.csproj" -c Release -nologo -v quiet -clp:NoSummary
-        shift
         dotnet "$FUZZER" fuzz "$@" ;;
-    *) die "unknown command '$1'; use one of: demo, test, build, bench, publish, package, deps, containers, fuzz" ;;
+    *) die "unknown command '$command'; use one of: demo, test, test-slurm, build, bench, publish, package, deps, containers, fuzz" ;;
 esac

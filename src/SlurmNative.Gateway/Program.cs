@@ -147,7 +147,7 @@ internal static class Program
         GatewayApi.Map(app, services);
         app.Lifetime.ApplicationStarted.Register(() => log.LogInformation(
             "listening on {Urls}; slurmrestd {Restd} ({Api}); proxy {Proxy}, token issuance {Issue}; groups {Groups}; KDC replies {Verified}",
-            string.Join(", ", app.Urls), settings.Slurmrestd, settings.SlurmrestdApi, settings.Proxy ? "on" : "off", settings.IssueTokens ? "on" : "off",
+            string.Join(", ", app.Urls), settings.Slurmrestd, settings.SlurmrestdApi ?? "API version read from its OpenAPI document", settings.Proxy ? "on" : "off", settings.IssueTokens ? "on" : "off",
             string.Join(", ", settings.Groups.Select(g => g.Group)),
             verifier is null ? "NOT verified" : $"verified with {verifier.Principal} from {verifier.Keytab}"));
         return app;

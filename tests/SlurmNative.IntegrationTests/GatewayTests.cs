@@ -133,6 +133,21 @@ public sealed class GatewayTests(Testbed testbed, ITestOutputHelper output)
         string klist = WaitForJobOutput(id, outFile);
         Assert.Contains($"Default principal: alice@{Realm}", klist, StringComparison.Ordinal);
         Assert.Contains($"krbtgt/{Realm}@{Realm}", klist, StringComparison.Ordinal);
+        // State and exit code as slurmrestd's data parser shapes them (a string and a number
+        // up to v0.0.40, an array and an object after), read back through the gateway.
+        JsonElement shown = default;
+        for (var until = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < until; await Task.Delay(500))
+        {
+            using var show = new HttpRequestMessage(HttpMethod.Get, new Uri(gateway.Url, $"api/v1/jobs/{id}"));
+            show.Headers.Authorization = new AuthenticationHeaderValue("Bearer", session);
+            var (shownStatus, shownBody) = await SendAsync(show);
+            Assert.Equal(HttpStatusCode.OK, shownStatus);
+            shown = shownBody.RootElement.Clone();
+            if (shown.GetProperty("state").GetString() == "COMPLETED")
+                break;
+        }
+        Assert.Equal("COMPLETED", shown.GetProperty("state").GetString());
+        Assert.Equal(0, shown.GetProperty("exit_code").GetInt64());
         Assert.DoesNotContain("password", gateway.Log, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain(testbed.Password("alice"), gateway.Log, StringComparison.Ordinal);
         // As the unit file runs it: its own user, not root, with the daemon's gateway role.
@@ -502,7 +517,7 @@ public sealed class GatewayTests(Testbed testbed, ITestOutputHelper output)
     /// <summary>A real slurmctld verdict: slurmrestd passes the token on (SLURM_JWT=daemon) and slurmctld checks it.</summary>
     private async Task<bool> RestdAccepts(string user, string token)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(testbed.RestdUrl, "slurm/v0.0.38/jobs"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(testbed.RestdUrl, $"slurm/{testbed.RestdApi}/jobs"));
         request.Headers.Add("X-SLURM-USER-NAME", user);
         request.Headers.Add("X-SLURM-USER-TOKEN", token);
         using HttpResponseMessage response = await Http.SendAsync(request);

@@ -23,6 +23,9 @@ public sealed class Testbed : IDisposable
     /// <summary>slurmrestd's base URL (port base + 820), once <see cref="StartRestd"/> ran.</summary>
     public Uri RestdUrl { get; } = new($"http://127.0.0.1:{int.Parse(Environment.GetEnvironmentVariable("TESTBED_PORT_BASE") ?? "61000", System.Globalization.CultureInfo.InvariantCulture) + 820}/");
 
+    /// <summary>The newest API version slurmrestd serves (v0.0.38 on 22.05), as the testbed read it at start.</summary>
+    public string RestdApi => File.ReadAllText(Path.Combine(Directory, "etc", "slurmrestd-api")).Trim();
+
     public Testbed()
     {
         string uid = Command.Run("id", ["-u"]).Stdout.Trim();

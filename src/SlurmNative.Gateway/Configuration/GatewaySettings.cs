@@ -105,7 +105,8 @@ internal sealed record GatewaySettings
 
     public string Listen { get; init; } = "http://127.0.0.1:6880";
     public Uri Slurmrestd { get; init; } = new("http://127.0.0.1:6820/");
-    public string SlurmrestdApi { get; init; } = "v0.0.38";
+    /// <summary>The data-parser version to use; null: the newest slurmrestd serves that the gateway knows.</summary>
+    public string? SlurmrestdApi { get; init; }
     public string DaemonConfig { get; init; } = SlurmNativeConfig.DefaultPath;
     public string? Realm { get; init; }
     /// <summary>Whether every password login's TGT is checked against <see cref="Keytab"/> (krb5_verify_init_creds).</summary>
@@ -210,8 +211,8 @@ internal sealed record GatewaySettings
                 throw Fail($"slurmrestd '{r}' is not an http:// or https:// URL");
             restd = parsed;
         }
-        string api = f.SlurmrestdApi ?? defaults.SlurmrestdApi;
-        if (!System.Text.RegularExpressions.Regex.IsMatch(api, "^v[0-9]+\\.[0-9]+\\.[0-9]+$"))
+        string? api = f.SlurmrestdApi ?? defaults.SlurmrestdApi;
+        if (api is not null && !System.Text.RegularExpressions.Regex.IsMatch(api, "^v[0-9]+\\.[0-9]+\\.[0-9]+$"))
             throw Fail($"slurmrestd_api '{api}' is not an API version like v0.0.38");
 
         bool proxy = f.Modes?.Proxy ?? defaults.Proxy;

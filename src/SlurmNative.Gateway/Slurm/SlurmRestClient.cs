@@ -23,15 +23,18 @@ internal sealed class SlurmRestException(HttpStatusCode statusCode, string messa
 /// The few slurmrestd calls the gateway makes, each authenticated as one user with a token
 /// minted for that call (X-SLURM-USER-NAME / X-SLURM-USER-TOKEN). Bodies are written with
 /// Utf8JsonWriter and read with JsonDocument: no reflection, and only the fields used.
+/// Which data-parser version the calls use is read from slurmrestd's own OpenAPI document
+/// (Slurm 22.05 serves v0.0.36–38, 25.05 v0.0.40–43, 25.11 v0.0.41–44), unless the
+/// administrator named one in <paramref name="apiOverride"/>.
 /// </summary>
-internal sealed class SlurmRestClient(HttpClient http, string apiVersion)
+internal sealed class SlurmRestClient(HttpClient http, string? apiOverride)
 {
+    private readonly SemaphoreSlim negotiating = new(1, 1);
+    private string? negotiated;
+
     public async Task<long> SubmitAsync(string userName, string token, ValidatedJob job, CancellationToken cancel)
     {
-        using var request = Request(HttpMethod.Post, "job/submit", userName, token);
-        request.Content = new ByteArrayContent(SubmissionBody(job));
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using JsonDocument reply = await SendAsync(request, cancel).ConfigureAwait(false);
+        using JsonDocument reply = await CallAsync(HttpMethod.Post, "job/submit", userName, token, SubmissionBody(job), cancel).ConfigureAwait(false);
         if (reply.RootElement.ValueKind == JsonValueKind.Object && reply.RootElement.TryGetProperty("job_id", out JsonElement id)
             && id.ValueKind == JsonValueKind.Number && id.TryGetInt64(out long jobId) && jobId > 0)
             return jobId;
@@ -40,17 +43,15 @@ internal sealed class SlurmRestClient(HttpClient http, string apiVersion)
 
     public async Task<IReadOnlyList<JobSummary>> ListAsync(string userName, string token, CancellationToken cancel)
     {
-        using var request = Request(HttpMethod.Get, "jobs", userName, token);
-        using JsonDocument reply = await SendAsync(request, cancel).ConfigureAwait(false);
+        using JsonDocument reply = await CallAsync(HttpMethod.Get, "jobs", userName, token, null, cancel).ConfigureAwait(false);
         return Jobs(reply);
     }
 
     public async Task<JobSummary?> ShowAsync(string userName, string token, long jobId, CancellationToken cancel)
     {
-        using var request = Request(HttpMethod.Get, $"job/{jobId.ToString(CultureInfo.InvariantCulture)}", userName, token);
         try
         {
-            using JsonDocument reply = await SendAsync(request, cancel).ConfigureAwait(false);
+            using JsonDocument reply = await CallAsync(HttpMethod.Get, $"job/{jobId.ToString(CultureInfo.InvariantCulture)}", userName, token, null, cancel).ConfigureAwait(false);
             return Jobs(reply).FirstOrDefault(j => j.JobId == jobId);
         }
         catch (SlurmRestException e) when (e.StatusCode is HttpStatusCode.NotFound || e.Message.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase))
@@ -61,8 +62,7 @@ internal sealed class SlurmRestClient(HttpClient http, string apiVersion)
 
     public async Task CancelAsync(string userName, string token, long jobId, CancellationToken cancel)
     {
-        using var request = Request(HttpMethod.Delete, $"job/{jobId.ToString(CultureInfo.InvariantCulture)}", userName, token);
-        using JsonDocument reply = await SendAsync(request, cancel).ConfigureAwait(false);
+        using JsonDocument reply = await CallAsync(HttpMethod.Delete, $"job/{jobId.ToString(CultureInfo.InvariantCulture)}", userName, token, null, cancel).ConfigureAwait(false);
     }
 
     internal static byte[] SubmissionBody(ValidatedJob job)
@@ -104,11 +104,94 @@ internal sealed class SlurmRestClient(HttpClient http, string apiVersion)
         return buffer.ToArray();
     }
 
-    private HttpRequestMessage Request(HttpMethod method, string path, string userName, string token)
+    /// <summary>The data-parser versions whose request and reply shapes this client writes and reads.</summary>
+    internal static readonly IReadOnlyList<string> KnownVersions =
+        ["v0.0.36", "v0.0.37", "v0.0.38", "v0.0.39", "v0.0.40", "v0.0.41", "v0.0.42", "v0.0.43", "v0.0.44"];
+
+    private async Task<JsonDocument> CallAsync(HttpMethod method, string path, string userName, string token, byte[]? body, CancellationToken cancel)
     {
-        var request = new HttpRequestMessage(method, $"slurm/{apiVersion}/{path}");
+        string api = await ApiVersionAsync(userName, token, cancel).ConfigureAwait(false);
+        try
+        {
+            using var request = Request(method, $"slurm/{api}/{path}", userName, token, body);
+            return await SendAsync(request, cancel).ConfigureAwait(false);
+        }
+        // slurmrestd was upgraded under the gateway and no longer serves the version it chose:
+        // read its document again once (a job that is gone costs one extra request).
+        catch (SlurmRestException e) when (apiOverride is null && e.StatusCode is HttpStatusCode.NotFound)
+        {
+            Interlocked.CompareExchange(ref negotiated, null, api);
+            string again = await ApiVersionAsync(userName, token, cancel).ConfigureAwait(false);
+            if (again == api)
+                throw;
+            using var request = Request(method, $"slurm/{again}/{path}", userName, token, body);
+            return await SendAsync(request, cancel).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The override, or the newest version both slurmrestd and this client know, read once from slurmrestd's OpenAPI document.</summary>
+    internal async Task<string> ApiVersionAsync(string userName, string token, CancellationToken cancel)
+    {
+        if (apiOverride is not null)
+            return apiOverride;
+        if (Volatile.Read(ref negotiated) is { } known)
+            return known;
+        await negotiating.WaitAsync(cancel).ConfigureAwait(false);
+        try
+        {
+            if (negotiated is { } raced)
+                return raced;
+            // slurmrestd with rest_auth/jwt wants a token for its OpenAPI document too.
+            using var request = Request(HttpMethod.Get, "openapi/v3", userName, token, null);
+            using JsonDocument spec = await SendAsync(request, cancel).ConfigureAwait(false);
+            IReadOnlyList<string> served = ServedVersions(spec);
+            string chosen = Choose(served) ?? throw new SlurmRestException(HttpStatusCode.BadGateway,
+                "the cluster's REST service (slurmrestd) speaks no API version the gateway knows; contact the administrators",
+                $"slurmrestd at {http.BaseAddress} serves {(served.Count == 0 ? "no /slurm/ API" : string.Join(", ", served))}; the gateway knows {string.Join(", ", KnownVersions)}: set slurmrestd_api or load an openapi plugin it knows");
+            Volatile.Write(ref negotiated, chosen);
+            return chosen;
+        }
+        finally
+        {
+            negotiating.Release();
+        }
+    }
+
+    /// <summary>The versions whose job submission path the document lists, e.g. <c>/slurm/v0.0.43/job/submit</c>.</summary>
+    internal static IReadOnlyList<string> ServedVersions(JsonDocument spec)
+    {
+        var versions = new List<string>();
+        if (spec.RootElement.ValueKind != JsonValueKind.Object || !spec.RootElement.TryGetProperty("paths", out JsonElement paths) || paths.ValueKind != JsonValueKind.Object)
+            return versions;
+        foreach (JsonProperty path in paths.EnumerateObject())
+        {
+            string[] parts = path.Name.Split('/');
+            if (parts is ["", "slurm", var version, "job", "submit"] && !versions.Contains(version))
+                versions.Add(version);
+        }
+        return versions;
+    }
+
+    internal static string? Choose(IReadOnlyList<string> served)
+    {
+        for (int i = KnownVersions.Count - 1; i >= 0; i--)
+        {
+            if (served.Contains(KnownVersions[i]))
+                return KnownVersions[i];
+        }
+        return null;
+    }
+
+    private static HttpRequestMessage Request(HttpMethod method, string uri, string userName, string token, byte[]? body)
+    {
+        var request = new HttpRequestMessage(method, uri);
         request.Headers.Add("X-SLURM-USER-NAME", userName);
         request.Headers.Add("X-SLURM-USER-TOKEN", token);
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
         return request;
     }
 
@@ -200,7 +283,7 @@ internal sealed class SlurmRestClient(HttpClient http, string apiVersion)
         return parts.Count == 0 ? "no error detail" : string.Join("; ", parts);
     }
 
-    private static IReadOnlyList<JobSummary> Jobs(JsonDocument document)
+    internal static IReadOnlyList<JobSummary> Jobs(JsonDocument document)
     {
         var jobs = new List<JobSummary>();
         if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("jobs", out JsonElement array) || array.ValueKind != JsonValueKind.Array)
@@ -213,12 +296,54 @@ internal sealed class SlurmRestClient(HttpClient http, string apiVersion)
                 Int(job, "job_id") ?? 0,
                 Text(job, "name") ?? "",
                 Text(job, "user_name") ?? "",
-                Text(job, "job_state") ?? "",
+                State(job) ?? "",
                 Text(job, "partition") ?? "",
                 Text(job, "state_reason"),
-                Int(job, "exit_code")));
+                ExitCode(job)));
         }
         return jobs;
+    }
+
+    /// <summary>
+    /// Up to v0.0.40 a string ("COMPLETED"); from v0.0.41 an array whose first element is the
+    /// base state and the rest its flags (["COMPLETED"], ["RUNNING", "COMPLETING"]).
+    /// </summary>
+    private static string? State(JsonElement job)
+    {
+        if (!job.TryGetProperty("job_state", out JsonElement v))
+            return null;
+        if (v.ValueKind == JsonValueKind.String)
+            return v.GetString();
+        if (v.ValueKind == JsonValueKind.Array)
+        {
+            foreach (JsonElement state in v.EnumerateArray())
+            {
+                if (state.ValueKind == JsonValueKind.String)
+                    return state.GetString();
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Up to v0.0.40 a number; from v0.0.41 an object whose return_code is a number or a
+    /// {set, infinite, number} object (unset while the job runs).
+    /// </summary>
+    private static long? ExitCode(JsonElement job)
+    {
+        if (!job.TryGetProperty("exit_code", out JsonElement v))
+            return null;
+        if (v.ValueKind == JsonValueKind.Number)
+            return v.TryGetInt64(out long n) ? n : null;
+        if (v.ValueKind != JsonValueKind.Object || !v.TryGetProperty("return_code", out JsonElement code))
+            return null;
+        if (code.ValueKind == JsonValueKind.Number)
+            return code.TryGetInt64(out long plain) ? plain : null;
+        if (code.ValueKind == JsonValueKind.Object
+            && code.TryGetProperty("set", out JsonElement set) && set.ValueKind == JsonValueKind.True
+            && code.TryGetProperty("number", out JsonElement number) && number.TryGetInt64(out long value))
+            return value;
+        return null;
     }
 
     private static string? Text(JsonElement e, string name) =>

@@ -24,7 +24,7 @@ public sealed class AbiTarget
         {
             string link = Path.Combine(directory, entry);
             if (!Path.Exists(link))
-                File.CreateSymbolicLink(link, Path.Combine("/usr/include", entry));
+                File.CreateSymbolicLink(link, Path.Combine(entry == "slurm" ? Repository.SlurmIncludeDirectory : "/usr/include", entry));
         }
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(directory, recursive: true);
         return directory;

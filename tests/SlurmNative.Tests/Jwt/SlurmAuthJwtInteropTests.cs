@@ -12,13 +12,17 @@ namespace SlurmNative.Tests.Jwt;
 /// </summary>
 public sealed class SlurmAuthJwtInteropTests : IDisposable
 {
-    private const string PluginDirectory = "/usr/lib/x86_64-linux-gnu/slurm-wlm";
+    /// <summary>Debian's plugin directory, or lib/slurm of the Slurm under test (configure's default pkglibdir).</summary>
+    private static readonly string PluginDirectory = Repository.SlurmPrefix is { } prefix
+        ? Path.Combine(prefix, "lib", "slurm")
+        : "/usr/lib/x86_64-linux-gnu/slurm-wlm";
 
     private static readonly Lazy<string> Host = new(() =>
     {
         Assert.True(File.Exists(Path.Combine(PluginDirectory, "auth_jwt.so")),
-            $"{PluginDirectory}/auth_jwt.so is missing: install Debian's slurm-wlm-jwt-plugin (the test cluster's AuthAltTypes=auth/jwt needs it too)");
-        return Command.CompileC(Path.Combine(Repository.Root, "tests", "SlurmNative.Tests", "Jwt", "slurm_auth_jwt_host.c"), "slurm_auth_jwt_host", "-ldl");
+            $"{PluginDirectory}/auth_jwt.so is missing: install Debian's slurm-wlm-jwt-plugin, or build that Slurm with --with-jwt (the test cluster's AuthAltTypes=auth/jwt needs it too)");
+        return Command.CompileC(Path.Combine(Repository.Root, "tests", "SlurmNative.Tests", "Jwt", "slurm_auth_jwt_host.c"), "slurm_auth_jwt_host",
+            "-ldl", $"-DPLUGIN_DIR=\"{PluginDirectory}\"");
     });
 
     private readonly TempDirectory dir = new();

@@ -1,5 +1,6 @@
 /*
- * Plays slurmctld for Slurm's own auth/jwt plugin (Debian's auth_jwt.so, Slurm 22.05):
+ * Plays slurmctld for Slurm's own auth/jwt plugin (Debian's auth_jwt.so, or the one of the
+ * Slurm whose headers it is compiled with and whose PLUGIN_DIR it is given):
  * loads libslurmfull and the plugin as slurmctld does, sets AuthAltParameters, calls the
  * plugin's init() and then auth_p_verify() on one token. So a token SlurmNative mints is
  * checked by the real verifier (libjwt, Slurm's JWKS-to-PEM conversion, its exp and sun
@@ -17,15 +18,20 @@
 #include <slurm/slurm.h>
 #include <slurm/slurm_version.h>
 
-/* The credential struct below is auth_jwt.c's private one in 22.05; another release may differ. */
-#if SLURM_VERSION_NUMBER < SLURM_VERSION_NUM(22, 5, 0) || SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(23, 2, 0)
-#error "slurm_auth_jwt_host mirrors Slurm 22.05's auth_jwt credential layout; check it against this Slurm's auth_jwt.c"
+/*
+ * auth_jwt.c's private credential struct. In 23.11 uid_set and gid_set became ids_set,
+ * without moving verified, token or username, the only fields read here. A release not
+ * checked against its auth_jwt.c (22.05 to 25.11 were) is refused rather than misread.
+ */
+#if SLURM_VERSION_NUMBER < SLURM_VERSION_NUM(22, 5, 0) || SLURM_VERSION_NUMBER >= SLURM_VERSION_NUM(25, 12, 0)
+#error "slurm_auth_jwt_host mirrors auth_jwt's credential layout of Slurm 22.05 to 25.11; check it against this Slurm's auth_jwt.c"
 #endif
 
 #ifndef PLUGIN_DIR
 #define PLUGIN_DIR "/usr/lib/x86_64-linux-gnu/slurm-wlm"
 #endif
 
+#if SLURM_VERSION_NUMBER < SLURM_VERSION_NUM(23, 11, 0)
 typedef struct {
 	int index;
 	bool verified;
@@ -37,6 +43,21 @@ typedef struct {
 	char *token;
 	char *username;
 } auth_token_t;
+#else
+typedef struct {
+	int index;
+	bool verified;
+	bool cannot_verify;
+	bool ids_set;
+	uid_t uid;
+	gid_t gid;
+	char *token;
+	char *username;
+} auth_token_t;
+#endif
+
+/* run_in_daemon.h's IS_SLURMCTLD: from 25.05 a daemon says what it is in slurm_daemon. */
+#define IS_SLURMCTLD (1u << 3)
 
 int main(int argc, char **argv)
 {
@@ -55,8 +76,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "libslurmfull lacks slurm_conf or slurm_prog_name\n");
 		return 65;
 	}
-	/* auth/jwt loads keys only in slurmctld and slurmdbd, recognised by program name. */
+	/* auth/jwt loads keys only in slurmctld and slurmdbd: by program name up to 24.11, by slurm_daemon after. */
 	*prog_name = "slurmctld";
+	unsigned int *daemon = dlsym(full, "slurm_daemon");
+	if (daemon)
+		*daemon = IS_SLURMCTLD;
 	conf->authalt_params = argv[1];
 	conf->plugindir = PLUGIN_DIR;
 

@@ -50,7 +50,10 @@ public static class Command
     public static string CompileCWith(string compiler, string source, string outputName, IEnumerable<string> extraArguments)
     {
         string output = Path.Combine(Path.GetTempPath(), $"slurmnative-{Environment.ProcessId}-{outputName}");
-        Run(compiler, ["-Wall", "-Wextra", "-Werror", "-o", output, source, .. extraArguments])
+        // The Slurm under test's headers come before the system's (a probe built against 22.05's
+        // slurm_version.h would not match the 25.05 plugin it checks).
+        string[] slurm = Repository.SlurmPrefix is null ? [] : ["-I", Repository.SlurmIncludeDirectory];
+        Run(compiler, ["-Wall", "-Wextra", "-Werror", .. slurm, "-o", output, source, .. extraArguments])
             .EnsureSuccess($"{compiler} {source}");
         // A test run leaves nothing behind in /tmp.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(output);
