@@ -10,7 +10,8 @@ namespace SlurmNative.Cli;
 /// <summary>
 /// `slurmnative jwt`: Slurm JWT keys and tokens. HS256 with jwt_hs256.key
 /// (AuthAltParameters=jwt_key=), RS256 with a private key set published as a JWKS
-/// (AuthAltParameters=jwks=), and the HS256 slurm.jwks of auth/slurm.
+/// (AuthAltParameters=jwks=): the two ways auth/jwt, which verifies every token slurmrestd
+/// and SLURM_JWT pass on, takes keys.
 /// Output goes to the invocation's writers so tests can run commands in-process.
 /// </summary>
 internal static class JwtCommands
@@ -22,9 +23,9 @@ internal static class JwtCommands
     };
 
     /// <param name="input">where `jwt verify -` reads the token (standard input unless a test gives one).</param>
-    internal static Command Create(TextReader? input = null) => new("jwt", "Slurm JWT keys and tokens (auth/jwt HS256 and RS256, auth/slurm slurm.jwks)")
+    internal static Command Create(TextReader? input = null) => new("jwt", "Slurm JWT keys and tokens (auth/jwt HS256 and RS256)")
     {
-        KeygenCommand(), MintCommand(), VerifyCommand(input ?? Console.In), RsaCommand(), SlurmJwksCommand(), OwnerOption,
+        KeygenCommand(), MintCommand(), VerifyCommand(input ?? Console.In), RsaCommand(), OwnerOption,
     };
 
     private static Command KeygenCommand()
@@ -50,18 +51,14 @@ internal static class JwtCommands
         var lifespan = new Option<string>("--lifespan", "-l") { Description = "how long the token is valid: seconds, or 30m, 8h, 1d (default 1800, as scontrol token)" };
         var key = new Option<string?>("--key") { Description = "HS256 jwt_hs256.key to sign with" };
         var rsaKeys = new Option<string?>("--rsa-keys") { Description = "RSA key set to sign with (RS256, its current key's kid in the header)" };
-        var slurmJwks = new Option<string?>("--slurm-jwks") { Description = "slurm.jwks to sign with (HS256, the default key unless --kid)" };
-        var kid = new Option<string?>("--kid") { Description = "with --slurm-jwks: which key signs" };
         var raw = new Option<bool>("--raw") { Description = "print only the token, not SLURM_JWT=..." };
-        var command = new Command("mint", "sign a token for a user, as `scontrol token username=U lifespan=S` does") { user, lifespan, key, rsaKeys, slurmJwks, kid, raw };
+        var command = new Command("mint", "sign a token for a user, as `scontrol token username=U lifespan=S` does") { user, lifespan, key, rsaKeys, raw };
         command.SetAction(r => Run(r, output =>
         {
             TimeSpan span = r.GetValue(lifespan) is { } text ? ParseDuration(text, "--lifespan") : SlurmToken.DefaultLifespan;
-            string[] sources = [.. new[] { ("--key", r.GetValue(key)), ("--rsa-keys", r.GetValue(rsaKeys)), ("--slurm-jwks", r.GetValue(slurmJwks)) }.Where(s => s.Item2 is not null).Select(s => s.Item1)];
+            string[] sources = [.. new[] { ("--key", r.GetValue(key)), ("--rsa-keys", r.GetValue(rsaKeys)) }.Where(s => s.Item2 is not null).Select(s => s.Item1)];
             if (sources.Length != 1)
-                throw new ArgumentException("give exactly one key to sign with: --key jwt_hs256.key, --rsa-keys KEYSET or --slurm-jwks slurm.jwks");
-            if (r.GetValue(kid) is not null && r.GetValue(slurmJwks) is null)
-                throw new ArgumentException("--kid chooses a key of a slurm.jwks; an RSA key set always signs with its current key (rotate to change it)");
+                throw new ArgumentException("give exactly one key to sign with: --key jwt_hs256.key or --rsa-keys KEYSET");
 
             uint? ownerUid = Owner(r)?.Uid;
             string token;
@@ -70,19 +67,10 @@ internal static class JwtCommands
                 using HmacKey hmac = Hs256KeyFile.Load(keyPath, ownerUid);
                 token = SlurmToken.Mint(r.GetValue(user)!, span, hmac);
             }
-            else if (r.GetValue(rsaKeys) is { } setPath)
-            {
-                using RsaKeySet set = RsaKeySet.Load(setPath, ownerUid);
-                token = SlurmToken.Mint(r.GetValue(user)!, span, set.Current);
-            }
             else
             {
-                string jwksPath = r.GetValue(slurmJwks)!;
-                using SlurmJwks set = SlurmJwks.Load(jwksPath, ownerUid);
-                HmacKey signing = r.GetValue(kid) is { } id
-                    ? set.Keys.FirstOrDefault(k => k.KeyId == id) ?? throw new ArgumentException($"{jwksPath} has no key \"{id}\" (it has: {string.Join(", ", set.Keys.Select(k => k.KeyId))})")
-                    : set.DefaultKey;
-                token = SlurmToken.Mint(r.GetValue(user)!, span, signing);
+                using RsaKeySet set = RsaKeySet.Load(r.GetValue(rsaKeys)!, ownerUid);
+                token = SlurmToken.Mint(r.GetValue(user)!, span, set.Current);
             }
             output.WriteLine(r.GetValue(raw) ? token : $"SLURM_JWT={token}");
             return ExitCode.Ok;
@@ -100,8 +88,7 @@ internal static class JwtCommands
         var key = new Option<string?>("--key") { Description = "HS256 jwt_hs256.key" };
         var jwks = new Option<string?>("--jwks") { Description = "published JWKS (RS256 public keys), as AuthAltParameters=jwks= names" };
         var rsaKeys = new Option<string?>("--rsa-keys") { Description = "RSA key set (its public halves are used)" };
-        var slurmJwks = new Option<string?>("--slurm-jwks") { Description = "slurm.jwks (HS256 keys by kid)" };
-        var command = new Command("verify", "check a token's signature, expiry and user the way Slurm's auth/jwt does; exit 1 if it is refused") { token, key, jwks, rsaKeys, slurmJwks };
+        var command = new Command("verify", "check a token's signature, expiry and user the way Slurm's auth/jwt does; exit 1 if it is refused") { token, key, jwks, rsaKeys };
         command.SetAction(r => Run(r, output =>
         {
             string text = ReadToken(r.GetValue(token), input);
@@ -128,14 +115,8 @@ internal static class JwtCommands
                     owned.Add(set);
                     keys.AddRange(set.Keys);
                 }
-                if (r.GetValue(slurmJwks) is { } slurmPath)
-                {
-                    SlurmJwks set = SlurmJwks.Load(slurmPath, ownerUid);
-                    owned.Add(set);
-                    keys.AddRange(set.Keys);
-                }
                 if (keys.Count == 0)
-                    throw new ArgumentException("give the keys to verify with: --key jwt_hs256.key, --jwks jwks.json, --rsa-keys KEYSET and/or --slurm-jwks slurm.jwks");
+                    throw new ArgumentException("give the keys to verify with: --key jwt_hs256.key, --jwks jwks.json, and/or --rsa-keys KEYSET");
 
                 VerifiedToken verified = SlurmToken.Verify(text, keys);
                 TimeSpan left = verified.ExpiresAt - DateTimeOffset.UtcNow;
@@ -212,63 +193,6 @@ internal static class JwtCommands
         }));
 
         return new Command("rsa", "RS256 key sets for AuthAltParameters=jwks=") { init, rotate, retire, list, publish };
-    }
-
-    private static Command SlurmJwksCommand()
-    {
-        var addPath = new Argument<string>("PATH") { Description = "slurm.jwks (next to slurm.conf); created when missing" };
-        var kid = new Option<string?>("--kid") { Description = "kid of the new key (default: k<UTC time>-<random>)" };
-        var makeDefault = new Option<bool>("--default") { Description = "make the new key the one \"use\": \"default\" key (it signs)" };
-        var expires = new Option<string?>("--expires") { Description = "\"exp\" of the new key: Unix time, ISO 8601 date/time (UTC if no offset), or a duration such as 90d" };
-        var add = new Command("add", "add a new 32-byte HS256 key to a slurm.jwks") { addPath, kid, makeDefault, expires };
-        add.SetAction(r => Run(r, output =>
-        {
-            string path = r.GetValue(addPath)!;
-            DateTimeOffset? exp = r.GetValue(expires) is { } text ? ParseTime(text) : null;
-            string id = SlurmJwks.Add(path, r.GetValue(kid), r.GetValue(makeDefault), exp, Owner(r), Owner(r)?.Uid);
-            output.WriteLine($"added key {id} to {path}{(r.GetValue(makeDefault) ? " as the default key" : "")}; copy the file to every host running slurmctld, slurmdbd, slurmd or sackd, then run 'scontrol reconfigure'");
-            return ExitCode.Ok;
-        }));
-
-        var listPath = new Argument<string>("PATH") { Description = "slurm.jwks" };
-        var list = new Command("list", "show the keys of a slurm.jwks (never the keys themselves)") { listPath };
-        list.SetAction(r => Run(r, output =>
-        {
-            using SlurmJwks set = SlurmJwks.Load(r.GetValue(listPath)!, Owner(r)?.Uid);
-            DateTimeOffset now = DateTimeOffset.UtcNow;
-            output.WriteLine($"{"KID",-32} {"BYTES",-5} {"DEFAULT",-7} EXPIRES");
-            foreach (HmacKey k in set.Keys)
-            {
-                string exp = k.Expires is { } e ? SlurmToken.Format(e) + (k.IsExpired(now) ? " (expired)" : "") : "never";
-                output.WriteLine($"{k.KeyId,-32} {k.Length,-5} {(k == set.DefaultKey ? "yes" : ""),-7} {exp}");
-            }
-            return ExitCode.Ok;
-        }));
-
-        var checkPath = new Argument<string>("PATH") { Description = "slurm.jwks" };
-        var check = new Command("check", "check a slurm.jwks against the documented format and its permissions; exit 2 with the reason if Slurm would refuse it") { checkPath };
-        check.SetAction(r => Run(r, output =>
-        {
-            string path = r.GetValue(checkPath)!;
-            using SlurmJwks set = SlurmJwks.Load(path, Owner(r)?.Uid);
-            set.CheckUsable(path, DateTimeOffset.UtcNow);
-            int expired = set.Keys.Count(k => k.IsExpired(DateTimeOffset.UtcNow));
-            output.WriteLine($"{path}: ok, {set.Keys.Count} key(s), default {set.DefaultKey.KeyId}{(expired > 0 ? $", {expired} expired (tokens signed with them are refused)" : "")}");
-            return ExitCode.Ok;
-        }));
-
-        var retirePath = new Argument<string>("PATH") { Description = "slurm.jwks" };
-        var retireKid = new Option<string>("--kid") { Description = "key to remove (see 'slurm-jwks list')", Required = true };
-        var retire = new Command("retire", "remove an old, non-default key: tokens it signed stop verifying") { retirePath, retireKid };
-        retire.SetAction(r => Run(r, output =>
-        {
-            string path = r.GetValue(retirePath)!;
-            SlurmJwks.Retire(path, r.GetValue(retireKid)!, Owner(r)?.Uid);
-            output.WriteLine($"retired key {r.GetValue(retireKid)} from {path}; copy the file to every host, then run 'scontrol reconfigure'");
-            return ExitCode.Ok;
-        }));
-
-        return new Command("slurm-jwks", "the HS256 slurm.jwks key set of auth/slurm (Slurm 24.05+)") { add, list, check, retire };
     }
 
     private static FileOwner? Owner(ParseResult r) => r.GetValue(OwnerOption) is { } name ? FileOwner.FromUserName(name) : null;

@@ -44,6 +44,7 @@ internal sealed class GatewaySettingsFile
     {
         public string? Hs256Key { get; set; }
         public string? Rs256KeySet { get; set; }
+        /// <summary>Refused with the reason: auth/slurm's key file cannot sign tokens Slurm accepts.</summary>
         public string? SlurmJwks { get; set; }
         public string? ProxyLifespan { get; set; }
         public string? IssuedLifespan { get; set; }
@@ -92,7 +93,6 @@ internal enum SigningKeyKind
 {
     Hs256KeyFile,
     Rs256KeySet,
-    SlurmJwks,
 }
 
 /// <summary>What one group of users may do through the gateway; null sets mean "any".</summary>
@@ -288,10 +288,11 @@ internal sealed record GatewaySettings
             named.Add((SigningKeyKind.Hs256KeyFile, hs));
         if (jwt?.Rs256KeySet is { } rs)
             named.Add((SigningKeyKind.Rs256KeySet, rs));
-        if (jwt?.SlurmJwks is { } sj)
-            named.Add((SigningKeyKind.SlurmJwks, sj));
+        // slurmrestd hands every user token to auth/jwt, and auth/slurm refuses tokens it did not make itself.
+        if (jwt?.SlurmJwks is not null)
+            throw fail("jwt.slurm_jwks cannot work: slurmrestd and slurmctld verify user tokens with auth/jwt, which reads AuthAltParameters=jwt_key= or jwks=, never auth/slurm's slurm.jwks; use hs256_key or rs256_key_set");
         if (named.Count > 1)
-            throw fail("jwt names more than one signing key (hs256_key, rs256_key_set, slurm_jwks); keep the one slurmctld is configured with");
+            throw fail("jwt names more than one signing key (hs256_key, rs256_key_set); keep the one slurmctld is configured with");
         var (kind, path) = named.Count == 1 ? named[0] : (defaults.KeyKind, defaults.KeyPath);
         if (!Path.IsPathFullyQualified(path))
             throw fail($"signing key path '{path}' must be absolute");

@@ -63,15 +63,10 @@ internal sealed class TokenMinter(SigningKeyKind kind, string path, uint? slurmU
                 HmacKey hmac = Hs256KeyFile.Load(path, slurmUserUid);
                 return (hmac, hmac);
             }
-            case SigningKeyKind.Rs256KeySet:
+            default:
             {
                 RsaKeySet set = RsaKeySet.Load(path, slurmUserUid);
                 return (set.Current, set);
-            }
-            default:
-            {
-                SlurmJwks set = SlurmJwks.Load(path, slurmUserUid);
-                return (set.DefaultKey, set);
             }
         }
     }

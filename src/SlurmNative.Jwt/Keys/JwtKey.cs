@@ -11,11 +11,7 @@ public abstract class JwtKey : IDisposable
     public const string HS256 = "HS256";
     public const string RS256 = "RS256";
 
-    private protected JwtKey(string? keyId, DateTimeOffset? expires)
-    {
-        KeyId = keyId;
-        Expires = expires;
-    }
+    private protected JwtKey(string? keyId) => KeyId = keyId;
 
     /// <summary>The JWS "alg" this key is used with.</summary>
     public abstract string Algorithm { get; }
@@ -23,16 +19,11 @@ public abstract class JwtKey : IDisposable
     /// <summary>The "kid" put in and matched against token headers; null for jwt_hs256.key.</summary>
     public string? KeyId { get; }
 
-    /// <summary>After this instant the key must no longer be used (slurm.jwks "exp"); null when it has no end.</summary>
-    public DateTimeOffset? Expires { get; }
-
     public abstract bool CanSign { get; }
 
     internal abstract byte[] Sign(ReadOnlySpan<byte> signingInput);
 
     internal abstract bool Verify(ReadOnlySpan<byte> signingInput, ReadOnlySpan<byte> signature);
-
-    public bool IsExpired(DateTimeOffset now) => Expires is { } end && end < now;
 
     public override string ToString() => KeyId is null ? $"{Algorithm} key" : $"{Algorithm} key '{KeyId}'";
 
@@ -47,26 +38,22 @@ public abstract class JwtKey : IDisposable
     }
 }
 
-/// <summary>An HS256 shared secret: jwt_hs256.key, or one entry of a slurm.jwks.</summary>
+/// <summary>An HS256 shared secret: jwt_hs256.key.</summary>
 public sealed class HmacKey : JwtKey
 {
     private readonly byte[] secret;
 
-    public HmacKey(ReadOnlySpan<byte> secret, string? keyId = null, bool isDefault = false, DateTimeOffset? expires = null)
-        : base(keyId, expires)
+    public HmacKey(ReadOnlySpan<byte> secret, string? keyId = null)
+        : base(keyId)
     {
         if (secret.IsEmpty)
             throw new ArgumentException("an HS256 key cannot be empty", nameof(secret));
         this.secret = secret.ToArray();
-        IsDefault = isDefault;
     }
 
     public override string Algorithm => HS256;
 
     public override bool CanSign => true;
-
-    /// <summary>Marked "use":"default" in a slurm.jwks: the key that signs, and verifies tokens without a kid.</summary>
-    public bool IsDefault { get; }
 
     public int Length => secret.Length;
 
@@ -90,7 +77,7 @@ public sealed class RsaKey : JwtKey
 
     /// <param name="rsa">owned from now on: disposed with this key.</param>
     public RsaKey(RSA rsa, string keyId, bool hasPrivateKey, DateTimeOffset? created = null)
-        : base(keyId, expires: null)
+        : base(keyId)
     {
         ArgumentException.ThrowIfNullOrEmpty(keyId);
         this.rsa = rsa;

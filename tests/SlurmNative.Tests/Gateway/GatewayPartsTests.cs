@@ -53,6 +53,7 @@ public class GatewaySettingsTests
     [InlineData("{}", "groups is empty")]
     [InlineData("{\"groups\":{\"hpc\":{}},\"modes\":{\"proxy\":false}}", "both proxy and issue_tokens are off")]
     [InlineData("{\"groups\":{\"hpc\":{}},\"jwt\":{\"hs256_key\":\"/a\",\"rs256_key_set\":\"/b\"}}", "more than one signing key")]
+    [InlineData("{\"groups\":{\"hpc\":{}},\"jwt\":{\"slurm_jwks\":\"/etc/slurm/slurm.jwks\"}}", "auth/jwt, which reads AuthAltParameters=jwt_key= or jwks=")]
     [InlineData("{\"groups\":{\"hpc\":{}},\"jwt\":{\"hs256_key\":\"relative\"}}", "must be absolute")]
     [InlineData("{\"groups\":{\"hpc\":{}},\"sessions\":{\"lifetime\":\"8\"}}", "sessions.lifetime")]
     [InlineData("{\"groups\":{\"hpc\":{\"partitions\":[\"a;b\"]}}}", "not a Slurm partition")]

@@ -96,7 +96,7 @@ public sealed class JwtCommandsTests : IDisposable
     {
         string key = HsKey();
         Assert.Contains("exactly one key", Run("mint", "-u", "a").Err, StringComparison.Ordinal);
-        Result both = Run("mint", "-u", "a", "--key", key, "--slurm-jwks", key);
+        Result both = Run("mint", "-u", "a", "--key", key, "--rsa-keys", key);
         Assert.Equal(2, both.Code);
         Assert.Contains("exactly one key", both.Err, StringComparison.Ordinal);
     }
@@ -172,38 +172,6 @@ public sealed class JwtCommandsTests : IDisposable
         Assert.Equal(1, refused.Code);
         Assert.Contains(oldKid, refused.Err, StringComparison.Ordinal);
         Assert.Equal(0, Run("verify", fresh, "--jwks", jwks).Code);
-    }
-
-    [Fact]
-    public void Slurm_jwks_add_list_check_never_print_a_key()
-    {
-        string path = dir.File("slurm.jwks");
-        Assert.Equal(0, Run("slurm-jwks", "add", path, "--kid", "first").Code);
-        Assert.Equal(0, Run("slurm-jwks", "add", path, "--kid", "second", "--default", "--expires", "90d").Code);
-        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(path));
-        string[] secrets = [.. doc.RootElement.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("k").GetString()!)];
-
-        Result list = Run("slurm-jwks", "list", path);
-        Result check = Run("slurm-jwks", "check", path);
-        Assert.Equal((0, 0), (list.Code, check.Code));
-        Assert.Contains("default second", check.Out, StringComparison.Ordinal);
-        foreach (string secret in secrets)
-            Assert.DoesNotContain(secret, list.Out + check.Out, StringComparison.Ordinal);
-
-        string token = Token(Run("mint", "-u", "carol", "--slurm-jwks", path));
-        Assert.Contains("\"kid\":\"second\"", TokenParts.Header(token), StringComparison.Ordinal);
-        Assert.Contains("\"kid\":\"first\"", TokenParts.Header(Token(Run("mint", "-u", "carol", "--slurm-jwks", path, "--kid", "first"))), StringComparison.Ordinal);
-        Assert.Equal(0, Run("verify", token, "--slurm-jwks", path).Code);
-    }
-
-    [Fact]
-    public void Slurm_jwks_check_refuses_a_malformed_file_with_exit_2()
-    {
-        string path = dir.Write("slurm.jwks", "{\"keys\":[{\"alg\":\"HS256\",\"kty\":\"oct\",\"kid\":\"a\",\"k\":\"c2hvcnQ\"}]}");
-        Result r = Run("slurm-jwks", "check", path);
-        Assert.Equal(2, r.Code);
-        Assert.Contains("keys[0]", r.Err, StringComparison.Ordinal);
-        Assert.Contains("more than 16", r.Err, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace SlurmNative.Fuzz.Targets.Jwt;
 
 /// <summary>
 /// Fixed keys, so that a saved input means the same on every run: an HS256 secret, a
-/// slurm.jwks-style HS256 key with a kid, and an RSA key made for these tests only
+/// second HS256 key with a kid (the header may name one), and an RSA key made for these tests only
 /// (fuzz-only-rsa-2048.pem, embedded; it protects nothing).
 /// </summary>
 internal static class FuzzKeys

@@ -10,12 +10,12 @@ namespace SlurmNative.Fuzz.Targets.Jwt;
 
 /// <summary>
 /// Key sets as the JWT library reads them: the first input byte picks the published RS256
-/// JWKS, slurm.jwks or SlurmNative's private RSA key set; the rest is the file. Structured
+/// JWKS or SlurmNative's private RSA key set; the rest is the file. Structured
 /// inputs are the test key's real fields with one changed.
 /// </summary>
 internal sealed class JwksTarget() : FuzzTarget(
     "jwks",
-    "PublicJwks.Parse, SlurmJwks.Parse, RsaKeySet.Parse: JWK sets",
+    "PublicJwks.Parse, RsaKeySet.Parse: JWK sets",
     typeof(JwtKeyException),
     new MemoryBound(32, 256 * 1024, Why: "RSA key import"))
 {
@@ -24,18 +24,14 @@ internal sealed class JwksTarget() : FuzzTarget(
     public override Outcome Run(byte[] input)
     {
         ReadOnlySpan<byte> json = input.AsSpan(Math.Min(input.Length, 1));
-        switch (input.Length > 0 ? input[0] % 3 : 0)
+        if (input.Length == 0 || input[0] % 2 == 0)
         {
-            case 0:
-                foreach (RsaKey key in PublicJwks.Parse(json, "fuzz.jwks"))
-                    key.Dispose();
-                break;
-            case 1:
-                SlurmJwks.Parse(json, "slurm.jwks").Dispose();
-                break;
-            default:
-                RsaKeySet.Parse(json, "fuzz-keyset.json").Dispose();
-                break;
+            foreach (RsaKey key in PublicJwks.Parse(json, "fuzz.jwks"))
+                key.Dispose();
+        }
+        else
+        {
+            RsaKeySet.Parse(json, "fuzz-keyset.json").Dispose();
         }
         return Outcome.Accepted;
     }
@@ -78,21 +74,11 @@ internal sealed class JwksTarget() : FuzzTarget(
         Gens.Member("qi", Binary(Key.InverseQ!)))
         .Select(Encoding.UTF8.GetString);
 
-    private static readonly Gen<string> SlurmEntry = Gens.JsonObject(
-        Gens.Member("alg", Gen.OneOf("\"HS256\"", "\"hs256\"", "\"RS256\"")),
-        Gens.Member("kty", Gen.OneOf("\"oct\"", "\"OCT\"", "\"RSA\"")),
-        Gens.Member("kid", Gen.OneOf(Gen.OneOf("\"a\"", "\"b\"", "\"\""), Gens.JsonString)),
-        Gens.Member("k", Gen.OneOf(Gens.Bytes(10, 40).Select(B64), Gens.Bytes(10, 40).Select(b => Gens.Quote(Convert.ToBase64String(b))), Gen.OneOf("\"!!\"", "\"====\"", "\"A\""))),
-        Gens.Member("use", Gen.OneOf("\"default\"", "\"DEFAULT\"", "\"sig\"")),
-        Gens.Member("exp", Gen.OneOf(Gen.OneOf("1893456000", "0", "-1", "253402300800", "9223372036854775807", "1.5"), Gen.Long.Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)))))
-        .Select(Encoding.UTF8.GetString);
-
     private static Gen<byte[]> Set(byte selector, Gen<string> entry) =>
         Gen.Frequency((10, entry.Array[0, 3].Select(e => "{\"keys\":[" + string.Join(",", e) + "]}")), (1, Gens.JsonValue))
             .Select(json => new[] { selector }.Concat(Encoding.UTF8.GetBytes(json)).ToArray());
 
     public override Gen<byte[]> Structured { get; } = Gen.Frequency(
-        (4, Set(0, RsaPublicEntry)),
-        (4, Set(1, SlurmEntry)),
-        (2, Set(2, RsaPrivateEntry)));
+        (3, Set(0, RsaPublicEntry)),
+        (2, Set(1, RsaPrivateEntry)));
 }

@@ -9,7 +9,7 @@ using SlurmNative.Jwt.Tokens;
 namespace SlurmNative.Fuzz.Targets.Jwt;
 
 /// <summary>
-/// A token as SlurmToken.Verify checks it against jwt_hs256.key, a slurm.jwks key and an RS256
+/// A token as SlurmToken.Verify checks it against jwt_hs256.key, an HS256 key with a kid and an RS256
 /// JWKS key. The property that matters: nothing verifies unless one of those keys, of the
 /// algorithm the header names, signed exactly that token; the target checks every token that
 /// verifies against the keys itself.
