@@ -11,7 +11,7 @@
 # Clients use the blocking client of the plugin's hooks: each request opens a new
 # connection and carries a new MUNGE credential, as a job start does. Clients, munged,
 # the KDC and the daemon share this machine's cores; the CPU lines say who used what.
-# Targets (issue 3): gets/s >= 50% of munged's rate; RSS <= 300 MB at 100,000 tickets.
+# Targets: gets/s >= 50% of munged's rate; RSS <= 300 MB at 100,000 tickets.
 #
 # usage: bench/daemon.sh [SECONDS]   (as root; starts and stops the testbed itself if it is not up)
 #   SECONDS per phase (default 8); BENCH_CLIENTS (32) concurrent clients;
