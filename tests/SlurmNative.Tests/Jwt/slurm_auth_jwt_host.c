@@ -70,15 +70,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cannot load libslurmfull: %s\n", dlerror());
 		return 65;
 	}
+	/*
+	 * auth/jwt loads keys only in slurmctld and slurmdbd. Up to 24.11 it asks the program name
+	 * (slurm_prog_name); from 25.05 that symbol is gone and a daemon sets slurm_daemon instead.
+	 */
 	slurm_conf_t *conf = dlsym(full, "slurm_conf");
 	char **prog_name = dlsym(full, "slurm_prog_name");
-	if (!conf || !prog_name) {
-		fprintf(stderr, "libslurmfull lacks slurm_conf or slurm_prog_name\n");
+	unsigned int *daemon = dlsym(full, "slurm_daemon");
+	if (!conf || (!prog_name && !daemon)) {
+		fprintf(stderr, "libslurmfull lacks slurm_conf, or both slurm_prog_name and slurm_daemon\n");
 		return 65;
 	}
-	/* auth/jwt loads keys only in slurmctld and slurmdbd: by program name up to 24.11, by slurm_daemon after. */
-	*prog_name = "slurmctld";
-	unsigned int *daemon = dlsym(full, "slurm_daemon");
+	if (prog_name)
+		*prog_name = "slurmctld";
 	if (daemon)
 		*daemon = IS_SLURMCTLD;
 	conf->authalt_params = argv[1];
