@@ -13,7 +13,9 @@
 #   ./build.sh bench   run the benchmarks in bench/ (builds first)
 #   ./build.sh publish self-contained binaries in artifacts/publish/ (no .NET runtime needed
 #                      where they run: NativeAOT daemon and CLI, single-file gateway)
-#   ./build.sh package the four Debian packages in artifacts/deb/ (publishes first)
+#   ./build.sh package [--slurm-prefix DIR]
+#                      the four Debian packages in artifacts/deb/ (publishes first); the
+#                      plugin package is for the Slurm in DIR, default the system's
 #   ./build.sh fuzz [COUNT] [--target NAME]...
 #                      fuzz every parser of outside input for COUNT inputs each (default
 #                      1000000); tests/SlurmNative.Fuzz/README.md says more
@@ -216,12 +218,12 @@ test_slurm() {
 command=${1:-build}
 shift || true
 case "$command" in
-    build)
+    build|package)
         while [ $# -gt 0 ]; do
             case "$1" in
                 --slurm-prefix) [ $# -ge 2 ] || die "--slurm-prefix needs a directory"; SLURM_PREFIX=$(cd "$2" && pwd); shift 2 ;;
                 --slurm-prefix=*) SLURM_PREFIX=$(cd "${1#*=}" && pwd); shift ;;
-                *) die "build: unknown option '$1'; use --slurm-prefix DIR" ;;
+                *) die "$command: unknown option '$1'; use --slurm-prefix DIR" ;;
             esac
         done ;;
     test-slurm)
@@ -241,7 +243,7 @@ case "$command" in
     demo) require_root demo; install_deps; build; demo ;;
     bench) require_root bench; install_deps; build; publish; for b in "$ROOT"/bench/*.sh; do "$b"; done ;;
     publish) install_deps; build; publish ;;
-    package) install_deps; build; publish; "$ROOT/packaging/build-debs.sh" "$ROOT" "$RID"
+    package) install_deps; build; publish; "$ROOT/packaging/build-debs.sh" "$ROOT" "$RID" "$SLURM_PREFIX"
         # Debian's own checks, where lintian is installed (apt-get install lintian).
         if command -v lintian >/dev/null; then
             say "lintian"

@@ -3,9 +3,11 @@
 # with dpkg-deb alone (no debhelper, no network): artifacts/deb/slurmnative-{client,daemon,
 # gateway,plugin}_VERSION_ARCH.deb. Maintainer scripts live next to this file.
 #
-# usage: packaging/build-debs.sh REPO_ROOT RID     (./build.sh package runs it)
+# usage: packaging/build-debs.sh REPO_ROOT RID [SLURM_PREFIX]     (./build.sh package runs it)
+# SLURM_PREFIX: the Slurm the plugin was built against with ./build.sh build --slurm-prefix;
+# without it, the system's.
 set -euo pipefail
-ROOT=$1 RID=$2
+ROOT=$1 RID=$2 SLURM_PREFIX=${3:-}
 HERE="$ROOT/packaging"
 PUBLISH="$ROOT/artifacts/publish"
 OUT="$ROOT/artifacts/deb"
@@ -19,19 +21,25 @@ die() { printf 'build-debs: %s\n' "$*" >&2; exit 1; }
 for f in slurmnative/slurmnative slurmnative/libe_sqlite3.so slurmnatived/slurmnatived slurmnative-gateway/slurmnative-gateway; do
     [ -f "$PUBLISH/$f" ] || die "$PUBLISH/$f is missing; run ./build.sh publish"
 done
-[ -f "$ROOT/artifacts/plugin/slurmnative.so" ] || die "the plugin is not built; run ./build.sh build"
 
 # The Slurm the plugin was compiled against: Slurm loads only plugins whose plugin_version
 # matches its own major release, so the package names that release and no other.
-SLURM_VERSION_H=${SLURM_VERSION_H:-/usr/include/slurm/slurm_version.h}
+SLURM_VERSION_H=${SLURM_PREFIX:-/usr}/include/slurm/slurm_version.h
+[ -f "$SLURM_VERSION_H" ] || die "no $SLURM_VERSION_H: is ${SLURM_PREFIX:-/usr} a Slurm installation prefix?"
 v=$(awk '/define SLURM_VERSION_NUMBER/ { print $3 }' "$SLURM_VERSION_H")
 SLURM_MAJOR="$((v >> 16)).$(printf '%02d' $(((v >> 8) & 255)))"
 SLURM_NEXT="$((v >> 16)).$(printf '%02d' $((((v >> 8) & 255) + 1)))"
-PLUGIN_DEPENDS="slurm-wlm-basic-plugins (>= $SLURM_MAJOR), slurm-wlm-basic-plugins (<< $SLURM_NEXT~)"
-if ! dpkg -S "$SLURM_VERSION_H" >/dev/null 2>&1; then
-    # Built against a Slurm installed outside dpkg (e.g. /opt/slurm): no package to name.
-    PLUGIN_DEPENDS=""
-fi
+PLUGIN_SO="$ROOT/artifacts/plugin/slurm-$SLURM_MAJOR/slurmnative.so"
+[ -f "$PLUGIN_SO" ] || die "the plugin for Slurm $SLURM_MAJOR is not built; run ./build.sh build${SLURM_PREFIX:+ --slurm-prefix $SLURM_PREFIX}"
+# The package that brings Slurm's plugins with the headers' release: Debian's, or SchedMD's
+# own packages (make debs, slurm-smd). A Slurm installed outside dpkg has none to name; the
+# plugin package's preinst then compares the release of the slurmd or slurmctld it finds.
+case "$(dpkg -S "$SLURM_VERSION_H" 2>/dev/null | cut -d: -f1)" in
+    libslurm-dev) slurm_package=slurm-wlm-basic-plugins ;;
+    slurm-smd-dev) slurm_package=slurm-smd ;;
+    *) slurm_package="" ;;
+esac
+PLUGIN_DEPENDS=${slurm_package:+"$slurm_package (>= $SLURM_MAJOR), $slurm_package (<< $SLURM_NEXT~)"}
 
 rm -rf "$STAGE" && mkdir -p "$STAGE" "$OUT"
 rm -f "$OUT"/slurmnative-*.deb
@@ -147,9 +155,11 @@ control slurmnative-gateway "slurmnative-client (= $VERSION), adduser, libc6, li
 # ---- slurmnative-plugin: the SPANK plugin ----
 d=$(stage slurmnative-plugin)
 install -d -m 0755 "$d/usr/lib/slurmnative"
-install -m 0644 "$ROOT/artifacts/plugin/slurmnative.so" "$d/usr/lib/slurmnative/slurmnative.so"
+install -m 0644 "$PLUGIN_SO" "$d/usr/lib/slurmnative/slurmnative.so"
 install -m 0644 "$HERE/plugstack.conf.example" "$d/usr/share/doc/slurmnative-plugin/plugstack.conf.example"
 man_pages slurmnative-plugin 8:slurmnative-plugin
+scripts slurmnative-plugin
+sed -i "s/@SLURM_RELEASE@/$SLURM_MAJOR/" "$d/DEBIAN/preinst"
 control slurmnative-plugin "slurmnative-client (= $VERSION)${PLUGIN_DEPENDS:+, $PLUGIN_DEPENDS}, libc6, libkrb5-3, libmunge2" \
     "Kerberos tickets that follow Slurm jobs (SPANK plugin for Slurm $SLURM_MAJOR)" \
     "The SPANK plugin forwards a user's Kerberos ticket from srun, sbatch and salloc to the job's own credential cache on every node, through slurmnatived. Built for Slurm $SLURM_MAJOR: Slurm loads no plugin built for another release. Enable it with one line in plugstack.conf (see plugstack.conf.example)."
