@@ -38,7 +38,10 @@ expected_daemons() {
     echo krb5kdc
     ((CFG_KCM)) && echo kcm
     echo munged slurmctld
-    for n in $(node_names); do echo "slurmd-$n"; done
+    for n in $(node_names); do
+        ((CFG_NODES > 1)) && echo "munged-$n"
+        echo "slurmd-$n"
+    done
     ((CFG_RESTD)) && echo slurmrestd
     return 0
 }

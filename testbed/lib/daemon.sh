@@ -117,7 +117,8 @@ stop_credential_daemons() {
     stop_daemon munged-2
 }
 
-# start_extra_munged N: a second munged with the cluster's key and a socket of its own; prints the socket.
+# start_extra_munged NAME: another munged with the cluster's key and a socket of its own (for a
+# second daemon host, or a node); prints the socket.
 start_extra_munged() {
     local n=$1 mdir=$TESTBED_DIR/munge-$1 user=munge
     stop_daemon "munged-$n"

@@ -54,10 +54,20 @@ setup_slurm() {
 
     for n in $(node_names "$OPT_NODES"); do
         if ((OPT_NODES > 1)); then
+            # Each node has its own munged, as hosts do: Slurm 25.05 and later
+            # decode a launch's credential on every node, and one munged shared
+            # by two slurmd refuses the second decode as a replay. slurm.conf
+            # names one socket path, so the node's munged socket is mounted over
+            # it in a mount namespace that slurmd and its steps share.
+            local node_socket
+            node_socket=$(start_extra_munged "$n")
             # nsenter, not 'ip netns exec': the latter also gives the process
             # a private /sys without /sys/fs/cgroup, and slurmd refuses to
             # start without its cgroup plugin.
-            launch "slurmd-$n" nsenter --net="/run/netns/sn-$n" slurmd -D -N "$n" -f "$SLURM_CONF_FILE"
+            # shellcheck disable=SC2016 # $1..$3 are the inner sh's arguments
+            launch "slurmd-$n" unshare --mount --propagation private \
+                sh -c 'mount --bind "$1" "$2" && shift 2 && exec "$@"' slurmd "$node_socket" "$MUNGE_SOCKET_PATH" \
+                nsenter --net="/run/netns/sn-$n" slurmd -D -N "$n" -f "$SLURM_CONF_FILE"
         else
             launch "slurmd-$n" slurmd -D -N "$n" -f "$SLURM_CONF_FILE"
         fi

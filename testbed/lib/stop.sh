@@ -38,6 +38,8 @@ do_stop() {
     stop_postgres
     stop_daemon krb5kdc-rogue
     stop_daemon munged-2
+    stop_daemon munged-node1
+    stop_daemon munged-node2
     stop_daemon munged
     stop_daemon kcm
     stop_daemon krb5kdc
