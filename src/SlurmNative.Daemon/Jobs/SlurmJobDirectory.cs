@@ -5,7 +5,8 @@ using System.Text.Json;
 namespace SlurmNative.Daemon.Jobs;
 
 /// <summary>
-/// Jobs and nodes as <c>squeue --json</c> and <c>sinfo --json</c> print them: structured output, so
+/// Jobs and nodes as <c>squeue --json</c> and <c>sinfo --json</c> (or, from Slurm 23.02,
+/// <c>scontrol --json show nodes</c>) print them: structured output, so
 /// nothing a user chooses (a job name, a working directory) can pose as a job's owner or its nodes,
 /// as it could in scontrol's key=value text. Slurm 22.05 prints every job whatever filter is given, so
 /// one listing serves every request for <see cref="JobTtl"/> (a job start on ten thousand nodes asks
@@ -24,6 +25,7 @@ public sealed class SlurmJobDirectory(string? slurmConf, TimeProvider? clock = n
     private readonly SemaphoreSlim nodeListing = new(1, 1);
     private (DateTimeOffset At, IReadOnlyDictionary<uint, JobPlacement> Jobs)? jobs;
     private (DateTimeOffset At, IReadOnlyDictionary<string, IReadOnlyList<IPAddress>> Nodes)? nodes;
+    private bool nodesFromScontrol;
 
     public async Task<JobPlacement?> FindJobAsync(uint jobId, CancellationToken cancel)
     {
@@ -74,10 +76,7 @@ public sealed class SlurmJobDirectory(string? slurmConf, TimeProvider? clock = n
             try
             {
                 if (nodes is not { } again || time.GetUtcNow() - again.At >= MinimumRelist)
-                {
-                    using JsonDocument document = await RunJsonAsync("sinfo", ["--json"], cancel).ConfigureAwait(false);
-                    nodes = (time.GetUtcNow(), await ParseNodesAsync(document.RootElement, cancel).ConfigureAwait(false));
-                }
+                    nodes = (time.GetUtcNow(), await ListNodesAsync(cancel).ConfigureAwait(false));
                 snapshot = nodes!.Value;
             }
             finally
@@ -119,7 +118,7 @@ public sealed class SlurmJobDirectory(string? slurmConf, TimeProvider? clock = n
         return result;
     }
 
-    /// <summary>Each node of a <c>sinfo --json</c> listing with the address to resolve: its own, or else its name.</summary>
+    /// <summary>Each node of a <c>sinfo --json</c> (22.05) or <c>scontrol --json show nodes</c> listing with the address to resolve: its own, or else its name.</summary>
     /// <exception cref="JobDirectoryException">the listing is not of that shape.</exception>
     internal static IReadOnlyDictionary<string, string> ParseNodes(JsonElement root) => Readable(() => ReadNodes(root));
 
@@ -138,6 +137,29 @@ public sealed class SlurmJobDirectory(string? slurmConf, TimeProvider? clock = n
         }
         return result;
     }
+
+    /// <summary>
+    /// Each node's addresses. Up to Slurm 22.05 <c>sinfo --json</c> lists nodes one by one with their
+    /// address; from 23.02 it groups them by state and leaves the address out, and
+    /// <c>scontrol --json show nodes</c> (which 22.05 does not have) lists them one by one instead.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, IReadOnlyList<IPAddress>>> ListNodesAsync(CancellationToken cancel)
+    {
+        if (!nodesFromScontrol)
+        {
+            using JsonDocument sinfo = await RunJsonAsync("sinfo", ["--json"], cancel).ConfigureAwait(false);
+            if (!IsGroupedSinfo(sinfo.RootElement))
+                return await ParseNodesAsync(sinfo.RootElement, cancel).ConfigureAwait(false);
+            nodesFromScontrol = true;
+        }
+        using JsonDocument scontrol = await RunJsonAsync("scontrol", ["--json", "show", "nodes"], cancel).ConfigureAwait(false);
+        return await ParseNodesAsync(scontrol.RootElement, cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether a <c>sinfo --json</c> listing is of the grouped kind (Slurm 23.02 and later).</summary>
+    internal static bool IsGroupedSinfo(JsonElement root) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("sinfo", out JsonElement groups) && groups.ValueKind == JsonValueKind.Array
+        && !root.TryGetProperty("nodes", out _);
 
     private static async Task<IReadOnlyDictionary<string, IReadOnlyList<IPAddress>>> ParseNodesAsync(JsonElement root, CancellationToken cancel)
     {

@@ -164,6 +164,25 @@ public class JobBindingTests
         Assert.Equal(new Dictionary<string, string> { ["n1"] = "10.0.0.1", ["n2"] = "n2", ["n3"] = "n3", ["n4"] = "n4" }, SlurmJobDirectory.ParseNodes(document.RootElement));
     }
 
+    // 25.05's sinfo groups nodes and here gives no addresses; its scontrol lists each node as 22.05's sinfo did.
+    [Theory]
+    [InlineData("""{"sinfo":[{"node":{"state":["IDLE"]},"nodes":{"nodes":["node1"],"addresses":[],"hostnames":[]}}],"meta":{},"errors":[],"warnings":[]}""", true)]
+    [InlineData("""{"nodes":[{"name":"node1","address":"127.0.0.1"}]}""", false)]
+    [InlineData("""{"sinfo":"x"}""", false)]
+    [InlineData("""[]""", false)]
+    public void A_grouped_sinfo_listing_is_told_from_one_that_lists_each_node(string json, bool grouped)
+    {
+        using var document = JsonDocument.Parse(json);
+        Assert.Equal(grouped, SlurmJobDirectory.IsGroupedSinfo(document.RootElement));
+    }
+
+    [Fact]
+    public void Scontrol_json_show_nodes_gives_each_node_its_address()
+    {
+        using var document = JsonDocument.Parse("""{"nodes":[{"architecture":"x86_64","name":"node1","address":"10.231.0.11","hostname":"node1","boot_time":{"set":true,"infinite":false,"number":1}}],"last_update":{"set":true,"number":2},"meta":{},"errors":[],"warnings":[]}""");
+        Assert.Equal(new Dictionary<string, string> { ["node1"] = "10.231.0.11" }, SlurmJobDirectory.ParseNodes(document.RootElement));
+    }
+
     [Theory]
     [InlineData("PENDING", false)]
     [InlineData("RUNNING", false)]

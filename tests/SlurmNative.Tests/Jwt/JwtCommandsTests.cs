@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using SlurmNative.Cli;
 using SlurmNative.Tests.Crypto;
+using SlurmNative.Tests.TestSupport;
 
 namespace SlurmNative.Tests.Jwt;
 
@@ -174,10 +175,9 @@ public sealed class JwtCommandsTests : IDisposable
         Assert.Equal(0, Run("verify", fresh, "--jwks", jwks).Code);
     }
 
-    [Fact]
+    [RootFact]
     public void Owner_option_hands_new_files_to_slurm_user()
     {
-        Assert.Equal(0u, Interop.Libc.geteuid());
         string path = dir.File("jwt_hs256.key");
         Assert.Equal(0, Run("keygen", path, "--owner", "nobody").Code);
         Assert.Equal(0, Interop.Libc.LStat(path, out Interop.Libc.Statx status));
