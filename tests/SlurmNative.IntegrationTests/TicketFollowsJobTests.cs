@@ -226,7 +226,7 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
             Assert.Equal(1, noJob.ExitCode);
             Assert.Contains("node_fetch = job_bound: a node must name the job", noJob.Stderr);
             Assert.Equal(1, bobsJob.ExitCode);
-            Assert.Contains($"job {bobs} is not uid {testbed.UidOf("alice")}'s", bobsJob.Stderr);
+            Assert.True(bobsJob.Stderr.Contains($"job {bobs} is not uid {testbed.UidOf("alice")}'s", StringComparison.Ordinal), bobsJob.Stderr);
             Assert.Equal(0, hers.ExitCode);
             Assert.Contains($"Default principal: alice@{Realm}", testbed.Klist(cache).Stdout);
         }
