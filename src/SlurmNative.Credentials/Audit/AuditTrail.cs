@@ -52,14 +52,10 @@ public sealed class AuditTrail : IDisposable
         if (sink is null)
             return;
         AuditEntry entry = Format(action, outcome, fields);
-        try
-        {
-            sink.Write(entry);
-        }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException or UnauthorizedAccessException)
+        if (!sink.TryWrite(entry, out string? failure))
         {
             Interlocked.Increment(ref dropped);
-            ReportLoss(e.Message);
+            ReportLoss(failure ?? "unknown error");
             return;
         }
         Recorded?.Invoke(entry);

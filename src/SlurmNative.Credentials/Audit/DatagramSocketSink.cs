@@ -4,13 +4,19 @@ namespace SlurmNative.Credentials.Audit;
 
 /// <summary>
 /// Sends each entry as one datagram to a local Unix socket (syslog's /dev/log, journald's
-/// native socket). Connected once and reused; after an error the next entry reconnects, so a
-/// restarted syslog daemon or journald is picked up without restarting ours.
+/// native socket). Connected once and reused; after an error the socket is dropped and a
+/// reconnection tried at most once a second, so a restarted syslog daemon or journald is picked
+/// up without restarting ours, and a host with no such socket costs one failed connect a second,
+/// not one per request.
 /// </summary>
 public abstract class DatagramSocketSink(string socketPath) : IAuditSink
 {
+    private static readonly long RetryTicks = System.Diagnostics.Stopwatch.Frequency;
+
     private readonly Lock gate = new();
     private Socket? socket;
+    private long retryAt;
+    private string? lastFailure;
 
     public string SocketPath { get; } = socketPath;
 
@@ -18,21 +24,30 @@ public abstract class DatagramSocketSink(string socketPath) : IAuditSink
 
     protected abstract byte[] Encode(AuditEntry entry);
 
-    public void Write(AuditEntry entry)
+    public bool TryWrite(AuditEntry entry, out string? failure)
     {
         byte[] datagram = Encode(entry);
         lock (gate)
         {
+            if (socket is null && System.Diagnostics.Stopwatch.GetTimestamp() < retryAt)
+            {
+                failure = lastFailure;
+                return false;
+            }
             try
             {
                 socket ??= Connect();
                 socket.Send(datagram);
+                failure = null;
+                return true;
             }
-            catch (SocketException e)
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
                 socket?.Dispose();
                 socket = null;
-                throw new IOException($"{SocketPath}: {e.Message}", e);
+                retryAt = System.Diagnostics.Stopwatch.GetTimestamp() + RetryTicks;
+                lastFailure = failure = $"{SocketPath}: {e.Message}";
+                return false;
             }
         }
     }

@@ -42,12 +42,22 @@ public sealed class FileSink : IAuditSink
         });
     }
 
-    public void Write(AuditEntry entry)
+    public bool TryWrite(AuditEntry entry, out string? failure)
     {
         string stamp = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         byte[] line = Encoding.UTF8.GetBytes($"{stamp} {AuditTrail.Identifier}[{ProcessId}]: {entry.Line}\n");
-        lock (gate)
-            stream.Write(line);
+        try
+        {
+            lock (gate)
+                stream.Write(line);
+            failure = null;
+            return true;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            failure = $"{Path}: {e.Message}";
+            return false;
+        }
     }
 
     /// <summary>Opens the path again; keeps the old file if that fails.</summary>

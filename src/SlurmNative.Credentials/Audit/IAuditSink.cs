@@ -6,6 +6,7 @@ public interface IAuditSink : IDisposable
     /// <summary>What the startup log calls this sink.</summary>
     string Description { get; }
 
-    /// <exception cref="IOException">the line could not be delivered (the caller counts and reports it).</exception>
-    void Write(AuditEntry entry);
+    /// <summary>Delivers one entry; false with the reason when it could not (the caller counts and reports it, rate-limited).</summary>
+    /// <remarks>Failure is a return value, not an exception: a host without a syslog socket must not pay a throw per request.</remarks>
+    bool TryWrite(AuditEntry entry, out string? failure);
 }

@@ -6,6 +6,7 @@ using SlurmNative.Daemon.Crypto;
 using SlurmNative.Daemon.Jobs;
 using SlurmNative.Daemon.Logging;
 using SlurmNative.Daemon.Observability;
+using SlurmNative.Common;
 using SlurmNative.Daemon.Renewal;
 using SlurmNative.Daemon.Retention;
 using SlurmNative.Daemon.Store;

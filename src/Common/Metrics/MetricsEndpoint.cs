@@ -2,11 +2,13 @@ using System.Net;
 using System.Net.Sockets;
 using Prometheus;
 
-namespace SlurmNative.Daemon.Observability;
+namespace SlurmNative.Common;
 
 /// <summary>
 /// Serves a registry at http://ADDRESS:PORT/metrics with prometheus-net's stand-alone server
-/// (HttpListener, its own thread): the credential listener's threads never serve a scrape.
+/// (HttpListener, its own thread): the threads that serve clients never serve a scrape.
+/// Compiled into both slurmnatived and slurmnative-gateway as source, like dotnet/runtime's
+/// Common files, so neither carries the other's dependencies.
 /// </summary>
 public sealed class MetricsEndpoint : IDisposable
 {
@@ -27,7 +29,7 @@ public sealed class MetricsEndpoint : IDisposable
         catch (Exception e) when (e is HttpListenerException or SocketException or InvalidOperationException)
         {
             server.Dispose();
-            throw new InvalidOperationException($"cannot serve metrics on {address}: {e.Message}; choose a free port in metrics_listen", e);
+            throw new InvalidOperationException($"cannot serve metrics on {address}: {e.Message}; choose a free port for metrics_listen", e);
         }
     }
 
