@@ -10,7 +10,7 @@ namespace SlurmNative.Common;
 /// Compiled into both slurmnatived and slurmnative-gateway as source, like dotnet/runtime's
 /// Common files, so neither carries the other's dependencies.
 /// </summary>
-public sealed class MetricsEndpoint : IDisposable
+internal sealed class MetricsEndpoint : IDisposable
 {
     private readonly MetricServer server;
 
