@@ -42,9 +42,6 @@ public sealed class AuditTrail : IDisposable
     /// <summary>Lines that could not be delivered since start.</summary>
     public long Dropped => Interlocked.Read(ref dropped);
 
-    /// <summary>Raised after every delivered entry, for metrics and tests.</summary>
-    public event Action<AuditEntry>? Recorded;
-
     /// <param name="action">what was attempted: store, fetch, remove, refuse, key_reload, acl_reload, login, token.</param>
     /// <param name="outcome">how it ended: ok, refused, failed, ...</param>
     public void Record(string action, string outcome, params ReadOnlySpan<AuditField> fields)
@@ -56,9 +53,7 @@ public sealed class AuditTrail : IDisposable
         {
             Interlocked.Increment(ref dropped);
             ReportLoss(failure ?? "unknown error");
-            return;
         }
-        Recorded?.Invoke(entry);
     }
 
     /// <summary>The entry as the sinks receive it (exposed so the format has its own tests).</summary>
