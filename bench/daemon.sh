@@ -15,7 +15,10 @@
 #
 # usage: bench/daemon.sh [SECONDS]   (as root; starts and stops the testbed itself if it is not up)
 #   SECONDS per phase (default 8); BENCH_CLIENTS (32) concurrent clients;
-#   BENCH_TICKETS (100000) tickets stored for the RSS phase
+#   BENCH_TICKETS (100000) tickets stored for the RSS phase;
+#   BENCH_DAEMON another slurmnatived to measure (an earlier build, to compare);
+#   BENCH_EXTRA_CONF lines added to its slurmnative.conf (e.g. metrics_listen, audit),
+#   where @WORK@ stands for the bench's scratch directory
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PHASE_SECONDS=${1:-${BENCH_SECONDS:-8}}
@@ -24,7 +27,8 @@ TICKETS=${BENCH_TICKETS:-100000}
 RENEW_THREADS=8          # the renewer's default renew_concurrency
 TICKETS_PER_USER=16      # distinct TGTs per user, so that few adds repeat what is stored
 TESTBED="$ROOT/testbed/testbed.sh"
-DAEMON="$ROOT/src/SlurmNative.Daemon/bin/Release/net10.0/slurmnatived"
+EXTRA_CONF=${BENCH_EXTRA_CONF:-}
+DAEMON=${BENCH_DAEMON:-"$ROOT/src/SlurmNative.Daemon/bin/Release/net10.0/slurmnatived"}
 BENCH="$ROOT/bench/DaemonBench/bin/Release/net10.0/SlurmNative.DaemonBench"
 export TESTBED_DIR=${TESTBED_DIR:-/tmp/slurmnative-testbed}
 export KRB5_CONFIG="$TESTBED_DIR/etc/krb5.conf"
@@ -68,6 +72,7 @@ database = $work/state/credentials.db
 key_file = $work/keys
 acl_file = $work/acl.conf
 munge_socket = $MUNGE_SOCKET
+${EXTRA_CONF//@WORK@/$work}
 CONF
 mkdir -m 0700 "$work/state"
 "$BENCH" keygen "$work/keys"

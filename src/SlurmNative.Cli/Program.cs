@@ -140,6 +140,7 @@ internal static class Program
         {
             string id = Keyring.Generate(config.KeyFile, r.GetValue(force));
             Console.WriteLine($"created {config.KeyFile} with key {id}");
+            KeyAudit.Record(config, "key_create", id, reencrypted: null);
             return ExitCode.Ok;
         }));
         return command;
@@ -156,6 +157,7 @@ internal static class Program
             string id = Keyring.AddNewFirstKey(config.KeyFile);
             keys = Keyring.Load(config.KeyFile);
             int moved = store.ReencryptAllAsync().GetAwaiter().GetResult();
+            KeyAudit.Record(config, "key_rotation", id, moved);
             Console.WriteLine($"new first key {id}; re-encrypted {moved} tickets. Copy {config.KeyFile} to every other daemon sharing this store, then send SIGHUP to each slurmnatived (systemctl reload slurmnatived) so new uploads use it; older keys can then be removed from the key files.");
             return ExitCode.Ok;
         }));

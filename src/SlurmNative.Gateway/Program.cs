@@ -1,13 +1,17 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using SlurmNative.Credentials.Audit;
 using SlurmNative.Credentials.Client;
 using SlurmNative.Credentials.Configuration;
 using SlurmNative.Gateway.Api;
 using SlurmNative.Gateway.Configuration;
 using SlurmNative.Gateway.Login;
+using SlurmNative.Gateway.Observability;
 using SlurmNative.Gateway.Policy;
 using SlurmNative.Gateway.Sessions;
 using SlurmNative.Gateway.Slurm;
 using SlurmNative.Gateway.Tokens;
+using SlurmNative.Common;
 
 namespace SlurmNative.Gateway;
 
@@ -61,10 +65,23 @@ internal static class Program
             return 2;
         }
 
+        AuditTrail audit;
+        try
+        {
+            audit = new AuditTrail(settings.Audit.Open(), message => Console.Error.WriteLine($"slurmnative-gateway: warning: {message}"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"slurmnative-gateway: cannot open the audit trail ({settings.Audit}): {e.Message}; fix \"audit\" in {configPath}");
+            return 2;
+        }
+        using var auditOnExit = audit;
+        var observer = new GatewayObserver(settings.MetricsListen is null ? null : new GatewayMetrics(), audit);
+
         WebApplication app;
         try
         {
-            app = Build(settings, configPath, daemonConfig);
+            app = Build(settings, configPath, daemonConfig, observer);
         }
         catch (Exception e) when (e is Jwt.JwtKeyException or KdcVerifierException or IOException or UnauthorizedAccessException)
         {
@@ -80,7 +97,21 @@ internal static class Program
             ((IDisposable)app).Dispose();
             return 0;
         }
-        app.Run();
+        MetricsEndpoint? metrics = null;
+        if (observer.Metrics is { } registry && settings.MetricsListen is { } address)
+        {
+            try
+            {
+                metrics = new MetricsEndpoint(address, registry.Registry);
+            }
+            catch (InvalidOperationException e)
+            {
+                Console.Error.WriteLine($"slurmnative-gateway: {e.Message}");
+                return 2;
+            }
+        }
+        using (metrics)
+            app.Run();
         return 0;
     }
 
@@ -89,7 +120,7 @@ internal static class Program
         "traffic (a spoofed DNS answer, a host on the path to the KDC) can log in as any user and have a Slurm token minted for them; " +
         "give the gateway a keytab and remove \"verify_kdc\": false (see README, \"The REST gateway\")";
 
-    internal static WebApplication Build(GatewaySettings settings, string configPath, SlurmNativeConfig daemonConfig)
+    internal static WebApplication Build(GatewaySettings settings, string configPath, SlurmNativeConfig daemonConfig, GatewayObserver? observer = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         // Only the gateway's own file configures it: no appsettings.json from the working
@@ -133,6 +164,25 @@ internal static class Program
             BaseAddress = settings.Slurmrestd,
             Timeout = TimeSpan.FromSeconds(30),
         };
+        var sessions = new SessionStore(settings.SessionLifetime, settings.MaxSessions, settings.MaxSessionsPerUser);
+        if (observer?.Metrics is { } metrics)
+        {
+            metrics.Observe(() => sessions.Count, () => observer.Audit.Dropped);
+            // Route templates, not paths: a job id in a label would make a series per job.
+            app.Use(async (http, next) =>
+            {
+                long started = Stopwatch.GetTimestamp();
+                try
+                {
+                    await next(http).ConfigureAwait(false);
+                }
+                finally
+                {
+                    string route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+                    metrics.Request(route, http.Response.StatusCode, Stopwatch.GetElapsedTime(started));
+                }
+            });
+        }
         var services = new GatewayServices(
             settings,
             new KerberosPasswordLogin(settings.Realm, settings.TicketLifetime, settings.TicketRenewLifetime, verifier),
@@ -140,10 +190,11 @@ internal static class Program
             new DaemonTicketStore(DaemonClient.ForConfig(daemonConfig)),
             minter,
             new SlurmRestClient(http, settings.SlurmrestdApi),
-            new SessionStore(settings.SessionLifetime, settings.MaxSessions, settings.MaxSessionsPerUser),
+            sessions,
             new LoginThrottle(settings.FailuresPerUser, settings.FailuresPerAddress, settings.FailureWindow),
             new GatewayPolicy(settings.Groups),
-            log);
+            log,
+            observer);
         GatewayApi.Map(app, services);
         app.Lifetime.ApplicationStarted.Register(() => log.LogInformation(
             "listening on {Urls}; slurmrestd {Restd} ({Api}); proxy {Proxy}, token issuance {Issue}; groups {Groups}; KDC replies {Verified}",

@@ -118,6 +118,14 @@ public sealed class CredentialDaemon : IDisposable
         process.WaitForExit();
     }
 
+    /// <summary>SIGHUP, as systemctl reload sends it: the daemon re-reads its ACL and keys.</summary>
+    public void Reload()
+    {
+        if (process is null || process.HasExited)
+            throw new InvalidOperationException("slurmnatived is not running");
+        Command.Run("kill", ["-HUP", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]).EnsureSuccess("kill -HUP");
+    }
+
     /// <summary>A crash: SIGKILL, no chance to flush anything.</summary>
     public void Crash()
     {

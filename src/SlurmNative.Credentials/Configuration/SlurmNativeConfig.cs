@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using SlurmNative.Credentials.Audit;
 
 namespace SlurmNative.Credentials.Configuration;
 
@@ -57,6 +58,16 @@ public sealed record SlurmNativeConfig
     public int RenewConcurrency { get; init; } = 8;
     /// <summary>How long a ticket stays stored once its owner has no job, unless stored with --keep; null (never): until it expires.</summary>
     public TimeSpan? KeepAfterLastJob { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Where slurmnatived serves Prometheus metrics (http://ADDRESS/metrics); null (the default): nowhere.
+    /// Only a loopback address unless <see cref="MetricsAllowRemote"/>: the metrics tell how many users
+    /// forward tickets and when the daemon is busy, which is the site's business, not the network's.
+    /// </summary>
+    public IPEndPoint? MetricsListen { get; init; }
+    public bool MetricsAllowRemote { get; init; }
+    /// <summary>Where the audit trail of stores, fetches, refusals, removals and reloads goes.</summary>
+    public AuditDestination Audit { get; init; } = AuditDestination.Default;
 
     // ---- both ----
     /// <summary>munged's socket; null means libmunge's built-in default.</summary>
@@ -124,6 +135,11 @@ public sealed record SlurmNativeConfig
             if (seen.Contains("store") && seen.Contains("database"))
                 throw Fail("both 'store' and 'database' are set: keep 'store' ('database = PATH' is the older spelling of 'store = sqlite:PATH')");
         }
+        if (config.MetricsListen is { } metrics && !IPAddress.IsLoopback(metrics.Address) && !config.MetricsAllowRemote)
+        {
+            throw new ConfigException($"{source}: metrics_listen = {metrics} is not a loopback address: anyone who can reach it would see how many users forward tickets " +
+                "and how busy the daemon is; use 127.0.0.1 or [::1] and let a local Prometheus agent forward them, or set metrics_allow_remote = yes behind a firewall");
+        }
         return config;
     }
 
@@ -131,7 +147,7 @@ public sealed record SlurmNativeConfig
     [
         "servers", "client_timeout", "server_order", "daemon_user", "listen", "unix_socket", "store", "store_password_file", "database", "key_file", "acl_file", "slurm_user",
         "frame_timeout", "request_timeout", "max_connections", "max_waiting_per_host", "node_fetch", "slurm_conf", "renew_threshold", "renew_interval", "renew_concurrency", "munge_socket",
-        "keep_after_last_job",
+        "keep_after_last_job", "metrics_listen", "metrics_allow_remote", "audit",
     ];
 
     private static SlurmNativeConfig? Apply(SlurmNativeConfig c, string key, string value) => key switch
@@ -159,8 +175,24 @@ public sealed record SlurmNativeConfig
         "renew_concurrency" => c with { RenewConcurrency = Count(value) },
         "munge_socket" => c with { MungeSocket = NonEmpty(value) },
         "keep_after_last_job" => c with { KeepAfterLastJob = value == "never" ? null : AtLeastOneSecond(Duration(value)) },
+        "metrics_listen" => c with { MetricsListen = value == "off" ? null : MetricsEndpoint(value) },
+        "metrics_allow_remote" => c with { MetricsAllowRemote = YesNo(value) },
+        "audit" => c with { Audit = AuditDestination.Parse(value) },
         _ => null,
     };
+
+    private static bool YesNo(string value) => value switch
+    {
+        "yes" => true,
+        "no" => false,
+        _ => throw new FormatException($"'{value}' is not yes or no"),
+    };
+
+    /// <summary>address:port with an explicit port: the metrics have no default port to fall back on.</summary>
+    private static IPEndPoint MetricsEndpoint(string value) =>
+        IPEndPoint.TryParse(value, out IPEndPoint? endpoint) && endpoint.Port != 0
+            ? endpoint
+            : throw new FormatException($"'{value}' is not an address:port (e.g. 127.0.0.1:9850 or [::1]:9850), or off");
 
     private static TimeSpan AtLeastOneSecond(TimeSpan value) =>
         value >= TimeSpan.FromSeconds(1) ? value : throw new FormatException("must be at least 1s (an upload must outlive the submission that follows it), or never");

@@ -1,5 +1,6 @@
 using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Daemon.Logging;
+using SlurmNative.Daemon.Observability;
 using SlurmNative.Daemon.Service;
 using SlurmNative.Daemon.Store;
 
@@ -34,8 +35,11 @@ public sealed class CredentialRenewer(
     TimeSpan threshold,
     int concurrency,
     IDaemonLog log,
-    TimeProvider? clock = null)
+    TimeProvider? clock = null,
+    DaemonObserver? observer = null)
 {
+    private readonly DaemonObserver observe = observer ?? DaemonObserver.None;
+
     /// <summary>Per pass; the rest wait for the next pass, soonest-ending first.</summary>
     public int BatchSize { get; init; } = 10_000;
 
@@ -84,9 +88,9 @@ public sealed class CredentialRenewer(
                 {
                     switch (await RenewOneAsync(credential, now, token).ConfigureAwait(false))
                     {
-                        case Outcome.Renewed: Interlocked.Increment(ref renewed); break;
+                        case Outcome.Renewed: Interlocked.Increment(ref renewed); observe.Renewed(); break;
                         case Outcome.Dropped: Interlocked.Increment(ref dropped); break;
-                        default: Interlocked.Increment(ref deferred); break;
+                        default: Interlocked.Increment(ref deferred); observe.RenewalDeferred(); break;
                     }
                 }).ConfigureAwait(false);
             }
@@ -115,10 +119,12 @@ public sealed class CredentialRenewer(
         }
         catch (RenewalRefusedException e)
         {
+            observe.KdcRefused();
             return await DropAsync(credential, $"the KDC refused to renew it: {e.Message}", cancel).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            observe.KdcUnreachable();
             log.Warning($"could not renew {credential} ({e.GetType().Name}: {e.Message}); will retry");
             return Outcome.Deferred;
         }
@@ -138,6 +144,7 @@ public sealed class CredentialRenewer(
         if (!await store.RemoveIfUnchangedAsync(credential.Uid, credential.Version, cancel).ConfigureAwait(false))
             return Outcome.Deferred;
         log.Warning($"dropped {credential}: {why}; the user must run kinit and upload again");
+        observe.Dropped(credential.Uid, "renewer", why);
         return Outcome.Dropped;
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using SlurmNative.Daemon.Jobs;
 using SlurmNative.Daemon.Logging;
+using SlurmNative.Daemon.Observability;
 using SlurmNative.Daemon.Store;
 
 namespace SlurmNative.Daemon.Retention;
@@ -14,8 +15,11 @@ namespace SlurmNative.Daemon.Retention;
 /// its own start, so a restart only ever keeps a ticket longer. When slurmctld cannot be asked,
 /// nothing is dropped.
 /// </summary>
-public sealed class IdleCredentialSweeper(ICredentialStore store, IJobDirectory jobs, TimeSpan keepAfterLastJob, IDaemonLog log, TimeProvider? clock = null)
+public sealed class IdleCredentialSweeper(ICredentialStore store, IJobDirectory jobs, TimeSpan keepAfterLastJob, IDaemonLog log, TimeProvider? clock = null,
+    DaemonObserver? observer = null)
 {
+    private readonly DaemonObserver observe = observer ?? DaemonObserver.None;
+
     private static readonly TimeSpan LongestPause = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan ShortestPause = TimeSpan.FromSeconds(1);
 
@@ -86,6 +90,7 @@ public sealed class IdleCredentialSweeper(ICredentialStore store, IJobDirectory 
             {
                 dropped++;
                 log.Info($"dropped the credential of uid {upload.Uid}: no job of theirs for {keepAfterLastJob} (keep_after_last_job); it comes back with their next upload, or stays with slurmnative add --keep");
+                observe.Dropped(upload.Uid, "idle_sweeper", $"no job for {keepAfterLastJob} (keep_after_last_job)");
             }
             idleSince.TryRemove(upload.Uid, out _);
         }

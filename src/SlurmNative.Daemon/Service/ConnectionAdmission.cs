@@ -14,7 +14,8 @@ namespace SlurmNative.Daemon.Service;
 /// Past <c>maxConnections</c> in all, the heaviest host's oldest waiting connection makes room;
 /// only when every connection is already being served is a newcomer told the daemon is busy.
 /// </summary>
-public sealed class ConnectionAdmission(int maxConnections, int maxWaitingPerHost, IDaemonLog log, TimeProvider? clock = null)
+/// <param name="onEvicted">told of every waiting connection closed to make room (metrics); called under the admission's lock, so it must be quick.</param>
+public sealed class ConnectionAdmission(int maxConnections, int maxWaitingPerHost, IDaemonLog log, TimeProvider? clock = null, Action? onEvicted = null)
 {
     /// <summary>How far past the oldest waiting connections to look for one with nothing unread: a bound on work under the lock.</summary>
     private const int VictimSearch = 16;
@@ -107,6 +108,7 @@ public sealed class ConnectionAdmission(int maxConnections, int maxWaitingPerHos
         slot.Closed = true;
         open--;
         evicted++;
+        onEvicted?.Invoke();
     }
 
     private void LeaveWaitingLocked(Slot slot)

@@ -1,7 +1,10 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using SlurmNative.Credentials.Protocol;
+using SlurmNative.Daemon.Acl;
 using SlurmNative.Daemon.Logging;
+using SlurmNative.Daemon.Observability;
 using SlurmNative.Daemon.Store;
 
 namespace SlurmNative.Daemon.Service;
@@ -20,8 +23,11 @@ public sealed class CredentialListener(
     IRequestAuthenticator authenticator,
     IIdentityResolver identities,
     CredentialService service,
-    IDaemonLog log)
+    IDaemonLog log,
+    DaemonObserver? observer = null)
 {
+    private readonly DaemonObserver observe = observer ?? DaemonObserver.None;
+
     /// <summary>
     /// Threads per listening socket that accept and serve. A request spends much of its time
     /// blocked in munge_decode waiting for munged, so two per core keep the cores busy while
@@ -32,7 +38,7 @@ public sealed class CredentialListener(
 
     private static readonly TimeSpan AcceptRetryDelay = TimeSpan.FromMilliseconds(50);
 
-    private readonly ConnectionAdmission admission = new(limits.MaxConnections, limits.MaxWaitingPerHost, log);
+    private readonly ConnectionAdmission admission = new(limits.MaxConnections, limits.MaxWaitingPerHost, log, onEvicted: (observer ?? DaemonObserver.None).ConnectionEvicted);
     private readonly List<Socket> listeners = [];
 
     /// <summary>The bound endpoints (with the real port when 0 was asked for).</summary>
@@ -167,6 +173,7 @@ public sealed class CredentialListener(
             using ConnectionAdmission.Slot? slot = admission.TryAdmit(peer, waiting, () => HasUnread(connection));
             if (slot is null)
             {
+                observe.ConnectionRefused();
                 await TryWriteAsync(stream, Reply.Error(ReplyStatus.Busy, "daemon is at its connection limit; retry shortly").EncodePlain()).ConfigureAwait(false);
                 return;
             }
@@ -209,6 +216,9 @@ public sealed class CredentialListener(
         }
         catch (OperationCanceledException)
         {
+            // A slot closed to make room was counted as evicted by the admission.
+            if (!stop.IsCancellationRequested && !slot.Closed)
+                observe.ConnectionTimedOut();
             if (!stop.IsCancellationRequested)
                 log.Debug($"closed a connection from {peer} that sent no complete request in time, or made room for a newer one");
             return;
@@ -216,6 +226,7 @@ public sealed class CredentialListener(
         catch (ProtocolException e)
         {
             log.Warning($"bad frame from {peer}: {e.Message}");
+            observe.BadFrame();
             await TryWriteAsync(stream, Reply.Error(e.Status, e.Message).EncodePlain()).ConfigureAwait(false);
             return;
         }
@@ -223,6 +234,7 @@ public sealed class CredentialListener(
             return;
         if (frame.Value.Kind != FrameKind.Request)
         {
+            observe.BadFrame();
             await TryWriteAsync(stream, Reply.Error(ReplyStatus.BadRequest, "expected a request frame").EncodePlain()).ConfigureAwait(false);
             return;
         }
@@ -237,6 +249,7 @@ public sealed class CredentialListener(
         catch (ProtocolException e)
         {
             log.Warning($"refused a request from {peer}: {e.Message}");
+            observe.Unauthenticated(address, e.Status, e.Message);
             await TryWriteAsync(stream, Reply.Error(e.Status, e.Message).EncodePlain()).ConfigureAwait(false);
             return;
         }
@@ -245,9 +258,12 @@ public sealed class CredentialListener(
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
         deadline.CancelAfter(limits.RequestTimeout);
         Reply reply;
+        Caller? caller = null;
+        long started = observe.Timed ? Stopwatch.GetTimestamp() : 0;
         try
         {
-            reply = await service.HandleAsync(identities.Resolve(proven.Uid, proven.Gid, address), request, deadline.Token).ConfigureAwait(false);
+            caller = identities.Resolve(proven.Uid, proven.Gid, address);
+            reply = await service.HandleAsync(caller, request, deadline.Token).ConfigureAwait(false);
         }
         catch (StoreUnavailableException e)
         {
@@ -260,6 +276,7 @@ public sealed class CredentialListener(
             log.Error($"request {request.Operation} from uid {proven.Uid} at {peer} failed: {e.GetType().Name}: {e.Message}");
             reply = Reply.Error(ReplyStatus.ServerError, "internal error; the daemon's log has the details");
         }
+        observe.Served(caller ?? new Caller(proven.Uid, proven.Gid, null, new HashSet<string>(), address), request, reply, started);
         try
         {
             await stream.WriteAsync(reply.Seal(request), deadline.Token).ConfigureAwait(false);

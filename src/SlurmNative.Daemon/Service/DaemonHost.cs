@@ -1,9 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
+using SlurmNative.Credentials.Audit;
 using SlurmNative.Credentials.Configuration;
 using SlurmNative.Daemon.Crypto;
 using SlurmNative.Daemon.Jobs;
 using SlurmNative.Daemon.Logging;
+using SlurmNative.Daemon.Observability;
+using SlurmNative.Common;
 using SlurmNative.Daemon.Renewal;
 using SlurmNative.Daemon.Retention;
 using SlurmNative.Daemon.Store;
@@ -20,6 +23,15 @@ public sealed class DaemonHost : IDisposable
     private readonly CredentialRenewer renewer;
     private readonly IdleCredentialSweeper? sweeper;
     private volatile Keyring keyring;
+    private readonly AuditTrail audit;
+    private readonly DaemonMetrics? metrics;
+    private MetricsEndpoint? metricsEndpoint;
+
+    /// <summary>Where requests, renewals and reloads are counted and audited.</summary>
+    public DaemonObserver Observer { get; }
+
+    /// <summary>The metrics URL once <see cref="Start"/> has bound it; null when metrics_listen is off.</summary>
+    public Uri? MetricsUrl => metricsEndpoint?.Url;
 
     public PolicyHolder Policy { get; }
 
@@ -38,15 +50,32 @@ public sealed class DaemonHost : IDisposable
         this.log = log;
         try
         {
+            audit = new AuditTrail(config.Audit.Open(), log.Warning);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"cannot open the audit trail ({config.Audit}): {e.Message}; fix audit in slurmnative.conf", e);
+        }
+        metrics = config.MetricsListen is null ? null : new DaemonMetrics();
+        Observer = new DaemonObserver(metrics, audit);
+        try
+        {
             keyring = Keyring.Load(config.KeyFile);
         }
         catch (KeyringException e)
         {
+            audit.Dispose();
             throw new InvalidOperationException($"cannot load the credential keys: {e.Message}", e);
         }
+        Observer.KeysLoaded(config.KeyFile, keyring, reload: false);
         Policy = new PolicyHolder(config.AclFile, config.SlurmUser, log);
-        if (!Policy.Reload())
+        bool aclLoaded = Policy.Reload();
+        Observer.AclLoaded(config.AclFile, aclLoaded, Policy.Current.Rules.Count, reload: false);
+        if (!aclLoaded)
+        {
+            audit.Dispose();
             throw new InvalidOperationException($"fix {config.AclFile} (the line is named above) and start again");
+        }
 
         try
         {
@@ -65,14 +94,15 @@ public sealed class DaemonHost : IDisposable
             store.Dispose();
             throw new InvalidOperationException($"refusing to start: {e.Message}", e);
         }
-        sweeper = config.KeepAfterLastJob is TimeSpan keep ? new IdleCredentialSweeper(store, jobs, keep, log) : null;
+        metrics?.Observe(store, () => keyring, () => audit.Dropped);
+        sweeper = config.KeepAfterLastJob is TimeSpan keep ? new IdleCredentialSweeper(store, jobs, keep, log, observer: Observer) : null;
         var service = new CredentialService(store, () => Policy.Current, inspector, log, jobBinding: config.NodeFetchJobBound ? new NodeFetchGuard(jobs) : null,
             uploads: sweeper);
         var endpoints = new List<EndPoint>(config.Listen);
         if (config.UnixSocket is not null)
             endpoints.Add(new UnixDomainSocketEndPoint(config.UnixSocket));
-        listener = new CredentialListener(endpoints, Limits(config, log), authenticator, identities, service, log);
-        renewer = new CredentialRenewer(store, kdc, inspector, config.RenewThreshold, config.RenewConcurrency, log);
+        listener = new CredentialListener(endpoints, Limits(config, log), authenticator, identities, service, log, Observer);
+        renewer = new CredentialRenewer(store, kdc, inspector, config.RenewThreshold, config.RenewConcurrency, log, observer: Observer);
     }
 
     /// <summary>Descriptors kept for everything but client connections: the database, munged, the KDC, logs.</summary>
@@ -112,15 +142,19 @@ public sealed class DaemonHost : IDisposable
     /// <summary>SIGHUP: re-read the ACL and the key file; a bad file keeps what was loaded.</summary>
     public void Reload()
     {
-        Policy.Reload();
+        audit.Reopen();
+        bool aclLoaded = Policy.Reload();
+        Observer.AclLoaded(config.AclFile, aclLoaded, Policy.Current.Rules.Count, reload: true);
         try
         {
             keyring = Keyring.Load(config.KeyFile);
             log.Info($"loaded {keyring.KeyIds.Count} keys from {config.KeyFile}; new writes use {keyring.PrimaryKeyId}");
+            Observer.KeysLoaded(config.KeyFile, keyring, reload: true);
         }
         catch (KeyringException e)
         {
             log.Error($"keys not reloaded, keeping the previous ones: {e.Message}");
+            Observer.KeysNotLoaded(config.KeyFile, e.Message);
             return;
         }
         // Kept even if they do not match what is stored (a rotation may be half done across the
@@ -140,17 +174,36 @@ public sealed class DaemonHost : IDisposable
     }
 
     /// <summary>Binds the listening sockets now, so a bind error stops start-up before anything else runs.</summary>
-    public void Start() => listener.Start();
+    public void Start()
+    {
+        listener.Start();
+        StartMetrics();
+    }
+
+    private void StartMetrics()
+    {
+        if (metrics is not null && config.MetricsListen is { } address && metricsEndpoint is null)
+        {
+            metricsEndpoint = new MetricsEndpoint(address, metrics.Registry);
+            log.Info($"serving metrics at {metricsEndpoint.Url}");
+        }
+    }
 
     /// <summary>Serves until <paramref name="stop"/>; binds first unless <see cref="Start"/> already did.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
-        log.Info($"slurmnatived ready: {store.Description}, {StoreSummary}; renewing below {config.RenewThreshold}");
+        StartMetrics();
+        log.Info($"slurmnatived ready: {store.Description}, {StoreSummary}; renewing below {config.RenewThreshold}; audit to {audit.Description}");
         await Task.WhenAll(
             listener.RunAsync(stop),
             renewer.RunAsync(config.RenewInterval, stop).ContinueWith(_ => { }, TaskScheduler.Default),
             (sweeper?.RunAsync(stop) ?? Task.CompletedTask).ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
     }
 
-    public void Dispose() => store.Dispose();
+    public void Dispose()
+    {
+        metricsEndpoint?.Dispose();
+        store.Dispose();
+        audit.Dispose();
+    }
 }

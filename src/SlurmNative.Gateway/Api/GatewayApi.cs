@@ -7,6 +7,7 @@ using SlurmNative.Credentials.Client;
 using SlurmNative.Gateway.Configuration;
 using SlurmNative.Gateway.Jobs;
 using SlurmNative.Gateway.Login;
+using SlurmNative.Gateway.Observability;
 using SlurmNative.Gateway.Policy;
 using SlurmNative.Gateway.Sessions;
 using SlurmNative.Gateway.Slurm;
@@ -25,7 +26,12 @@ internal sealed record GatewayServices(
     SessionStore Sessions,
     LoginThrottle Throttle,
     GatewayPolicy Policy,
-    ILogger Log);
+    ILogger Log,
+    GatewayObserver? Observer = null)
+{
+    /// <summary>Metrics and audit trail; nothing when none was given.</summary>
+    public GatewayObserver Events => Observer ?? GatewayObserver.None;
+}
 
 /// <summary>
 /// The gateway's HTTP API (described for clients in Api/openapi.json, served at /openapi.json).
@@ -47,6 +53,10 @@ internal static class GatewayApi
         app.MapDelete($"{Prefix}/jobs/{{id}}", (HttpContext http, string id) => CancelAsync(http, id, services));
         app.MapGet("/openapi.json", () => Results.Bytes(OpenApiDocument.Bytes, "application/json"));
     }
+
+    /// <summary>The client's address as the audit trail names it (X-Forwarded-For only from a trusted proxy).</summary>
+    private static string Source(HttpContext http, GatewayServices s) =>
+        ClientAddress.Resolve(http.Connection.RemoteIpAddress, http.Request.Headers["X-Forwarded-For"], s.Settings.TrustedProxies)?.ToString() ?? "unknown";
 
     // ------------------------------------------------------------------ login
 
@@ -88,8 +98,12 @@ internal static class GatewayApi
                 int seconds = Math.Max(1, (int)Math.Ceiling(refusal.RetryAfter.TotalSeconds));
                 http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
                 if (refusal.InProgress)
+                {
+                    s.Events.LoginFailed(user, address, "in_progress", "another login for this user is in progress");
                     return Error(HttpStatusCode.TooManyRequests, $"another login for {user} is in progress; try again in {seconds} s");
+                }
                 s.Log.LogWarning("login of {User} from {Address} refused: too many failed attempts", user, address);
+                s.Events.LoginFailed(user, address, "throttled", "too many failed attempts");
                 return Error(HttpStatusCode.TooManyRequests, $"too many failed logins; try again in {seconds} s");
             }
             using (attempt)
@@ -107,6 +121,15 @@ internal static class GatewayApi
                         s.Log.LogError("login of {User} from {Address} refused: {Reason}", user, address, e.Message);
                     else
                         s.Log.LogWarning("login of {User} from {Address} failed: {Reason}", user, address, e.Message);
+                    s.Events.LoginFailed(user, address, e.Failure switch
+                    {
+                        LoginFailure.BadCredentials => "bad_credentials",
+                        LoginFailure.AccountDisabled => "account_disabled",
+                        LoginFailure.PasswordExpired => "password_expired",
+                        LoginFailure.KdcUnreachable => "kdc_unreachable",
+                        LoginFailure.KdcNotVerified => "kdc_not_verified",
+                        _ => "kdc_error",
+                    }, e.Message);
                     return e.Failure switch
                     {
                         // A locked or disabled account is refused before its password is checked: saying so
@@ -137,12 +160,14 @@ internal static class GatewayApi
         if (account is null)
         {
             s.Log.LogWarning("login of {User} from {Address} refused: no local account", user, address);
+            s.Events.LoginFailed(user, address, "no_account", "a Kerberos principal but no local account");
             return Error(HttpStatusCode.Forbidden, $"{user} has a Kerberos principal but no account on the cluster; contact the administrators");
         }
         Grant? grant = s.Policy.GrantFor(account.Groups);
         if (grant is null)
         {
             s.Log.LogWarning("login of {User} from {Address} refused: in none of the gateway's groups", user, address);
+            s.Events.LoginFailed(user, address, "not_in_group", "in none of the gateway's groups");
             return Error(HttpStatusCode.Forbidden, $"{user} is not in a group allowed to use this gateway; ask the administrators to add you to one");
         }
 
@@ -153,12 +178,14 @@ internal static class GatewayApi
         catch (DaemonUnreachableException e)
         {
             s.Log.LogError("login of {User}: the credential daemon is unreachable: {Reason}", user, e.Message);
+            s.Events.LoginFailed(user, address, "daemon_unreachable", e.Message);
             return Error(HttpStatusCode.ServiceUnavailable, "the credential daemon is unreachable, so jobs could not get your ticket; try again later");
         }
         catch (DaemonException e)
         {
             // The daemon's reason names uids, roles and principal mappings: the administrators' business.
             s.Log.LogError("login of {User}: the credential daemon refused the ticket: {Reason}", user, e.Message);
+            s.Events.LoginFailed(user, address, "daemon_refused", e.Message);
             return Error(HttpStatusCode.BadGateway, "the credential daemon refused to store your ticket, so jobs could not get it; contact the administrators");
         }
 
@@ -172,9 +199,11 @@ internal static class GatewayApi
         }
         catch (TooManySessionsException e)
         {
+            s.Events.LoginFailed(user, address, "too_many_sessions", e.Message);
             return Error(HttpStatusCode.ServiceUnavailable, e.Message);
         }
         s.Log.LogInformation("login of {User} ({Principal}) from {Address}: ticket stored, session until {Expires:u}", user, ticket.Principal, address, session.Expires);
+        s.Events.LoginSucceeded(user, account.Uid, address, ticket.Principal);
         return Results.Json(new LoginResponse(token, account.Name, session.Expires, ticket.Principal, ticket.End, s.Settings.Proxy, s.Settings.IssueTokens),
             GatewayJson.Default.LoginResponse);
     }
@@ -198,6 +227,7 @@ internal static class GatewayApi
         TimeSpan lifespan = s.Settings.IssuedTokenLifespan;
         string jwt = s.Tokens.Mint(session.UserName, lifespan);
         s.Log.LogInformation("issued a Slurm token to {User} for {Seconds} s", session.UserName, (long)lifespan.TotalSeconds);
+        s.Events.TokenMinted(session.UserName, "issued", lifespan, Source(http, s));
         return Results.Json(new TokenResponse(jwt, session.UserName, DateTimeOffset.UtcNow + lifespan, "X-SLURM-USER-NAME", "X-SLURM-USER-TOKEN"),
             GatewayJson.Default.TokenResponse);
     }
@@ -243,8 +273,9 @@ internal static class GatewayApi
         {
             long id = await s.Slurm.SubmitAsync(session.UserName, token, job, cancel).ConfigureAwait(false);
             s.Log.LogInformation("submitted job {JobId} for {User} to partition {Partition}", id, session.UserName, job.Partition);
+            s.Events.JobSubmitted(session.UserName, id, job.Partition, Source(http, s));
             return Results.Json(new SubmitResponse(id, session.UserName, job.Partition), GatewayJson.Default.SubmitResponse, statusCode: StatusCodes.Status201Created);
-        }, http.RequestAborted).ConfigureAwait(false);
+        }, http).ConfigureAwait(false);
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, GatewayServices s)
@@ -259,7 +290,7 @@ internal static class GatewayApi
             // slurmctld may show everyone's jobs (PrivateData unset); the gateway shows one's own.
             var own = jobs.Where(j => j.UserName == session.UserName).ToList();
             return Results.Json(new JobList(own), GatewayJson.Default.JobList);
-        }, http.RequestAborted).ConfigureAwait(false);
+        }, http).ConfigureAwait(false);
     }
 
     private static Task<IResult> ShowAsync(HttpContext http, string id, GatewayServices s) =>
@@ -293,16 +324,18 @@ internal static class GatewayApi
             if (job is null || job.UserName != session.UserName)
                 return Error(HttpStatusCode.NotFound, $"you have no job {jobId}");
             return await action(session, token, job, cancel).ConfigureAwait(false);
-        }, http.RequestAborted).ConfigureAwait(false);
+        }, http).ConfigureAwait(false);
     }
 
     /// <summary>One slurmrestd exchange with a token minted for this user and this call only.</summary>
-    private static async Task<IResult> SlurmCall(GatewayServices s, Session session, Func<string, CancellationToken, Task<IResult>> call, CancellationToken cancel)
+    private static async Task<IResult> SlurmCall(GatewayServices s, Session session, Func<string, CancellationToken, Task<IResult>> call, HttpContext http)
     {
+        CancellationToken cancel = http.RequestAborted;
         string token;
         try
         {
             token = s.Tokens.Mint(session.UserName, s.Settings.ProxyTokenLifespan);
+            s.Events.TokenMinted(session.UserName, "proxy", s.Settings.ProxyTokenLifespan, Source(http, s));
         }
         catch (Exception e) when (e is Jwt.JwtKeyException or IOException or UnauthorizedAccessException)
         {
@@ -316,6 +349,7 @@ internal static class GatewayApi
         catch (SlurmRestException e)
         {
             s.Log.LogWarning("slurmrestd call for {User} failed: {Reason}", session.UserName, e.Detail);
+            s.Events.SlurmrestdFailed();
             return Error(e.StatusCode, e.Message);
         }
     }

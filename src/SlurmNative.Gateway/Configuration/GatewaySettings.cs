@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SlurmNative.Credentials.Audit;
 using SlurmNative.Credentials.Configuration;
 
 namespace SlurmNative.Gateway.Configuration;
@@ -29,6 +30,9 @@ internal sealed class GatewaySettingsFile
     public int? MaxBodyBytes { get; set; }
     public Dictionary<string, GroupSection>? Groups { get; set; }
     public Dictionary<string, string>? JobEnvironment { get; set; }
+    public string? MetricsListen { get; set; }
+    public bool? MetricsAllowRemote { get; set; }
+    public string? Audit { get; set; }
 
     /// <summary>Kestrel's own section (endpoints, TLS certificates), handed to Kestrel untouched.</summary>
     [JsonPropertyName("Kestrel")]
@@ -137,6 +141,11 @@ internal sealed record GatewaySettings
     public IReadOnlyList<GroupRule> Groups { get; init; } = [];
     public IReadOnlyDictionary<string, string> JobEnvironment { get; init; } =
         new Dictionary<string, string>(StringComparer.Ordinal) { ["PATH"] = "/usr/local/bin:/usr/bin:/bin" };
+    /// <summary>Where Prometheus metrics are served (http://ADDRESS/metrics); null: nowhere. Loopback only unless <see cref="MetricsAllowRemote"/>.</summary>
+    public IPEndPoint? MetricsListen { get; init; }
+    public bool MetricsAllowRemote { get; init; }
+    /// <summary>Where logins, refusals and minted tokens are audited.</summary>
+    public AuditDestination Audit { get; init; } = AuditDestination.Default;
 
     public static GatewaySettings Load(string path)
     {
@@ -250,8 +259,30 @@ internal sealed record GatewaySettings
         foreach (string trusted in f.TrustedProxies ?? [])
             proxies.Add(ParseNetwork(trusted) ?? throw Fail($"trusted_proxies: '{trusted}' is not an address or address/prefix such as 10.0.0.5 or 10.0.0.0/24"));
 
+        IPEndPoint? metrics = null;
+        if (f.MetricsListen is { } m && m != "off")
+        {
+            if (!IPEndPoint.TryParse(m, out metrics) || metrics.Port == 0)
+                throw Fail($"metrics_listen '{m}' is not an address:port such as 127.0.0.1:9851, or \"off\"");
+            if (!IPAddress.IsLoopback(metrics.Address) && f.MetricsAllowRemote != true)
+                throw Fail($"metrics_listen {metrics} is not a loopback address: anyone who can reach it would see login and refusal counts; " +
+                    "use 127.0.0.1 or [::1] and let a local Prometheus agent forward them, or set \"metrics_allow_remote\": true behind a firewall");
+        }
+        AuditDestination audit;
+        try
+        {
+            audit = f.Audit is null ? defaults.Audit : AuditDestination.Parse(f.Audit);
+        }
+        catch (FormatException e)
+        {
+            throw Fail($"audit: {e.Message}");
+        }
+
         return new GatewaySettings
         {
+            MetricsListen = metrics,
+            MetricsAllowRemote = f.MetricsAllowRemote ?? false,
+            Audit = audit,
             Listen = f.Listen ?? defaults.Listen,
             Slurmrestd = restd,
             SlurmrestdApi = api,

@@ -49,6 +49,16 @@ internal sealed class SessionStore(TimeSpan lifetime, int maxSessions, int maxPe
         }
     }
 
+    /// <summary>How many live sessions there are (for the metrics; a scan, so not per request).</summary>
+    public int Count
+    {
+        get
+        {
+            DateTimeOffset now = time.GetUtcNow();
+            return sessions.Values.Count(s => s.Expires > now);
+        }
+    }
+
     /// <summary>How many live sessions <paramref name="uid"/> holds.</summary>
     public int CountOf(uint uid)
     {

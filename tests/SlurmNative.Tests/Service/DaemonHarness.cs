@@ -1,6 +1,7 @@
 using System.Net;
 using SlurmNative.Credentials.Client;
 using SlurmNative.Daemon.Acl;
+using SlurmNative.Daemon.Observability;
 using SlurmNative.Daemon.Service;
 
 namespace SlurmNative.Tests.Service;
@@ -15,12 +16,12 @@ internal sealed class DaemonHarness : IAsyncDisposable
     public RecordingDaemonLog Log { get; } = new();
     public IPEndPoint Endpoint { get; }
 
-    public DaemonHarness(TimeSpan? frameTimeout = null, int maxConnections = 64, int maxWaitingPerHost = 64)
+    public DaemonHarness(TimeSpan? frameTimeout = null, int maxConnections = 64, int maxWaitingPerHost = 64, DaemonObserver? observer = null)
     {
         var service = new CredentialService(Store, () => AccessPolicy.Default("slurm"), new FakeInspector(), Log);
         var limits = new ListenerLimits(frameTimeout ?? TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), maxConnections, maxWaitingPerHost);
         var listener = new CredentialListener([new IPEndPoint(IPAddress.Loopback, 0)], limits,
-            new FakeAuthenticator(), new Identities(), service, Log);
+            new FakeAuthenticator(), new Identities(), service, Log, observer);
         listener.Start();
         Endpoint = (IPEndPoint)listener.BoundEndpoints[0];
         running = listener.RunAsync(stop.Token);

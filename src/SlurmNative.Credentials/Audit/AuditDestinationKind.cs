@@ -1,0 +1,9 @@
+namespace SlurmNative.Credentials.Audit;
+
+public enum AuditDestinationKind
+{
+    Off,
+    Syslog,
+    Journal,
+    File,
+}
