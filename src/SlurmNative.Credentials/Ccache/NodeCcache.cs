@@ -2,9 +2,6 @@ using Microsoft.Win32.SafeHandles;
 
 namespace SlurmNative.Credentials.Ccache;
 
-/// <summary>A ccache could not be created, replaced or checked; the message names the fix.</summary>
-public sealed class CcacheException(string message) : Exception(message);
-
 /// <summary>
 /// The FILE ccache of a job (or one job step) on a compute node, in a shared directory such as /tmp.
 /// Every file is created new (O_CREAT|O_EXCL|O_NOFOLLOW, relative to a directory

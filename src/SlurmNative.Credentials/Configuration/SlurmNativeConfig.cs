@@ -4,8 +4,6 @@ using SlurmNative.Credentials.Audit;
 
 namespace SlurmNative.Credentials.Configuration;
 
-public sealed class ConfigException(string message) : Exception(message);
-
 /// <summary>
 /// The one configuration file (default <c>/etc/slurmnative/slurmnative.conf</c>) read by
 /// the daemon, the CLI and the plugin: <c>key = value</c> lines, <c>#</c> comments.

@@ -172,10 +172,6 @@ internal static class KerberosCredentials
         // Positive codes are errno values from the network layer (ECONNREFUSED and the like).
         e.ErrorCode == Interop.Krb5.KRB5_KDC_UNREACH || e.ErrorCode > 0;
 
-    /// <summary>Summary for display: never the ticket itself.</summary>
-    internal static CredentialSummary Summarise(uint uid, TicketFacts facts) =>
-        new(uid, facts.ClientPrincipal, facts.Start, facts.End, facts.RenewTill, facts.Flags);
-
     private static string RealmOf(string principal)
     {
         int at = principal.LastIndexOf('@');

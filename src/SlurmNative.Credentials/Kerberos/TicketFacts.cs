@@ -14,6 +14,3 @@ public sealed record TicketFacts(
 {
     public bool IsRenewable => RenewTill > End;
 }
-
-/// <summary>A problem with the user's own Kerberos state, phrased as what the user should do.</summary>
-public sealed class KerberosUserException(string message, Exception? inner = null) : Exception(message, inner);

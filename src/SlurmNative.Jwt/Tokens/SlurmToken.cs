@@ -5,9 +5,6 @@ using SlurmNative.Jwt.Keys;
 
 namespace SlurmNative.Jwt.Tokens;
 
-/// <summary>What a verified token says. Holds no signature and no token text.</summary>
-public sealed record VerifiedToken(string UserName, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt, string Algorithm, string? KeyId);
-
 /// <summary>
 /// Mints and verifies the compact JWS tokens Slurm's auth/jwt takes in SLURM_JWT or
 /// X-SLURM-USER-TOKEN. The rules follow what Slurm 22.05's auth/jwt checks (read in its
@@ -182,30 +179,5 @@ public static class SlurmToken
     {
         string cut = s.Length > 64 ? s[..64] + "..." : s;
         return string.Concat(cut.Select(c => char.IsControl(c) ? '?' : c));
-    }
-}
-
-/// <summary>The "sun" claim: a user name Slurm can look up.</summary>
-public static class SlurmUserName
-{
-    /// <summary>
-    /// jwt.html defines "sun" as a POSIX.1-2017 user name (portable filename characters,
-    /// not starting with '-'). '@' is allowed as well because sites on SSSD/AD resolve
-    /// names like alice@example.org; anything else (spaces, ':', '/', control characters)
-    /// is refused because no name service would return it.
-    /// </summary>
-    public static void Validate(string userName)
-    {
-        if (string.IsNullOrEmpty(userName))
-            throw new ArgumentException("user name is empty: name the Slurm user the token is for");
-        if (userName.Length > 256)
-            throw new ArgumentException("user name is longer than 256 characters");
-        if (userName[0] == '-')
-            throw new ArgumentException($"user name '{userName}' starts with '-', which POSIX user names may not");
-        foreach (char c in userName)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '@'))
-                throw new ArgumentException($"user name '{string.Concat(userName.Select(x => char.IsControl(x) ? '?' : x))}' has a character a POSIX user name cannot have; use A-Z a-z 0-9 . _ - (and @)");
-        }
     }
 }

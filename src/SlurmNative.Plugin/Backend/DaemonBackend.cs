@@ -29,6 +29,6 @@ internal sealed class DaemonBackend(SlurmNativeConfig config) : ICredentialBacke
     public TicketTimes Describe(byte[] ticket)
     {
         string client = Credentials.Ccache.FileCcacheFormat.ReadTimes(ticket, out DateTimeOffset start, out DateTimeOffset end, out DateTimeOffset renewTill);
-        return new TicketTimes(client, start, end, renewTill, renewTill > end);
+        return new TicketTimes(client, start, end, renewTill);
     }
 }

@@ -32,13 +32,3 @@ internal interface ICredentialBackend
     /// <summary>Start, end and renew-till of a ticket, and its client principal.</summary>
     TicketTimes Describe(byte[] ticket);
 }
-
-/// <summary>A class, not a record: a record's generated ToString would format the dates and bring .NET's time zone code into the plugin.</summary>
-internal sealed class TicketTimes(string principal, DateTimeOffset start, DateTimeOffset end, DateTimeOffset renewTill, bool isRenewable)
-{
-    public string Principal { get; } = principal;
-    public DateTimeOffset Start { get; } = start;
-    public DateTimeOffset End { get; } = end;
-    public DateTimeOffset RenewTill { get; } = renewTill;
-    public bool IsRenewable { get; } = isRenewable;
-}

@@ -37,8 +37,7 @@ internal sealed class StepTicketRenewer
     private int failuresInARow;
     private readonly TimeSpan? checkEvery;
     private DateTimeOffset lastCheck;
-    private Action? errand;
-    private DateTimeOffset errandDue;
+    private OneOffTask? oneOff;
 
     /// <param name="job">When the ccache is a job's, shared by its steps on this node: refreshes happen under its lock, and a ticket another step already refreshed is taken as it is.</param>
     /// <param name="checkEvery">How often to ask the daemon whether the user uploaded a newer ticket (null: only when the ticket runs low).</param>
@@ -67,8 +66,7 @@ internal sealed class StepTicketRenewer
     /// </summary>
     public void RunOnceAfter(TimeSpan delay, Action work)
     {
-        errand = work;
-        errandDue = clock.GetUtcNow() + delay;
+        oneOff = new OneOffTask(work, clock.GetUtcNow() + delay);
     }
 
     public void Start() => thread ??= NativeThread.Start(Run);
@@ -125,22 +123,15 @@ internal sealed class StepTicketRenewer
             DateTimeOffset now = clock.GetUtcNow();
             DateTimeOffset dueAt = now + NextWait();
             DateTimeOffset checkAt = NextCheck() is { } untilCheck ? now + untilCheck : DateTimeOffset.MaxValue;
-            DateTimeOffset errandAt = errand is null ? DateTimeOffset.MaxValue : errandDue;
+            DateTimeOffset oneOffAt = oneOff?.Due ?? DateTimeOffset.MaxValue;
             DateTimeOffset next = dueAt < checkAt ? dueAt : checkAt;
-            next = errandAt < next ? errandAt : next;
+            next = oneOffAt < next ? oneOffAt : next;
             if (stop.Wait(Max(next - now, TimeSpan.Zero)))
                 return;
-            if (next == errandAt && errand is { } work)
+            if (next == oneOffAt && oneOff is { } task)
             {
-                errand = null;
-                try
-                {
-                    work();
-                }
-                catch (Exception e)
-                {
-                    log.Error($"a step housekeeping job failed: {e.GetType().Name}: {e.Message}");
-                }
+                oneOff = null;
+                task.Run(log);
                 continue;
             }
             if (next == checkAt && checkAt < dueAt)

@@ -37,18 +37,3 @@ internal sealed class SlurmSpankSession(nint spank) : ISpankSession
     private uint? ItemOrNull(int item) =>
         Interop.Shim.GetItemUInt32(spank, item, out uint value) == Interop.Spank.ESPANK_SUCCESS ? value : null;
 }
-
-internal sealed class SlurmLog : IPluginLog
-{
-    public static readonly SlurmLog Instance = new();
-
-    public void Error(string message) => Interop.Shim.Log(Interop.Shim.SLURMNATIVE_LOG_ERROR, message);
-
-    public void User(string message) => Interop.Shim.Log(Interop.Shim.SLURMNATIVE_LOG_USER, message);
-
-    public void Info(string message) => Interop.Shim.Log(Interop.Shim.SLURMNATIVE_LOG_INFO, message);
-
-    public void Verbose(string message) => Interop.Shim.Log(Interop.Shim.SLURMNATIVE_LOG_VERBOSE, message);
-
-    public void Debug(string message) => Interop.Shim.Log(Interop.Shim.SLURMNATIVE_LOG_DEBUG, message);
-}

@@ -17,7 +17,7 @@ internal static class TicketLifeCheck
     /// </summary>
     public static (string Message, bool Refuse)? Judge(TicketTimes ticket, TimeSpan? timeLimit, TimeSpan? minimumLife, DateTimeOffset now)
     {
-        DateTimeOffset reach = ticket.IsRenewable && ticket.RenewTill > ticket.End ? ticket.RenewTill : ticket.End;
+        DateTimeOffset reach = ticket.IsRenewable ? ticket.RenewTill : ticket.End;
         TimeSpan left = reach - now;
         if (minimumLife is { } minimum && left < minimum)
         {

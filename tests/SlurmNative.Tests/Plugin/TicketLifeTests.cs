@@ -51,7 +51,7 @@ public class TicketLifeTests
     private static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
 
     private static TicketTimes Ticket(TimeSpan end, TimeSpan renewTill) =>
-        new("alice@TEST", Now, Now + end, Now + renewTill, renewTill > end);
+        new("alice@TEST", Now, Now + end, Now + renewTill);
 
     [Fact]
     public void A_ticket_that_cannot_reach_the_end_of_the_job_is_a_warning_that_says_what_to_do()

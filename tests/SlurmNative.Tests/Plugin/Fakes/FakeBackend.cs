@@ -54,6 +54,6 @@ internal sealed class FakeBackend : ICredentialBackend
     public TicketTimes Describe(byte[] ticket)
     {
         TicketFacts facts = KerberosCredentials.Describe(ticket);
-        return new TicketTimes(facts.ClientPrincipal, facts.Start, facts.End, facts.RenewTill, facts.IsRenewable);
+        return new TicketTimes(facts.ClientPrincipal, facts.Start, facts.End, facts.RenewTill);
     }
 }

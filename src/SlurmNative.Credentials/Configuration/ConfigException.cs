@@ -1,0 +1,6 @@
+using System.Globalization;
+using System.Net;
+
+namespace SlurmNative.Credentials.Configuration;
+
+public sealed class ConfigException(string message) : Exception(message);
