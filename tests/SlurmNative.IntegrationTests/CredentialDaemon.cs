@@ -79,6 +79,7 @@ public sealed class CredentialDaemon : IDisposable
         foreach (string argument in start.ArgumentList)
             shell.ArgumentList.Add(argument);
         shell.Environment["KRB5_CONFIG"] = start.Environment["KRB5_CONFIG"];
+        shell.Environment["PATH"] = Testbed.SearchPath;
         process = Process.Start(shell) ?? throw new InvalidOperationException("could not start slurmnatived");
 
         WaitUntilListening(process, Port, "slurmnatived", () => Log, TimeSpan.FromSeconds(20));

@@ -15,6 +15,14 @@ public sealed class Testbed : IDisposable
 
     public string PluginPath { get; } = Repository.PluginPath;
 
+    /// <summary>
+    /// PATH for programs the tests start themselves: the Slurm under test (TESTBED_SLURM_PREFIX) first,
+    /// as testbed.sh puts it, so a daemon asks slurmctld with client commands of its own release.
+    /// </summary>
+    public static string SearchPath { get; } = Repository.SlurmPrefix is { } prefix
+        ? $"{prefix}/sbin:{prefix}/bin:{Environment.GetEnvironmentVariable("PATH")}"
+        : Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin";
+
     private int nodes = 1;
     private bool contain;
     private bool restd;
