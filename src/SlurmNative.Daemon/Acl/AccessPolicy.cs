@@ -4,48 +4,6 @@ using SlurmNative.Credentials.Protocol;
 
 namespace SlurmNative.Daemon.Acl;
 
-/// <summary>What a matching rule grants. A caller holds the union of every rule that matches.</summary>
-[Flags]
-public enum Role
-{
-    None = 0,
-    /// <summary>Store, fetch, list and remove one's own credential.</summary>
-    User = 1,
-    /// <summary>Fetch any user's credential: root or SlurmUser on a cluster host, for the job's node.</summary>
-    Node = 2,
-    /// <summary>Everything, for every user.</summary>
-    Admin = 4,
-    /// <summary>
-    /// Store a ticket for any user: the REST gateway, which gets users' tickets with their
-    /// passwords. Nothing else; the daemon still checks that each ticket's principal maps
-    /// to the uid it is stored for.
-    /// </summary>
-    Gateway = 8,
-}
-
-/// <summary>Who is asking: the UID/GID MUNGE proved, what the name service says of them, and where the connection came from.</summary>
-public sealed record Caller(uint Uid, uint Gid, string? UserName, IReadOnlySet<string> Groups, IPAddress? Address)
-{
-    public override string ToString() =>
-        $"uid {Uid}{(UserName is null ? "" : $" ({UserName})")} from {(Address is null ? "local socket" : Address.ToString())}";
-}
-
-/// <summary>One ACL line: a role and the conditions a caller must all meet.</summary>
-/// <param name="Local"><c>host=local</c>: the daemon's own host, through its Unix socket or a loopback address.</param>
-public sealed record AclRule(Role Role, uint? Uid, string? UserName, string? Group, IPNetwork? Network, int LineNumber, bool Local = false)
-{
-    public bool Matches(Caller caller) =>
-        (Uid is null || Uid == caller.Uid)
-        && (UserName is null || UserName == caller.UserName)
-        && (Group is null || caller.Groups.Contains(Group))
-        && (Network is null || (caller.Address is { } address && Network.Value.Contains(Normalise(address))))
-        && (!Local || caller.Address is null || IPAddress.IsLoopback(Normalise(caller.Address)));
-
-    private static IPAddress Normalise(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-}
-
-public sealed class AclFormatException(string message) : Exception(message);
-
 /// <summary>
 /// The daemon's access control list: which callers may do what to whose credential.
 /// The file is a list of rules, one per line:

@@ -15,24 +15,6 @@ using SlurmNative.Gateway.Tokens;
 
 namespace SlurmNative.Gateway.Api;
 
-/// <summary>Everything a request handler needs, built once at startup (tests pass fakes).</summary>
-internal sealed record GatewayServices(
-    GatewaySettings Settings,
-    IPasswordLogin Kerberos,
-    ILocalAccounts Accounts,
-    ITicketStore Tickets,
-    ITokenMinter Tokens,
-    SlurmRestClient Slurm,
-    SessionStore Sessions,
-    LoginThrottle Throttle,
-    GatewayPolicy Policy,
-    ILogger Log,
-    GatewayObserver? Observer = null)
-{
-    /// <summary>Metrics and audit trail; nothing when none was given.</summary>
-    public GatewayObserver Events => Observer ?? GatewayObserver.None;
-}
-
 /// <summary>
 /// The gateway's HTTP API (described for clients in Api/openapi.json, served at /openapi.json).
 /// Every failure is a JSON {"error": "..."} with a 4xx that names what to fix, or a 5xx that

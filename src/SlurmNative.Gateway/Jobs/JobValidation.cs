@@ -3,9 +3,6 @@ using SlurmNative.Gateway.Policy;
 
 namespace SlurmNative.Gateway.Jobs;
 
-/// <summary>Why a job request was refused, phrased for the client; names the field.</summary>
-internal sealed class JobRejectedException(string message) : Exception(message);
-
 /// <summary>
 /// Every field of a job request checked against a whitelist of characters and ranges, then
 /// against the user's grant. Nothing here ever reaches a shell (slurmrestd takes JSON and

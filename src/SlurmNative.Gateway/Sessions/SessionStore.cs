@@ -4,11 +4,6 @@ using SlurmNative.Gateway.Policy;
 
 namespace SlurmNative.Gateway.Sessions;
 
-/// <summary>Who a session belongs to and what the policy lets them do.</summary>
-internal sealed record Session(string UserName, uint Uid, string HomeDirectory, Grant Grant, DateTimeOffset Expires);
-
-internal sealed class TooManySessionsException(string message) : Exception(message);
-
 /// <summary>
 /// Bearer sessions held in memory. The client's token is 256 random bits; the store keeps
 /// only its SHA-256, so the table is useless to whoever reads the gateway's memory, and a

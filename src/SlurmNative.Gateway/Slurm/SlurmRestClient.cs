@@ -8,18 +8,6 @@ using SlurmNative.Gateway.Jobs;
 namespace SlurmNative.Gateway.Slurm;
 
 /// <summary>
-/// A slurmrestd call failed. <see cref="StatusCode"/> and <see cref="Exception.Message"/> are what the
-/// gateway's client gets: never slurmrestd's address, nor anything slurmrestd said about the gateway's
-/// own credentials. <see cref="Detail"/> is the whole story, for the gateway's log.
-/// </summary>
-internal sealed class SlurmRestException(HttpStatusCode statusCode, string message, string? detail = null) : Exception(message)
-{
-    public HttpStatusCode StatusCode { get; } = statusCode;
-
-    public string Detail { get; } = detail ?? message;
-}
-
-/// <summary>
 /// The few slurmrestd calls the gateway makes, each authenticated as one user with a token
 /// minted for that call (X-SLURM-USER-NAME / X-SLURM-USER-TOKEN). Bodies are written with
 /// Utf8JsonWriter and read with JsonDocument: no reflection, and only the fields used.

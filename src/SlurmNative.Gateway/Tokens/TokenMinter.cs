@@ -5,11 +5,6 @@ using SlurmNative.Jwt.Tokens;
 
 namespace SlurmNative.Gateway.Tokens;
 
-internal interface ITokenMinter
-{
-    string Mint(string userName, TimeSpan lifespan);
-}
-
 /// <summary>
 /// Mints Slurm JWTs with the key slurmctld verifies. The key file is read again whenever it
 /// changes on disk, so a rotation (jwt rsa rotate, slurm-jwks add) takes effect on the

@@ -1,0 +1,7 @@
+using System.Globalization;
+using System.Net;
+using SlurmNative.Credentials.Protocol;
+
+namespace SlurmNative.Daemon.Acl;
+
+public sealed class AclFormatException(string message) : Exception(message);

@@ -1,0 +1,10 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SlurmNative.Credentials.Audit;
+using SlurmNative.Credentials.Configuration;
+
+namespace SlurmNative.Gateway.Configuration;
+
+/// <summary>What one group of users may do through the gateway; null sets mean "any".</summary>
+internal sealed record GroupRule(string Group, IReadOnlySet<string>? Partitions, IReadOnlySet<string>? Accounts, IReadOnlyList<string> PartitionOrder, int? MaxTimeMinutes);

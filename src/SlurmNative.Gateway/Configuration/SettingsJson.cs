@@ -1,0 +1,16 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SlurmNative.Credentials.Audit;
+using SlurmNative.Credentials.Configuration;
+
+namespace SlurmNative.Gateway.Configuration;
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    AllowDuplicateProperties = false,
+    ReadCommentHandling = JsonCommentHandling.Skip,
+    AllowTrailingCommas = true)]
+[JsonSerializable(typeof(GatewaySettingsFile))]
+internal sealed partial class SettingsJson : JsonSerializerContext;

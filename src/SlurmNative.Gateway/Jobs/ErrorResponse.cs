@@ -1,0 +1,5 @@
+using System.Text.Json.Serialization;
+
+namespace SlurmNative.Gateway.Jobs;
+
+internal sealed record ErrorResponse(string Error);

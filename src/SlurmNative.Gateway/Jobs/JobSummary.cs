@@ -1,0 +1,5 @@
+using System.Text.Json.Serialization;
+
+namespace SlurmNative.Gateway.Jobs;
+
+internal sealed record JobSummary(long JobId, string Name, string UserName, string State, string Partition, string? Reason, long? ExitCode);
