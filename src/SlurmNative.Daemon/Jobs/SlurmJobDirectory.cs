@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace SlurmNative.Daemon.Jobs;
 
 /// <summary>
-/// Jobs and nodes as <c>squeue --json</c> and <c>sinfo --json</c> (or, from Slurm 23.02,
+/// Jobs and nodes as <c>squeue --json</c> and <c>sinfo --json</c> (or, where sinfo groups nodes,
 /// <c>scontrol --json show nodes</c>) print them: structured output, so
 /// nothing a user chooses (a job name, a working directory) can pose as a job's owner or its nodes,
 /// as it could in scontrol's key=value text. Slurm 22.05 prints every job whatever filter is given, so
@@ -140,7 +140,7 @@ public sealed class SlurmJobDirectory(string? slurmConf, TimeProvider? clock = n
 
     /// <summary>
     /// Each node's addresses. Up to Slurm 22.05 <c>sinfo --json</c> lists nodes one by one with their
-    /// address; from 23.02 it groups them by state and leaves the address out, and
+    /// address; later releases (25.05 and 25.11 were checked) group them by state without the address, and
     /// <c>scontrol --json show nodes</c> (which 22.05 does not have) lists them one by one instead.
     /// </summary>
     private async Task<IReadOnlyDictionary<string, IReadOnlyList<IPAddress>>> ListNodesAsync(CancellationToken cancel)
@@ -156,7 +156,7 @@ public sealed class SlurmJobDirectory(string? slurmConf, TimeProvider? clock = n
         return await ParseNodesAsync(scontrol.RootElement, cancel).ConfigureAwait(false);
     }
 
-    /// <summary>Whether a <c>sinfo --json</c> listing is of the grouped kind (Slurm 23.02 and later).</summary>
+    /// <summary>Whether a <c>sinfo --json</c> listing is of the grouped kind (25.05 and 25.11 print this kind).</summary>
     internal static bool IsGroupedSinfo(JsonElement root) =>
         root.ValueKind == JsonValueKind.Object && root.TryGetProperty("sinfo", out JsonElement groups) && groups.ValueKind == JsonValueKind.Array
         && !root.TryGetProperty("nodes", out _);
