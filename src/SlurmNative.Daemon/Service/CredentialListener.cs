@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using SlurmNative.Credentials.Protocol;
 using SlurmNative.Daemon.Logging;
-using SlurmNative.Daemon.Store;
+using SlurmNative.Store;
 
 namespace SlurmNative.Daemon.Service;
 

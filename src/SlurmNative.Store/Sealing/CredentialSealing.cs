@@ -1,10 +1,9 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
-using SlurmNative.Daemon.Crypto;
-using SlurmNative.Daemon.Logging;
+using SlurmNative.Store.Keys;
 
-namespace SlurmNative.Daemon.Store;
+namespace SlurmNative.Store.Sealing;
 
 /// <summary>
 /// How every store seals a ticket before it reaches the database and opens it after: AES-256-GCM
@@ -36,7 +35,7 @@ internal static class CredentialSealing
     }
 
     /// <summary>Opens the rows the renewer may work on; one that does not open is logged and left for its owner's next upload.</summary>
-    public static List<StoredCredential> UnsealForRenewal(IEnumerable<SealedRow> rows, Keyring keys, IDaemonLog? log)
+    public static List<StoredCredential> UnsealForRenewal(IEnumerable<SealedRow> rows, Keyring keys, IStoreLog? log)
     {
         var result = new List<StoredCredential>();
         foreach (SealedRow row in rows)
