@@ -71,7 +71,7 @@ public sealed class Keyring
     /// <param name="readerUid">the uid the file must belong to: the daemon's own (tests pass another).</param>
     internal static Keyring Load(string path, uint readerUid)
     {
-        string text = ReadProtectedFile(path, readerUid);
+        string text = ReadKeyFile(path, readerUid);
         var parsed = Parse(text, path);
         if (parsed.Count == 0)
             throw new KeyringException($"key file {path} contains no keys: add a line 'KEY_ID BASE64_KEY', a key being 32 random bytes: head -c 32 /dev/urandom | base64");
@@ -169,7 +169,7 @@ public sealed class Keyring
     /// <param name="beforeRename">called with the finished temporary file just before it replaces the key file (tests).</param>
     internal static string AddNewFirstKey(string path, Action<string>? beforeRename)
     {
-        string text = ReadProtectedFile(path, Interop.Libc.geteuid());
+        string text = ReadKeyFile(path, Interop.Libc.geteuid());
         var existing = Parse(text, path);
         string id;
         do
@@ -240,7 +240,7 @@ public sealed class Keyring
     }
 
     /// <summary>Reads the key file, which must be a regular file, not a symlink, owned by <paramref name="readerUid"/> and private to it.</summary>
-    internal static string ReadProtectedFile(string path, uint readerUid)
+    internal static string ReadKeyFile(string path, uint readerUid)
     {
         try
         {

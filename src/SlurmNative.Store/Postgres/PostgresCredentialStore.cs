@@ -240,10 +240,7 @@ public sealed class PostgresCredentialStore : ICredentialStore
 
     public Task<StoredCredential> PutAsync(StoredCredential credential, CancellationToken cancel = default)
     {
-        CredentialSealing.Validate(credential);
-        cancel.ThrowIfCancellationRequested();
-        SealedData sealedData = CredentialSealing.Seal(credential, keyring());
-        long updated = time.GetUtcNow().ToUnixTimeSeconds();
+        var (sealedData, updated) = CredentialSealing.SealForWrite(credential, keyring(), time, cancel);
         return RunAsync("storing a credential", async connection =>
         {
             await using NpgsqlCommand command = Command(connection, """
@@ -262,10 +259,7 @@ public sealed class PostgresCredentialStore : ICredentialStore
 
     public Task<bool> ReplaceIfUnchangedAsync(StoredCredential renewed, long expectedVersion, CancellationToken cancel = default)
     {
-        CredentialSealing.Validate(renewed);
-        cancel.ThrowIfCancellationRequested();
-        SealedData sealedData = CredentialSealing.Seal(renewed, keyring());
-        long updated = time.GetUtcNow().ToUnixTimeSeconds();
+        var (sealedData, updated) = CredentialSealing.SealForWrite(renewed, keyring(), time, cancel);
         return RunAsync("replacing a renewed credential", async connection =>
         {
             await using NpgsqlCommand command = Command(connection, """

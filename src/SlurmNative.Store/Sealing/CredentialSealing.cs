@@ -71,6 +71,14 @@ internal static class CredentialSealing
 
     public static DateTimeOffset FromUnix(long seconds) => DateTimeOffset.FromUnixTimeSeconds(seconds);
 
+    /// <summary>What every store does before a write: check the credential, seal it under the first key, and take the write's time.</summary>
+    public static (SealedData Sealed, long Updated) SealForWrite(StoredCredential credential, Keyring keys, TimeProvider time, CancellationToken cancel)
+    {
+        Validate(credential);
+        cancel.ThrowIfCancellationRequested();
+        return (Seal(credential, keys), time.GetUtcNow().ToUnixTimeSeconds());
+    }
+
     public static void Validate(StoredCredential credential)
     {
         ArgumentNullException.ThrowIfNull(credential);

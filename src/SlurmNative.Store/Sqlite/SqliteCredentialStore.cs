@@ -94,10 +94,7 @@ public sealed class SqliteCredentialStore : ICredentialStore
 
     public Task<StoredCredential> PutAsync(StoredCredential credential, CancellationToken cancel = default)
     {
-        CredentialSealing.Validate(credential);
-        cancel.ThrowIfCancellationRequested();
-        SealedData sealedData = CredentialSealing.Seal(credential, keyring());
-        long updated = time.GetUtcNow().ToUnixTimeSeconds();
+        var (sealedData, updated) = CredentialSealing.SealForWrite(credential, keyring(), time, cancel);
         return writes.Enqueue(context =>
         {
             long version = context.NextVersion();
@@ -108,10 +105,7 @@ public sealed class SqliteCredentialStore : ICredentialStore
 
     public Task<bool> ReplaceIfUnchangedAsync(StoredCredential renewed, long expectedVersion, CancellationToken cancel = default)
     {
-        CredentialSealing.Validate(renewed);
-        cancel.ThrowIfCancellationRequested();
-        SealedData sealedData = CredentialSealing.Seal(renewed, keyring());
-        long updated = time.GetUtcNow().ToUnixTimeSeconds();
+        var (sealedData, updated) = CredentialSealing.SealForWrite(renewed, keyring(), time, cancel);
         return writes.Enqueue(context =>
         {
             // Take a version only if the row matches, so a failed CAS costs nothing.
