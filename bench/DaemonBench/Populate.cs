@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using SlurmNative.Credentials.Kerberos;
-using SlurmNative.Daemon.Crypto;
+using SlurmNative.Store.Keys;
 using SlurmNative.Daemon.Service;
-using SlurmNative.Daemon.Store;
+using SlurmNative.Store;
+using SlurmNative.Store.Sqlite;
 
 namespace SlurmNative.Bench;
 

@@ -28,7 +28,7 @@ internal static class Program
             switch (args[0])
             {
                 case "keygen":
-                    SlurmNative.Daemon.Crypto.Keyring.Generate(options.Positional(0), force: false);
+                    SlurmNative.Store.Keys.Keyring.Generate(options.Positional(0), force: false);
                     return 0;
                 case "free-port":
                     Console.WriteLine(FreePort());

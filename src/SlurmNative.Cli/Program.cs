@@ -6,8 +6,8 @@ using SlurmNative.Credentials.Client;
 using SlurmNative.Credentials.Configuration;
 using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Credentials.Protocol;
-using SlurmNative.Daemon.Crypto;
-using SlurmNative.Daemon.Store;
+using SlurmNative.Store.Keys;
+using SlurmNative.Store;
 
 namespace SlurmNative.Cli;
 

@@ -5,11 +5,12 @@ using Npgsql;
 using SlurmNative.Credentials.Client;
 using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Credentials.Protocol;
-using SlurmNative.Daemon.Crypto;
+using SlurmNative.Store.Keys;
 using SlurmNative.Daemon.Service;
-using SlurmNative.Daemon.Store;
+using SlurmNative.Store;
 using SlurmNative.Tests.TestSupport;
 using Xunit.Abstractions;
+using SlurmNative.Store.Postgres;
 
 namespace SlurmNative.IntegrationTests;
 

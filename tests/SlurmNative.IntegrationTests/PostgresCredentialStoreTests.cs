@@ -1,11 +1,12 @@
 using System.Data.Common;
 using System.Security.Cryptography;
 using Npgsql;
-using SlurmNative.Daemon.Crypto;
+using SlurmNative.Store.Keys;
 using SlurmNative.Daemon.Logging;
-using SlurmNative.Daemon.Store;
+using SlurmNative.Store;
 using SlurmNative.Tests.Store;
 using Xunit.Abstractions;
+using SlurmNative.Store.Postgres;
 
 namespace SlurmNative.IntegrationTests;
 

@@ -1,11 +1,10 @@
+using SlurmNative.Store;
+
 namespace SlurmNative.Daemon.Logging;
 
-public interface IDaemonLog
+public interface IDaemonLog : IStoreLog
 {
     void Error(string message);
-    void Warning(string message);
-    void Info(string message);
-    void Debug(string message);
 
     /// <summary>Whether <see cref="Debug"/> writes anything: lets a hot path skip building a message nobody reads.</summary>
     bool DebugEnabled => true;

@@ -1,7 +1,7 @@
 using Prometheus;
 using SlurmNative.Credentials.Protocol;
-using SlurmNative.Daemon.Crypto;
-using SlurmNative.Daemon.Store;
+using SlurmNative.Store.Keys;
+using SlurmNative.Store;
 
 namespace SlurmNative.Daemon.Observability;
 

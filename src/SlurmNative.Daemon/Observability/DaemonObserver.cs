@@ -4,7 +4,7 @@ using System.Net;
 using SlurmNative.Credentials.Audit;
 using SlurmNative.Credentials.Protocol;
 using SlurmNative.Daemon.Acl;
-using SlurmNative.Daemon.Crypto;
+using SlurmNative.Store.Keys;
 
 namespace SlurmNative.Daemon.Observability;
 

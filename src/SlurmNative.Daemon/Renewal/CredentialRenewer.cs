@@ -2,7 +2,7 @@ using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Daemon.Logging;
 using SlurmNative.Daemon.Observability;
 using SlurmNative.Daemon.Service;
-using SlurmNative.Daemon.Store;
+using SlurmNative.Store;
 
 namespace SlurmNative.Daemon.Renewal;
 

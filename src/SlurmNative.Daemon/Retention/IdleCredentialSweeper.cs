@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using SlurmNative.Daemon.Jobs;
 using SlurmNative.Daemon.Logging;
 using SlurmNative.Daemon.Observability;
-using SlurmNative.Daemon.Store;
+using SlurmNative.Store;
 
 namespace SlurmNative.Daemon.Retention;
 

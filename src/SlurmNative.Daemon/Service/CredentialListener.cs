@@ -5,7 +5,7 @@ using SlurmNative.Credentials.Protocol;
 using SlurmNative.Daemon.Acl;
 using SlurmNative.Daemon.Logging;
 using SlurmNative.Daemon.Observability;
-using SlurmNative.Daemon.Store;
+using SlurmNative.Store;
 
 namespace SlurmNative.Daemon.Service;
 

@@ -2,14 +2,14 @@ using System.Net;
 using System.Net.Sockets;
 using SlurmNative.Credentials.Audit;
 using SlurmNative.Credentials.Configuration;
-using SlurmNative.Daemon.Crypto;
+using SlurmNative.Store.Keys;
 using SlurmNative.Daemon.Jobs;
 using SlurmNative.Daemon.Logging;
 using SlurmNative.Daemon.Observability;
 using SlurmNative.Common;
 using SlurmNative.Daemon.Renewal;
 using SlurmNative.Daemon.Retention;
-using SlurmNative.Daemon.Store;
+using SlurmNative.Store;
 
 namespace SlurmNative.Daemon.Service;
 

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using SlurmNative.Daemon.Crypto;
+using SlurmNative.Store.Keys;
 using SlurmNative.Tests.TestSupport;
 
 namespace SlurmNative.Tests.Crypto;

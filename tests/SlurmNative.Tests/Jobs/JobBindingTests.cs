@@ -77,7 +77,7 @@ public class JobBindingTests
     {
         var store = new InMemoryStore();
         byte[] ticket = FakeInspector.Ticket("alice@TEST", Alice);
-        await store.PutAsync(new SlurmNative.Daemon.Store.StoredCredential(Alice, "alice@TEST", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddHours(10), DateTimeOffset.UtcNow.AddDays(7), 0, ticket));
+        await store.PutAsync(new SlurmNative.Store.StoredCredential(Alice, "alice@TEST", DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddHours(10), DateTimeOffset.UtcNow.AddDays(7), 0, ticket));
         var service = Service(AliceRunningOnNode1(), store);
         var alice = new Caller(Alice, Alice, "alice", new HashSet<string>(), Node2);
 

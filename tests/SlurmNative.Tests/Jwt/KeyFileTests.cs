@@ -186,7 +186,7 @@ public class KeyFileTests
         const uint stranger = 54321;
         Assert.Equal(0, Chown(path, stranger));
         JwtKeyException e = Assert.Throws<JwtKeyException>(() => Hs256KeyFile.Load(path));
-        Assert.Contains("owned by uid 54321", e.Message, StringComparison.Ordinal);
+        Assert.Contains("belongs to uid 54321", e.Message, StringComparison.Ordinal);
         Assert.Contains("--owner", e.Message, StringComparison.Ordinal);
         Hs256KeyFile.Load(path, expectedOwnerUid: stranger).Dispose();
     }

@@ -2,7 +2,7 @@ using System.Text;
 using SlurmNative.Credentials.Audit;
 using SlurmNative.Daemon.Observability;
 using SlurmNative.Daemon.Renewal;
-using SlurmNative.Daemon.Store;
+using SlurmNative.Store;
 using SlurmNative.Tests.Service;
 
 namespace SlurmNative.Tests.Observability;
@@ -47,7 +47,7 @@ public class RenewalObservationTests
         var sink = new RecordingAuditSink();
         using var audit = new AuditTrail(sink, _ => { });
         var renewer = new CredentialRenewer(store, kdc, Inspector, TimeSpan.FromMinutes(30), 2, new RecordingDaemonLog(), observer: new DaemonObserver(metrics, audit));
-        metrics.Observe(store, () => SlurmNative.Daemon.Crypto.Keyring.FromKeys([("k1", new byte[32])]), () => audit.Dropped);
+        metrics.Observe(store, () => SlurmNative.Store.Keys.Keyring.FromKeys([("k1", new byte[32])]), () => audit.Dropped);
 
         RenewalPass pass = await renewer.RunOnceAsync();
 

@@ -1,5 +1,5 @@
 using SlurmNative.Daemon.Renewal;
-using SlurmNative.Daemon.Store;
+using SlurmNative.Store;
 using SlurmNative.Tests.Service;
 
 namespace SlurmNative.Tests.Renewal;

@@ -1,12 +1,13 @@
 using System.Net;
 using System.Security.Cryptography;
-using SlurmNative.Daemon.Crypto;
+using SlurmNative.Store.Keys;
 using SlurmNative.Daemon.Jobs;
 using SlurmNative.Daemon.Retention;
-using SlurmNative.Daemon.Store;
+using SlurmNative.Store;
 using SlurmNative.Tests.Crypto;
 using SlurmNative.Tests.Jwt;
 using SlurmNative.Tests.Service;
+using SlurmNative.Store.Sqlite;
 
 namespace SlurmNative.Tests.Retention;
 

@@ -1,6 +1,6 @@
 using SlurmNative.Credentials.Client;
 using SlurmNative.Credentials.Protocol;
-using SlurmNative.Daemon.Store;
+using SlurmNative.Store;
 
 namespace SlurmNative.Tests.Service;
 

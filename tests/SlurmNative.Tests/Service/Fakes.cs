@@ -8,7 +8,7 @@ using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Daemon.Acl;
 using SlurmNative.Daemon.Logging;
 using SlurmNative.Daemon.Service;
-using SlurmNative.Daemon.Store;
+using SlurmNative.Store;
 
 namespace SlurmNative.Tests.Service;
 

@@ -1,9 +1,9 @@
 using System.Data.Common;
 using System.Diagnostics;
 using System.Security.Cryptography;
-using SlurmNative.Daemon.Crypto;
+using SlurmNative.Store.Keys;
 using SlurmNative.Daemon.Logging;
-using SlurmNative.Daemon.Store;
+using SlurmNative.Store;
 using SlurmNative.Tests.Crypto;
 using Xunit.Abstractions;
 

@@ -1,4 +1,4 @@
-using SlurmNative.Daemon.Store;
+using SlurmNative.Store;
 
 namespace SlurmNative.Tests.Store;
 

@@ -1,10 +1,11 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
-using SlurmNative.Daemon.Crypto;
+using SlurmNative.Store.Keys;
 using SlurmNative.Daemon.Logging;
-using SlurmNative.Daemon.Store;
+using SlurmNative.Store;
 using SlurmNative.Tests.Crypto;
 using Xunit.Abstractions;
+using SlurmNative.Store.Sqlite;
 
 namespace SlurmNative.Tests.Store;
 

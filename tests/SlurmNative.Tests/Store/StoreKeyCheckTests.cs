@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
-using SlurmNative.Daemon.Crypto;
-using SlurmNative.Daemon.Store;
+using SlurmNative.Store.Keys;
+using SlurmNative.Store;
 using SlurmNative.Tests.Crypto;
+using SlurmNative.Store.Sqlite;
 
 namespace SlurmNative.Tests.Store;
 

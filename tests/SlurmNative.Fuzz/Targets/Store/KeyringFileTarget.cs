@@ -1,6 +1,6 @@
 using System.Text;
 using CsCheck;
-using SlurmNative.Daemon.Crypto;
+using SlurmNative.Store.Keys;
 using SlurmNative.Fuzz.Engine;
 
 namespace SlurmNative.Fuzz.Targets.Store;

@@ -1,9 +1,10 @@
 using System.Buffers.Binary;
 using System.Text;
 using CsCheck;
-using SlurmNative.Daemon.Crypto;
-using SlurmNative.Daemon.Store;
+using SlurmNative.Store.Keys;
+using SlurmNative.Store;
 using SlurmNative.Fuzz.Engine;
+using SlurmNative.Store.Sealing;
 
 namespace SlurmNative.Fuzz.Targets.Store;
 

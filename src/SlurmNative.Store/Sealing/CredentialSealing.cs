@@ -1,10 +1,9 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
-using SlurmNative.Daemon.Crypto;
-using SlurmNative.Daemon.Logging;
+using SlurmNative.Store.Keys;
 
-namespace SlurmNative.Daemon.Store;
+namespace SlurmNative.Store.Sealing;
 
 /// <summary>
 /// How every store seals a ticket before it reaches the database and opens it after: AES-256-GCM
@@ -36,7 +35,7 @@ internal static class CredentialSealing
     }
 
     /// <summary>Opens the rows the renewer may work on; one that does not open is logged and left for its owner's next upload.</summary>
-    public static List<StoredCredential> UnsealForRenewal(IEnumerable<SealedRow> rows, Keyring keys, IDaemonLog? log)
+    public static List<StoredCredential> UnsealForRenewal(IEnumerable<SealedRow> rows, Keyring keys, IStoreLog? log)
     {
         var result = new List<StoredCredential>();
         foreach (SealedRow row in rows)
@@ -71,6 +70,14 @@ internal static class CredentialSealing
     public static long ToUnix(DateTimeOffset time) => time.ToUnixTimeSeconds();
 
     public static DateTimeOffset FromUnix(long seconds) => DateTimeOffset.FromUnixTimeSeconds(seconds);
+
+    /// <summary>What every store does before a write: check the credential, seal it under the first key, and take the write's time.</summary>
+    public static (SealedData Sealed, long Updated) SealForWrite(StoredCredential credential, Keyring keys, TimeProvider time, CancellationToken cancel)
+    {
+        Validate(credential);
+        cancel.ThrowIfCancellationRequested();
+        return (Seal(credential, keys), time.GetUtcNow().ToUnixTimeSeconds());
+    }
 
     public static void Validate(StoredCredential credential)
     {

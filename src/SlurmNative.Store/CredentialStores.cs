@@ -1,15 +1,16 @@
 using SlurmNative.Credentials.Configuration;
-using SlurmNative.Daemon.Crypto;
-using SlurmNative.Daemon.Logging;
+using SlurmNative.Store.Keys;
+using SlurmNative.Store.Sqlite;
+using SlurmNative.Store.Postgres;
 
-namespace SlurmNative.Daemon.Store;
+namespace SlurmNative.Store;
 
 /// <summary>Opens the store slurmnative.conf names; the one place that knows which kinds exist.</summary>
 public static class CredentialStores
 {
     /// <exception cref="CredentialStoreException">the store cannot be used as configured; the message says why and what to fix.</exception>
     /// <exception cref="StoreUnavailableException">the database cannot be reached.</exception>
-    public static ICredentialStore Open(SlurmNativeConfig config, Func<Keyring> keyring, IDaemonLog? log = null)
+    public static ICredentialStore Open(SlurmNativeConfig config, Func<Keyring> keyring, IStoreLog? log = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         switch (config.Store.Kind)

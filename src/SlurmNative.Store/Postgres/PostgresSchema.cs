@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace SlurmNative.Daemon.Store;
+namespace SlurmNative.Store.Postgres;
 
 /// <summary>
 /// The PostgreSQL store's tables, created and migrated by the daemon when it starts. A version

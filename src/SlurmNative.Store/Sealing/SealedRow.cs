@@ -1,7 +1,7 @@
 using System.Data.Common;
-using SlurmNative.Daemon.Crypto;
+using SlurmNative.Store.Keys;
 
-namespace SlurmNative.Daemon.Store;
+namespace SlurmNative.Store.Sealing;
 
 /// <summary>
 /// One credential as a database holds it: the clear facts the renewer and <c>list</c> need

@@ -1,4 +1,4 @@
-namespace SlurmNative.Daemon.Store;
+namespace SlurmNative.Store;
 
 /// <summary>
 /// Credentials that this daemon's renewer alone renews until it disposes the claim; written back

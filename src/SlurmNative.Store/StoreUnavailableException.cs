@@ -1,4 +1,4 @@
-namespace SlurmNative.Daemon.Store;
+namespace SlurmNative.Store;
 
 /// <summary>
 /// The database cannot be reached right now (down, restarting, unreachable); nothing was done.

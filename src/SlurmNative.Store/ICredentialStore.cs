@@ -1,6 +1,6 @@
 using SlurmNative.Credentials.Protocol;
 
-namespace SlurmNative.Daemon.Store;
+namespace SlurmNative.Store;
 
 /// <summary>
 /// One credential per UID. <see cref="Ticket"/> is the plaintext credential (one

@@ -1,11 +1,12 @@
 using System.Data.Common;
 using System.Globalization;
 using Npgsql;
+using SlurmNative.Credentials.SecretFiles;
 using SlurmNative.Credentials.Protocol;
-using SlurmNative.Daemon.Crypto;
-using SlurmNative.Daemon.Logging;
+using SlurmNative.Store.Keys;
+using SlurmNative.Store.Sealing;
 
-namespace SlurmNative.Daemon.Store;
+namespace SlurmNative.Store.Postgres;
 
 /// <summary>
 /// Credentials in a PostgreSQL database that several daemons share: one row per UID, tickets
@@ -39,7 +40,7 @@ public sealed class PostgresCredentialStore : ICredentialStore
     private readonly SemaphoreSlim connections;
     private readonly Func<Keyring> keyring;
     private readonly SharedReads<uint, SealedRow?> lookups;
-    private readonly IDaemonLog? log;
+    private readonly IStoreLog? log;
     private readonly TimeProvider time;
     private int disposed;
 
@@ -48,7 +49,7 @@ public sealed class PostgresCredentialStore : ICredentialStore
 
     public string Description { get; }
 
-    private PostgresCredentialStore(NpgsqlDataSource source, int poolSize, string description, Func<Keyring> keyring, IDaemonLog? log, TimeProvider time)
+    private PostgresCredentialStore(NpgsqlDataSource source, int poolSize, string description, Func<Keyring> keyring, IStoreLog? log, TimeProvider time)
     {
         this.source = source;
         connections = new SemaphoreSlim(poolSize, poolSize);
@@ -65,7 +66,7 @@ public sealed class PostgresCredentialStore : ICredentialStore
     /// <param name="keyring">asked on every operation, so a reloaded key file takes effect without reopening.</param>
     /// <exception cref="CredentialStoreException">a bad connection string, an unusable password file, a newer schema, commits that are not durable.</exception>
     /// <exception cref="StoreUnavailableException">the database cannot be reached.</exception>
-    public static PostgresCredentialStore Open(string connectionString, string? passwordFile, Func<Keyring> keyring, IDaemonLog? log = null, TimeProvider? clock = null)
+    public static PostgresCredentialStore Open(string connectionString, string? passwordFile, Func<Keyring> keyring, IStoreLog? log = null, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(keyring);
         NpgsqlConnectionStringBuilder settings = Settings(connectionString, passwordFile);
@@ -116,10 +117,10 @@ public sealed class PostgresCredentialStore : ICredentialStore
         {
             try
             {
-                settings.Password = ProtectedFile.ReadText(passwordFile, Interop.Libc.geteuid(), "store password file", MaxPasswordFileBytes,
+                settings.Password = SecretFile.ReadText(passwordFile, SecretFileRules.PrivateTo(Interop.Libc.geteuid()), "store password file", MaxPasswordFileBytes,
                     "create it (mode 0600, owned by the daemon's user) holding the database password on one line").TrimEnd('\r', '\n');
             }
-            catch (ProtectedFileException e)
+            catch (SecretFileException e)
             {
                 throw new CredentialStoreException(e.Message, e);
             }
@@ -239,10 +240,7 @@ public sealed class PostgresCredentialStore : ICredentialStore
 
     public Task<StoredCredential> PutAsync(StoredCredential credential, CancellationToken cancel = default)
     {
-        CredentialSealing.Validate(credential);
-        cancel.ThrowIfCancellationRequested();
-        SealedData sealedData = CredentialSealing.Seal(credential, keyring());
-        long updated = time.GetUtcNow().ToUnixTimeSeconds();
+        var (sealedData, updated) = CredentialSealing.SealForWrite(credential, keyring(), time, cancel);
         return RunAsync("storing a credential", async connection =>
         {
             await using NpgsqlCommand command = Command(connection, """
@@ -261,10 +259,7 @@ public sealed class PostgresCredentialStore : ICredentialStore
 
     public Task<bool> ReplaceIfUnchangedAsync(StoredCredential renewed, long expectedVersion, CancellationToken cancel = default)
     {
-        CredentialSealing.Validate(renewed);
-        cancel.ThrowIfCancellationRequested();
-        SealedData sealedData = CredentialSealing.Seal(renewed, keyring());
-        long updated = time.GetUtcNow().ToUnixTimeSeconds();
+        var (sealedData, updated) = CredentialSealing.SealForWrite(renewed, keyring(), time, cancel);
         return RunAsync("replacing a renewed credential", async connection =>
         {
             await using NpgsqlCommand command = Command(connection, """

@@ -1,4 +1,4 @@
-namespace SlurmNative.Daemon.Store;
+namespace SlurmNative.Store;
 
 /// <summary>
 /// Lets concurrent reads of one key share a database round trip, the way a group commit shares an

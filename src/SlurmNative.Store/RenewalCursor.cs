@@ -1,4 +1,4 @@
-namespace SlurmNative.Daemon.Store;
+namespace SlurmNative.Store;
 
 /// <summary>A renewal pass's place in the (End, Uid) order: the next claim starts after it.</summary>
 public readonly record struct RenewalCursor(DateTimeOffset End, uint Uid);

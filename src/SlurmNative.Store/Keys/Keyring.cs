@@ -1,21 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Win32.SafeHandles;
+using SlurmNative.Credentials.SecretFiles;
 
-namespace SlurmNative.Daemon.Crypto;
-
-/// <summary>A key file, or a sealed record, that cannot be used; the message says what to fix.</summary>
-public sealed class KeyringException(string message, Exception? inner = null) : Exception(message, inner);
-
-/// <summary>
-/// One AES-256-GCM encryption: which key, the nonce, and ciphertext with the 16-byte tag
-/// appended. Carries no plaintext, but ToString still prints only the key id so a stray
-/// log line cannot grow into a dump of stored blobs.
-/// </summary>
-public sealed record SealedData(string KeyId, byte[] Nonce, byte[] CiphertextAndTag)
-{
-    public override string ToString() => $"sealed data under key {KeyId} ({CiphertextAndTag.Length} bytes)";
-}
+namespace SlurmNative.Store.Keys;
 
 /// <summary>
 /// AES-256-GCM keys from a key file (<c>KEY_ID BASE64(32 bytes)</c> per line, <c>#</c>
@@ -84,7 +71,7 @@ public sealed class Keyring
     /// <param name="readerUid">the uid the file must belong to: the daemon's own (tests pass another).</param>
     internal static Keyring Load(string path, uint readerUid)
     {
-        string text = ReadProtectedFile(path, readerUid);
+        string text = ReadKeyFile(path, readerUid);
         var parsed = Parse(text, path);
         if (parsed.Count == 0)
             throw new KeyringException($"key file {path} contains no keys: add a line 'KEY_ID BASE64_KEY', a key being 32 random bytes: head -c 32 /dev/urandom | base64");
@@ -163,27 +150,13 @@ public sealed class Keyring
 
     /// <summary>Writes a new key file holding one fresh key; returns its id.</summary>
     /// <param name="force">replace an existing file (its keys are lost: anything they encrypted becomes unreadable).</param>
-    public static string Generate(string path, bool force)
+    public static string Generate(string path, bool force) => Generate(path, force, beforeRename: null);
+
+    /// <param name="beforeRename">called with the finished temporary file just before it replaces the key file (tests).</param>
+    internal static string Generate(string path, bool force, Action<string>? beforeRename)
     {
         string id = NewKeyId();
-        string content = $"# SlurmNative credential keys: KEY_ID BASE64(32 bytes). The first key encrypts, all keys decrypt.\n{FormatKeyLine(id)}\n";
-        if (force)
-        {
-            RefuseSymlink(path);
-            WriteAtomically(path, content);
-        }
-        else
-        {
-            try
-            {
-                using var stream = new FileStream(path, CreateOptions(FileMode.CreateNew));
-                WriteAndSync(stream, content);
-            }
-            catch (IOException e) when (File.Exists(path) || new FileInfo(path).LinkTarget is not null)
-            {
-                throw new KeyringException($"key file {path} already exists: refusing to overwrite it (its keys may still be needed to decrypt stored credentials); replace it only deliberately (force), or add a new first key instead", e);
-            }
-        }
+        WriteKeyFile(path, $"# SlurmNative credential keys: KEY_ID BASE64(32 bytes). The first key encrypts, all keys decrypt.\n{FormatKeyLine(id)}\n", force, beforeRename);
         return id;
     }
 
@@ -191,9 +164,12 @@ public sealed class Keyring
     /// Puts a freshly generated key first (it encrypts from the next load on), keeping the
     /// others so existing records still decrypt; the file is replaced atomically. Returns the new id.
     /// </summary>
-    public static string AddNewFirstKey(string path)
+    public static string AddNewFirstKey(string path) => AddNewFirstKey(path, beforeRename: null);
+
+    /// <param name="beforeRename">called with the finished temporary file just before it replaces the key file (tests).</param>
+    internal static string AddNewFirstKey(string path, Action<string>? beforeRename)
     {
-        string text = ReadProtectedFile(path, Interop.Libc.geteuid());
+        string text = ReadKeyFile(path, Interop.Libc.geteuid());
         var existing = Parse(text, path);
         string id;
         do
@@ -222,7 +198,7 @@ public sealed class Keyring
                 output.Append('\n');
             output.Append(FormatKeyLine(id)).Append('\n');
         }
-        WriteAtomically(path, output.ToString());
+        WriteKeyFile(path, output.ToString(), replace: true, beforeRename);
         return id;
     }
 
@@ -264,59 +240,30 @@ public sealed class Keyring
     }
 
     /// <summary>Reads the key file, which must be a regular file, not a symlink, owned by <paramref name="readerUid"/> and private to it.</summary>
-    internal static string ReadProtectedFile(string path, uint readerUid)
+    internal static string ReadKeyFile(string path, uint readerUid)
     {
         try
         {
-            return ProtectedFile.ReadText(path, readerUid, "key file", MaxFileBytes,
+            return SecretFile.ReadText(path, SecretFileRules.PrivateTo(readerUid), "key file", MaxFileBytes,
                 "create it (mode 0600) with lines 'KEY_ID BASE64_KEY', a key being 32 random bytes: head -c 32 /dev/urandom | base64");
         }
-        catch (ProtectedFileException e)
+        catch (SecretFileException e)
         {
             throw new KeyringException(e.Message, e.InnerException);
         }
     }
 
-    private static void RefuseSymlink(string path)
-    {
-        if (ProtectedFile.IsSymlink(path))
-            throw new KeyringException(ProtectedFile.SymlinkRefusal(path, "key file"));
-    }
-
-    private static void WriteAtomically(string path, string content)
-    {
-        string full = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(full) ?? "/";
-        string temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Convert.ToHexString(RandomNumberGenerator.GetBytes(6))}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, CreateOptions(FileMode.CreateNew)))
-                WriteAndSync(stream, content);
-            // rename(2) replaces the name, never writes through a symlink at the destination.
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-    }
-
-    private static FileStreamOptions CreateOptions(FileMode mode) => new()
-    {
-        Mode = mode,
-        Access = FileAccess.Write,
-        Share = FileShare.None,
-        UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-    };
-
-    private static void WriteAndSync(FileStream stream, string content)
+    private static void WriteKeyFile(string path, string content, bool replace, Action<string>? beforeRename)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(content);
         try
         {
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
+            SecretFile.Write(path, bytes, new SecretFileWrite(SecretFileWrite.Private, replace,
+                "its keys may still be needed to decrypt stored credentials: replace it only deliberately (force), or add a new first key instead"), "key file", beforeRename);
+        }
+        catch (SecretFileException e)
+        {
+            throw new KeyringException(e.Message, e.InnerException);
         }
         finally
         {
@@ -350,6 +297,4 @@ public sealed class Keyring
 
     private static string Printable(string s) =>
         s.Length > MaxKeyIdLength + 8 ? string.Concat(s.AsSpan(0, MaxKeyIdLength), "...") : s;
-
-    private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode, 8).PadLeft(4, '0');
 }
