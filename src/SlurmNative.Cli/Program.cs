@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SlurmNative.CommandLine;
 using SlurmNative.Credentials.Client;
 using SlurmNative.Credentials.Configuration;
 using SlurmNative.Credentials.Kerberos;
@@ -16,7 +17,7 @@ internal enum ExitCode
 {
     Ok = 0,
     Refused = 1,
-    Usage = 2,
+    Usage = CommandLineErrors.UsageExitCode,
     Unreachable = 3,
     NoTicket = 4,
 }
@@ -41,14 +42,8 @@ internal static class Program
         };
         root.Options.Add(ConfigOption);
         ParseResult parsed = root.Parse(args);
-        // System.CommandLine reports parse errors with exit code 1, which here means "refused".
-        if (parsed.Errors.Count > 0)
-        {
-            foreach (var error in parsed.Errors)
-                Console.Error.WriteLine($"slurmnative: {error.Message}");
-            Console.Error.WriteLine("see: slurmnative --help");
+        if (CommandLineErrors.Report(parsed, "slurmnative"))
             return (int)ExitCode.Usage;
-        }
         return parsed.Invoke();
     }
 

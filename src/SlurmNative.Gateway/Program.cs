@@ -1,4 +1,6 @@
+using System.CommandLine;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using SlurmNative.CommandLine;
 using SlurmNative.Credentials.Client;
 using SlurmNative.Credentials.Configuration;
 using SlurmNative.Gateway.Api;
@@ -13,13 +15,19 @@ namespace SlurmNative.Gateway;
 
 internal static class Program
 {
-    private const string Usage = """
-        usage: slurmnative-gateway [--config PATH] [--check]
-          --config PATH   gateway settings (default /etc/slurmnative/gateway.json)
-          --check         load the settings and the signing key, report, and exit
-        """;
-
     public static int Main(string[] args)
+    {
+        var config = new Option<string>("--config") { Description = "gateway settings", HelpName = "PATH", DefaultValueFactory = _ => GatewaySettings.DefaultPath };
+        var check = new Option<bool>("--check") { Description = "load the settings and the signing key, report, and exit" };
+        var root = new RootCommand("slurmnative-gateway: the SlurmNative REST gateway") { config, check };
+        root.SetAction(r => Serve(r.GetValue(config)!, r.GetValue(check)));
+        ParseResult parsed = root.Parse(args);
+        if (CommandLineErrors.Report(parsed, "slurmnative-gateway"))
+            return CommandLineErrors.UsageExitCode;
+        return parsed.Invoke();
+    }
+
+    private static int Serve(string configPath, bool checkOnly)
     {
         // The libc bindings hold values that differ by architecture; on an unchecked one they would be wrong.
         if (!SupportedArchitectures.IncludesThisMachine)
@@ -27,27 +35,6 @@ internal static class Program
             Console.Error.WriteLine($"slurmnative-gateway: {SupportedArchitectures.Refusal}");
             return 2;
         }
-        string configPath = GatewaySettings.DefaultPath;
-        bool checkOnly = false;
-        for (int i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--config" when i + 1 < args.Length:
-                    configPath = args[++i];
-                    break;
-                case "--check":
-                    checkOnly = true;
-                    break;
-                case "-h" or "--help":
-                    Console.WriteLine(Usage);
-                    return 0;
-                default:
-                    Console.Error.WriteLine($"slurmnative-gateway: unknown argument '{args[i]}'\n{Usage}");
-                    return 2;
-            }
-        }
-
         GatewaySettings settings;
         SlurmNativeConfig daemonConfig;
         try
