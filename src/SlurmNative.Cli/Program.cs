@@ -24,7 +24,7 @@ internal enum ExitCode
 
 internal static class Program
 {
-    private static readonly Option<string> ConfigOption = new("--config") { Description = "configuration file", DefaultValueFactory = _ => SlurmNativeConfig.DefaultPath, Recursive = true };
+    private static readonly Option<string> ConfigOption = new("--config") { Description = "configuration file", HelpName = "PATH", DefaultValueFactory = _ => SlurmNativeConfig.DefaultPath, Recursive = true };
     private static readonly Option<uint?> UidOption = new("--uid") { Description = "whose credential (default: yours)" };
     private static readonly Option<string?> UserOption = new("--user") { Description = "whose credential, by user name" };
 
