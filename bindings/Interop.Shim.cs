@@ -4,7 +4,7 @@ namespace SlurmNative;
 
 internal static partial class Interop
 {
-    /// <summary>The plugin's C shim (native/slurmnative_shim.c); values mirror slurmnative_shim.h.</summary>
+    /// <summary>The plugin's C shim (native/slurmnative_shim.c); every value mirrors one in slurmnative_shim.h, which the ABI test checks both ways.</summary>
     internal static partial class Shim
     {
         internal const int SLURMNATIVE_HOOK_INIT_POST_OPT = 1;
@@ -23,7 +23,28 @@ internal static partial class Interop
         internal const int SLURMNATIVE_LOG_VERBOSE = 3;
         internal const int SLURMNATIVE_LOG_DEBUG = 4;
 
+        internal const string SLURMNATIVE_OPTION_NAME = "krb5";
+        internal const string SLURMNATIVE_FORWARDED_VARIABLE = "SLURMNATIVE_KRB5_FORWARDED";
+        internal const string SLURMNATIVE_CCACHE_VARIABLE = "KRB5CCNAME";
+
+        internal const string SLURMNATIVE_ARG_DEFAULT = "default";
+        internal const string SLURMNATIVE_ARG_DEFAULT_OFF = "off";
+        internal const string SLURMNATIVE_ARG_SCOPE = "scope";
+        internal const string SLURMNATIVE_ARG_SCOPE_JOB = "job";
+        internal const string SLURMNATIVE_ARG_STATE_DIR = "state_dir";
+        internal const string SLURMNATIVE_ARG_CCACHE_DIR = "ccache_dir";
+        internal const string SLURMNATIVE_ARG_POST_REFRESH = "post_refresh";
+        internal const string SLURMNATIVE_ARG_MEMBARRIER = "membarrier";
+        internal const string SLURMNATIVE_ARG_MEMBARRIER_DECLINE = "decline";
+        internal const string SLURMNATIVE_ARG_MEMBARRIER_RUNTIME = "runtime";
+
         internal const string SLURMNATIVE_STATE_DIR = "/run/slurmnative";
+        internal const string SLURMNATIVE_CCACHE_DIR = "/tmp";
+
+        internal const string SLURMNATIVE_JOB_FILE_PREFIX = "job-";
+        internal const string SLURMNATIVE_JOB_RECORD_SUFFIX = ".record";
+        internal const string SLURMNATIVE_JOB_RECORD_MAGIC = "v1";
+        internal const string SLURMNATIVE_CCACHE_NAME_PREFIX = "krb5cc_";
 
         [LibraryImport(Libraries.Shim, EntryPoint = "slurmnative_option_state")]
         internal static partial int OptionState();
