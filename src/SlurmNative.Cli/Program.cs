@@ -9,6 +9,7 @@ using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Credentials.Protocol;
 using SlurmNative.Daemon.Crypto;
 using SlurmNative.Daemon.Store;
+using SlurmNative.Credentials.Accounts;
 
 namespace SlurmNative.Cli;
 
@@ -103,13 +104,13 @@ internal static class Program
             var entries = CredentialSummary.DecodeList(client.Call(Request.Create(Operation.List, targetUid: target)));
             if (r.GetValue(json))
             {
-                var rows = entries.Select(e => new ListRow(e.Uid, Interop.Libc.GetPasswdByUid(e.Uid)?.Name, e.Principal, e.Start, e.End, e.RenewTill)).ToList();
+                var rows = entries.Select(e => new ListRow(e.Uid, UserDatabase.PasswdByUid(e.Uid)?.Name, e.Principal, e.Start, e.End, e.RenewTill)).ToList();
                 Console.WriteLine(JsonSerializer.Serialize(rows, CliJson.Default.ListListRow));
                 return ExitCode.Ok;
             }
             Console.WriteLine($"{"UID",-8} {"USER",-12} {"PRINCIPAL",-32} {"EXPIRES",-17} RENEW UNTIL");
             foreach (CredentialSummary e in entries)
-                Console.WriteLine($"{e.Uid,-8} {Interop.Libc.GetPasswdByUid(e.Uid)?.Name ?? "?",-12} {e.Principal,-32} {Local(e.End),-17} {Local(e.RenewTill)}");
+                Console.WriteLine($"{e.Uid,-8} {UserDatabase.PasswdByUid(e.Uid)?.Name ?? "?",-12} {e.Principal,-32} {Local(e.End),-17} {Local(e.RenewTill)}");
             return ExitCode.Ok;
         }));
         return command;
@@ -180,7 +181,7 @@ internal static class Program
     private static uint? TargetUid(ParseResult r)
     {
         if (r.GetValue(UserOption) is { } name)
-            return Interop.Libc.GetPasswdByName(name)?.Uid ?? throw new ArgumentException($"no such user '{name}'");
+            return UserDatabase.PasswdByName(name)?.Uid ?? throw new ArgumentException($"no such user '{name}'");
         return r.GetValue(UidOption);
     }
 

@@ -10,6 +10,7 @@ using SlurmNative.Gateway.Policy;
 using SlurmNative.Gateway.Sessions;
 using SlurmNative.Gateway.Slurm;
 using SlurmNative.Gateway.Tokens;
+using SlurmNative.Credentials.Accounts;
 
 namespace SlurmNative.Gateway;
 
@@ -111,7 +112,7 @@ internal static class Program
         if (verifier is null)
             log.LogWarning("{Warning}", UnverifiedKdcWarning);
 
-        uint? slurmUid = Interop.Libc.GetPasswdByName(daemonConfig.SlurmUser)?.Uid;
+        uint? slurmUid = UserDatabase.PasswdByName(daemonConfig.SlurmUser)?.Uid;
         var minter = new TokenMinter(settings.KeyKind, settings.KeyPath, slurmUid, message => log.LogWarning("{Message}", message));
         minter.Check();
 

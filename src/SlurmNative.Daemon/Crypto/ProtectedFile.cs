@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
+using SlurmNative.Credentials.Accounts;
 
 namespace SlurmNative.Daemon.Crypto;
 
@@ -45,7 +46,7 @@ internal static class ProtectedFile
             // chmod it and rewrite what the daemon trusts.
             uint owner = OwnerOf(handle, path, what);
             if (owner != readerUid)
-                throw new ProtectedFileException($"{what} {path} belongs to uid {owner}{NameSuffix(owner)}, not to uid {readerUid}{NameSuffix(readerUid)} reading it (the daemon's user): whoever owns the file controls what it says; if its content is trusted, run 'chown {Interop.Libc.GetPasswdByUid(readerUid)?.Name ?? readerUid.ToString(CultureInfo.InvariantCulture)} {path}'");
+                throw new ProtectedFileException($"{what} {path} belongs to uid {owner}{NameSuffix(owner)}, not to uid {readerUid}{NameSuffix(readerUid)} reading it (the daemon's user): whoever owns the file controls what it says; if its content is trusted, run 'chown {UserDatabase.PasswdByUid(readerUid)?.Name ?? readerUid.ToString(CultureInfo.InvariantCulture)} {path}'");
 
             long length = RandomAccess.GetLength(handle);
             if (length > maxBytes)
@@ -95,5 +96,5 @@ internal static class ProtectedFile
         return status.stx_uid;
     }
 
-    private static string NameSuffix(uint uid) => Interop.Libc.GetPasswdByUid(uid) is { } user ? $" ({user.Name})" : "";
+    private static string NameSuffix(uint uid) => UserDatabase.PasswdByUid(uid) is { } user ? $" ({user.Name})" : "";
 }

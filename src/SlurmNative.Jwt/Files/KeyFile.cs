@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
+using SlurmNative.Credentials.Accounts;
 
 namespace SlurmNative.Jwt.Files;
 
@@ -9,7 +10,7 @@ public sealed record FileOwner(string Name, uint Uid, uint Gid)
     /// <summary>Looks the user up in the name service; its primary group becomes the file's group.</summary>
     public static FileOwner FromUserName(string name)
     {
-        PasswdEntry entry = Interop.Libc.GetPasswdByName(name)
+        PasswdEntry entry = UserDatabase.PasswdByName(name)
             ?? throw new JwtKeyException($"no such user '{name}': name the account slurmctld runs as (SlurmUser in slurm.conf)");
         return new FileOwner(entry.Name, entry.Uid, entry.Gid);
     }
@@ -217,7 +218,7 @@ internal static class KeyFile
         uint self = Interop.Libc.geteuid();
         if (uid == 0 || uid == self || uid == expectedOwnerUid)
             return;
-        string name = Interop.Libc.GetPasswdByUid(uid)?.Name ?? "?";
+        string name = UserDatabase.PasswdByUid(uid)?.Name ?? "?";
         throw new JwtKeyException($"{what} {path} is owned by uid {uid} ({name}), not by root, SlurmUser or you: its owner could replace the key; run 'chown root {path}' (or 'chown SLURMUSER {path}' and name that user with --owner)");
     }
 

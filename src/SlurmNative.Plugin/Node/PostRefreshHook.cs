@@ -1,6 +1,7 @@
 using System.Globalization;
 using SlurmNative.Credentials.Ccache;
 using SlurmNative.Plugin.Spank;
+using SlurmNative.Credentials.Accounts;
 
 namespace SlurmNative.Plugin.Node;
 
@@ -18,8 +19,8 @@ internal sealed class PostRefreshHook(string program, TimeSpan timeout, IPluginL
         uint[] groups;
         try
         {
-            user = Interop.Libc.GetPasswdByUid(ccache.Uid);
-            groups = user is null ? [ccache.Gid] : Interop.Libc.GetGroupList(user.Name, ccache.Gid);
+            user = UserDatabase.PasswdByUid(ccache.Uid);
+            groups = user is null ? [ccache.Gid] : UserDatabase.GroupList(user.Name, ccache.Gid);
         }
         catch (IOException e)
         {
