@@ -173,12 +173,8 @@ internal static class BlockingSocket
             nint sent = Interop.Libc.send(socketHandle, rest, (nuint)rest.Length, Interop.Libc.MSG_NOSIGNAL);
             if (sent < 0)
             {
-                int errno = Interop.Libc.GetLastErrno();
-                if (errno == Interop.Libc.EINTR)
-                    continue;
-                if (errno == Interop.Libc.EWOULDBLOCK)
-                    throw new TimeoutException();
-                throw new IOException(Interop.Libc.Describe(errno, "send"), errno);
+                RetryOrThrow(Interop.Libc.GetLastErrno(), "send");
+                continue;
             }
             done += (int)sent;
         }
@@ -194,12 +190,17 @@ internal static class BlockingSocket
             nint count = Interop.Libc.recv(socketHandle, buffer, (nuint)buffer.Length, 0);
             if (count >= 0)
                 return (int)count;
-            int errno = Interop.Libc.GetLastErrno();
-            if (errno == Interop.Libc.EINTR)
-                continue;
-            if (errno == Interop.Libc.EWOULDBLOCK)
-                throw new TimeoutException();
-            throw new IOException(Interop.Libc.Describe(errno, "recv"), errno);
+            RetryOrThrow(Interop.Libc.GetLastErrno(), "recv");
         }
+    }
+
+    /// <summary>Returns when a failed send or recv should be tried again (EINTR); otherwise throws what it means.</summary>
+    private static void RetryOrThrow(int errno, string operation)
+    {
+        if (errno == Interop.Libc.EINTR)
+            return;
+        if (errno == Interop.Libc.EWOULDBLOCK)
+            throw new TimeoutException();
+        throw new IOException(Interop.Libc.Describe(errno, operation), errno);
     }
 }

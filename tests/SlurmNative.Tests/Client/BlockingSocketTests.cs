@@ -1,14 +1,15 @@
 using Microsoft.Win32.SafeHandles;
 using SlurmNative.Credentials.Client;
+using SlurmNative.Tests.Crypto;
 
 namespace SlurmNative.Tests.Client;
 
 /// <summary>The clients' blocking libc sockets against System.Net listeners, in a private temporary directory.</summary>
 public sealed class BlockingSocketTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("slurmnative-socket-").FullName;
+    private readonly TempDirectory _directory = new();
 
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _directory.Dispose();
 
     [Fact]
     public void ResolveTakesLiteralsAsIsAndNamesThroughNss()
@@ -24,7 +25,7 @@ public sealed class BlockingSocketTests : IDisposable
     [Fact]
     public void UnixAndTcpSocketsConnectSendAndReceiveWithTimeouts()
     {
-        string path = Path.Combine(_directory, "daemon.socket");
+        string path = _directory.File("daemon.socket");
         using var unixListener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
         unixListener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
         unixListener.Listen(1);
@@ -48,6 +49,6 @@ public sealed class BlockingSocketTests : IDisposable
         Assert.Throws<TimeoutException>(() => BlockingSocket.Receive(tcp, buffer));
         tcpPeer.Shutdown(System.Net.Sockets.SocketShutdown.Send);
         Assert.Equal(0, BlockingSocket.Receive(tcp, buffer));
-        Assert.Throws<IOException>(() => BlockingSocket.ConnectUnix(Path.Combine(_directory, "nobody-listens"), TimeSpan.FromSeconds(1)));
+        Assert.Throws<IOException>(() => BlockingSocket.ConnectUnix(_directory.File("nobody-listens"), TimeSpan.FromSeconds(1)));
     }
 }
