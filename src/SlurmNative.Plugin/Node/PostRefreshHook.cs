@@ -30,14 +30,14 @@ internal sealed class PostRefreshHook(string program, TimeSpan timeout, IPluginL
         string name = user?.Name ?? ccache.Uid.ToString(CultureInfo.InvariantCulture);
         string[] environment =
         [
-            "KRB5CCNAME=" + ccache.CcacheName,
+            NodeCredentials.CcacheVariable + "=" + ccache.CcacheName,
             "PATH=/usr/local/bin:/usr/bin:/bin",
             "HOME=" + (user?.HomeDirectory is { Length: > 0 } home ? home : "/"),
             "USER=" + name,
             "LOGNAME=" + name,
             "SLURM_JOB_ID=" + jobId.ToString(CultureInfo.InvariantCulture),
         ];
-        int result = Interop.Shim.RunAsUser(program, ccache.Uid, ccache.Gid, groups, environment, timeout, out int status, out string errors);
+        int result = UserProgram.Run(program, ccache.Uid, ccache.Gid, groups, environment, timeout, out int status, out string errors);
         string said = errors.Trim().ReplaceLineEndings(" ");
         if (said.Length > 0)
             said = $": {said}";
