@@ -15,19 +15,21 @@ public sealed class JournalLog : IDaemonLog, IDisposable
     /// <summary>The category every line carries: the program's name.</summary>
     public const string Category = "slurmnatived";
 
+    private readonly ConsoleLoggerProvider console;
     private readonly ILoggerFactory factory;
     private readonly ILogger logger;
 
     public JournalLog(bool debug)
     {
-        factory = LoggerFactory.Create(logging => logging
-            .SetMinimumLevel(debug ? LogLevel.Debug : LogLevel.Information)
-            .AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace)
-            .AddSystemdConsole(options =>
-            {
-                options.IncludeScopes = false;
-                options.TimestampFormat = null;     // journald stamps each line itself
-            }));
+        // Built by hand rather than through LoggerFactory.Create, whose service container is start-up work the
+        // daemon has no use for. The provider's own systemd formatter, with its defaults (no scopes, no
+        // timestamp: journald stamps each line itself), is the one named here.
+        console = new ConsoleLoggerProvider(new FixedConsoleOptions(new ConsoleLoggerOptions
+        {
+            FormatterName = ConsoleFormatterNames.Systemd,
+            LogToStandardErrorThreshold = LogLevel.Trace,
+        }));
+        factory = new LoggerFactory([console], new LoggerFilterOptions { MinLevel = debug ? LogLevel.Debug : LogLevel.Information });
         logger = factory.CreateLogger(Category);
         DebugEnabled = debug;
     }
@@ -47,5 +49,10 @@ public sealed class JournalLog : IDaemonLog, IDisposable
         logger.Log(level, default, message.ReplaceLineEndings(" "), null, static (text, _) => text);
     }
 
-    public void Dispose() => factory.Dispose();
+    public void Dispose()
+    {
+        factory.Dispose();
+        // The factory leaves providers it was given to their owner; disposing this one flushes its queue.
+        console.Dispose();
+    }
 }
