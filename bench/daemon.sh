@@ -103,7 +103,7 @@ start_daemon() {
 }
 memory_mb() { awk -v k="$1:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$daemon_pid/status"; }
 field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
-writes() { grep -c '^<6>stored ' "$work/daemon.log" || true; }
+writes() { grep -c '^<6>slurmnatived\[0\] stored ' "$work/daemon.log" || true; }
 load() {
     "$BENCH" load --server "127.0.0.1:$port" --munge-socket "$MUNGE_SOCKET" --clients "$CLIENTS" --seconds "$PHASE_SECONDS" \
         --watch "daemon=$daemon_pid" --watch "munged=$(cat "$TESTBED_DIR/pids/munged")" "$@"

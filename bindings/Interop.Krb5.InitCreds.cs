@@ -33,8 +33,8 @@ internal static partial class Interop
         /// fails). <paramref name="password"/> is a NUL-terminated UTF-8 buffer the caller wipes.
         /// </summary>
         [LibraryImport(Libraries.Krb5, StringMarshalling = StringMarshalling.Utf8)]
-        internal static unsafe partial int krb5_get_init_creds_password(
-            SafeKrb5ContextHandle context, ref Krb5Creds creds, SafeKrb5PrincipalHandle client, byte* password,
+        internal static partial int krb5_get_init_creds_password(
+            SafeKrb5ContextHandle context, ref Krb5Creds creds, SafeKrb5PrincipalHandle client, ReadOnlySpan<byte> password,
             nint prompter, nint data, int start_time, string? in_tkt_service, SafeKrb5InitCredsOptionsHandle k5_gic_options);
 
         /// <summary><c>krb5_verify_init_creds_opt</c>: caller-allocated; set with the two functions below, never by hand.</summary>

@@ -4,7 +4,7 @@ namespace SlurmNative;
 
 internal static partial class Interop
 {
-    /// <summary>The plugin's C shim (native/slurmnative_shim.c); values mirror slurmnative_shim.h.</summary>
+    /// <summary>The plugin's C shim (native/slurmnative_shim.c); every value mirrors one in slurmnative_shim.h, which the ABI test checks both ways.</summary>
     internal static partial class Shim
     {
         internal const int SLURMNATIVE_HOOK_INIT_POST_OPT = 1;
@@ -23,7 +23,28 @@ internal static partial class Interop
         internal const int SLURMNATIVE_LOG_VERBOSE = 3;
         internal const int SLURMNATIVE_LOG_DEBUG = 4;
 
+        internal const string SLURMNATIVE_OPTION_NAME = "krb5";
+        internal const string SLURMNATIVE_FORWARDED_VARIABLE = "SLURMNATIVE_KRB5_FORWARDED";
+        internal const string SLURMNATIVE_CCACHE_VARIABLE = "KRB5CCNAME";
+
+        internal const string SLURMNATIVE_ARG_DEFAULT = "default";
+        internal const string SLURMNATIVE_ARG_DEFAULT_OFF = "off";
+        internal const string SLURMNATIVE_ARG_SCOPE = "scope";
+        internal const string SLURMNATIVE_ARG_SCOPE_JOB = "job";
+        internal const string SLURMNATIVE_ARG_STATE_DIR = "state_dir";
+        internal const string SLURMNATIVE_ARG_CCACHE_DIR = "ccache_dir";
+        internal const string SLURMNATIVE_ARG_POST_REFRESH = "post_refresh";
+        internal const string SLURMNATIVE_ARG_MEMBARRIER = "membarrier";
+        internal const string SLURMNATIVE_ARG_MEMBARRIER_DECLINE = "decline";
+        internal const string SLURMNATIVE_ARG_MEMBARRIER_RUNTIME = "runtime";
+
         internal const string SLURMNATIVE_STATE_DIR = "/run/slurmnative";
+        internal const string SLURMNATIVE_CCACHE_DIR = "/tmp";
+
+        internal const string SLURMNATIVE_JOB_FILE_PREFIX = "job-";
+        internal const string SLURMNATIVE_JOB_RECORD_SUFFIX = ".record";
+        internal const string SLURMNATIVE_JOB_RECORD_MAGIC = "v1";
+        internal const string SLURMNATIVE_CCACHE_NAME_PREFIX = "krb5cc_";
 
         [LibraryImport(Libraries.Shim, EntryPoint = "slurmnative_option_state")]
         internal static partial int OptionState();
@@ -46,46 +67,13 @@ internal static partial class Interop
         [LibraryImport(Libraries.Shim, EntryPoint = "slurmnative_log", StringMarshalling = StringMarshalling.Utf8)]
         internal static partial void Log(int level, string message);
 
-        /// <summary>native/run_as_user.c: 0 with the wait status in <paramref name="status"/>, or a negated errno (ETIMEDOUT: killed at the timeout).</summary>
-        [LibraryImport(Libraries.Shim, EntryPoint = "slurmnative_run_as_user", StringMarshalling = StringMarshalling.Utf8)]
-        private static unsafe partial int RunAsUser(string program, uint uid, uint gid, uint* groups, int groupCount, nint* environment,
-            int timeoutMs, byte* output, int outputLength, out int status);
-
         /// <summary>
-        /// Runs <paramref name="program"/> (no arguments) as <paramref name="uid"/>/<paramref name="gid"/> with
-        /// <paramref name="groups"/> and exactly <paramref name="environment"/> ("NAME=value"), its stdin and stdout
-        /// /dev/null, killed after <paramref name="timeout"/>. Returns 0 or a negated errno; <paramref name="status"/>
-        /// is the wait status, <paramref name="errors"/> the start of what it wrote to stderr.
+        /// native/run_as_user.c: 0 with the wait status in <paramref name="status"/>, or a negated errno (ETIMEDOUT: killed at
+        /// the timeout). <paramref name="environment"/> is NULL-terminated; <paramref name="output"/> receives the start of stderr.
         /// </summary>
-        internal static unsafe int RunAsUser(string program, uint uid, uint gid, uint[] groups, IReadOnlyList<string> environment, TimeSpan timeout,
-            out int status, out string errors)
-        {
-            var strings = new nint[environment.Count + 1];
-            byte[] output = new byte[2048];
-            try
-            {
-                for (int i = 0; i < environment.Count; i++)
-                    strings[i] = Marshal.StringToCoTaskMemUTF8(environment[i]);
-                fixed (uint* groupStart = groups)
-                fixed (nint* environmentStart = strings)
-                fixed (byte* outputStart = output)
-                {
-                    int result = RunAsUser(program, uid, gid, groupStart, groups.Length, environmentStart,
-                        (int)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue), outputStart, output.Length, out status);
-                    int length = Array.IndexOf(output, (byte)0);
-                    errors = System.Text.Encoding.UTF8.GetString(output, 0, length < 0 ? output.Length : length);
-                    return result;
-                }
-            }
-            finally
-            {
-                foreach (nint item in strings)
-                {
-                    if (item != 0)
-                        Marshal.FreeCoTaskMem(item);
-                }
-            }
-        }
+        [LibraryImport(Libraries.Shim, EntryPoint = "slurmnative_run_as_user", StringMarshalling = StringMarshalling.Utf8)]
+        internal static partial int RunAsUser(string program, uint uid, uint gid, uint[] groups, int groupCount, nint[] environment,
+            int timeoutMs, [Out] byte[] output, int outputLength, out int status);
 
         /// <summary>Copies a hook's (argc, argv) into managed strings; the pointers never leave bindings/.</summary>
         internal static string[] ReadArguments(int count, nint vector)

@@ -1,6 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
-using System.Text;
 
 namespace SlurmNative;
 
@@ -91,59 +89,6 @@ internal sealed class SafeKrb5CredsHandle : SafeHandle
             if (clientAdded)
                 client.DangerousRelease();
         }
-    }
-
-    /// <summary>
-    /// krb5_get_init_creds_password: an AS request for <paramref name="client"/> (no prompter: a KDC prompt,
-    /// e.g. for an expired password, fails). The UTF-8 copy of the password is wiped before returning.
-    /// </summary>
-    internal static unsafe SafeKrb5CredsHandle GetInitialWithPassword(
-        SafeKrb5ContextHandle context, SafeKrb5PrincipalHandle client, ReadOnlySpan<char> password,
-        SafeKrb5InitCredsOptionsHandle options, string? service = null)
-    {
-        byte[] utf8 = GC.AllocateArray<byte>(Encoding.UTF8.GetMaxByteCount(password.Length) + 1, pinned: true);
-        try
-        {
-            int length = Encoding.UTF8.GetBytes(password, utf8);
-            utf8[length] = 0;
-            fixed (byte* secret = utf8)
-            {
-                var creds = default(Interop.Krb5.Krb5Creds);
-                int error = Interop.Krb5.krb5_get_init_creds_password(context, ref creds, client, secret, 0, 0, 0, service, options);
-                Krb5Exception.ThrowIfError(context, error, $"krb5_get_init_creds_password {client}");
-                return CopyAndFreeContents(context, ref creds);
-            }
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(utf8);
-        }
-    }
-
-    /// <summary>
-    /// krb5_verify_init_creds with ap_req_nofail set: succeeds only if the KDC that issued this TGT also issues a ticket
-    /// for <paramref name="server"/> that <paramref name="keytab"/>'s key opens. A missing keytab or key is an error, never
-    /// a silent skip. The service ticket fetched on the way is discarded.
-    /// </summary>
-    internal void VerifyWithKeytab(SafeKrb5PrincipalHandle server, SafeKrb5KeytabHandle keytab)
-    {
-        var options = default(Interop.Krb5.Krb5VerifyInitCredsOpt);
-        Interop.Krb5.krb5_verify_init_creds_opt_init(ref options);
-        Interop.Krb5.krb5_verify_init_creds_opt_set_ap_req_nofail(ref options, 1);
-        int error = Interop.Krb5.krb5_verify_init_creds(Context, this, server, keytab, 0, ref options);
-        Krb5Exception.ThrowIfError(Context, error, $"krb5_verify_init_creds {ClientName} with {server}");
-    }
-
-    /// <summary>
-    /// krb5_get_renewed_creds: renews <paramref name="client"/>'s TGT held in <paramref name="cache"/>
-    /// (the cache is not updated; store the result yourself).
-    /// </summary>
-    internal static SafeKrb5CredsHandle Renew(SafeKrb5ContextHandle context, SafeKrb5PrincipalHandle client, SafeKrb5CcacheHandle cache, string? service = null)
-    {
-        var creds = default(Interop.Krb5.Krb5Creds);
-        int error = Interop.Krb5.krb5_get_renewed_creds(context, ref creds, client, cache, service);
-        Krb5Exception.ThrowIfError(context, error, $"krb5_get_renewed_creds {client}");
-        return CopyAndFreeContents(context, ref creds);
     }
 
     /// <summary>krb5_marshal_credentials: the credential in FILE-ccache v4 / KCM encoding.</summary>

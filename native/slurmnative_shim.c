@@ -67,7 +67,7 @@ static int on_krb5_option(int val, const char *optarg, int remote)
 }
 
 static struct spank_option krb5_option = {
-    "krb5",
+    SLURMNATIVE_OPTION_NAME,
     "[yes|no|done]",
     "Forward your Kerberos ticket to the job (yes), do not (no), or reuse the one "
     "already forwarded to this allocation (done). Bare --krb5 means yes.",
@@ -79,6 +79,24 @@ static struct spank_option krb5_option = {
 static int acts_in_context(spank_context_t context)
 {
     return context == S_CTX_LOCAL || context == S_CTX_ALLOCATOR || context == S_CTX_REMOTE;
+}
+
+/* The value of plugstack argument ARG if it is KEY=value, else NULL. */
+static const char *argument_value(const char *arg, const char *key)
+{
+    size_t length = strlen(key);
+    return strncmp(arg, key, length) == 0 && arg[length] == '=' ? arg + length + 1 : NULL;
+}
+
+/* The value of the first KEY=value among the plugstack arguments, else FALLBACK. */
+static const char *argument(int ac, char **av, const char *key, const char *fallback)
+{
+    for (int i = 0; i < ac; i++) {
+        const char *value = argument_value(av[i], key);
+        if (value != NULL)
+            return value;
+    }
+    return fallback;
 }
 
 /*
@@ -94,8 +112,9 @@ static int is_on(int ac, char **av)
     if (option_state != SLURMNATIVE_OPTION_UNSET)
         return 1;
     for (int i = 0; i < ac; i++) {
-        if (strncmp(av[i], "default=", 8) == 0)
-            return strcmp(av[i] + 8, "off") != 0;
+        const char *value = argument_value(av[i], SLURMNATIVE_ARG_DEFAULT);
+        if (value != NULL)
+            return strcmp(value, SLURMNATIVE_ARG_DEFAULT_OFF) != 0;
     }
     return 0;
 }
@@ -112,7 +131,7 @@ static int submit_sends_nothing(void)
 {
     if (option_state == SLURMNATIVE_OPTION_DONE)
         return 1;
-    const char *forwarded = getenv("SLURMNATIVE_KRB5_FORWARDED");
+    const char *forwarded = getenv(SLURMNATIVE_FORWARDED_VARIABLE);
     return option_state == SLURMNATIVE_OPTION_UNSET && forwarded != NULL && forwarded[0] != '\0';
 }
 
@@ -136,15 +155,6 @@ static int has_work(int ac, char **av)
  */
 static char job_ccache[PATH_MAX + 8];
 
-static const char *argument(int ac, char **av, const char *key, const char *fallback)
-{
-    size_t length = strlen(key);
-    for (int i = 0; i < ac; i++) {
-        if (strncmp(av[i], key, length) == 0 && av[i][length] == '=')
-            return av[i] + length + 1;
-    }
-    return fallback;
-}
 
 /* Whether PID is the extern step of JOB: slurmstepd titles it "slurmstepd: [JOB.extern]". */
 static int is_extern_step(long pid, uint32_t job)
@@ -165,7 +175,7 @@ static int is_extern_step(long pid, uint32_t job)
 
 static int is_plain_name(const char *name)
 {
-    if (strncmp(name, "krb5cc_", 7) != 0 || strlen(name) >= 200)
+    if (strncmp(name, SLURMNATIVE_CCACHE_NAME_PREFIX, strlen(SLURMNATIVE_CCACHE_NAME_PREFIX)) != 0 || strlen(name) >= 200)
         return 0;
     for (const char *c = name; *c; c++) {
         if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-'))
@@ -180,14 +190,15 @@ static int find_job_ccache(spank_t sp, int ac, char **av)
     uint32_t job, step;
     uid_t uid;
     /* A post_refresh program runs in each step that uses the ticket: managed code does that. */
-    if (strcmp(argument(ac, av, "scope", "job"), "job") != 0 || argument(ac, av, "post_refresh", NULL) != NULL
+    if (strcmp(argument(ac, av, SLURMNATIVE_ARG_SCOPE, SLURMNATIVE_ARG_SCOPE_JOB), SLURMNATIVE_ARG_SCOPE_JOB) != 0
+        || argument(ac, av, SLURMNATIVE_ARG_POST_REFRESH, NULL) != NULL
         || spank_get_item(sp, S_JOB_ID, &job) != ESPANK_SUCCESS
         || spank_get_item(sp, S_JOB_STEPID, &step) != ESPANK_SUCCESS
         || spank_get_item(sp, S_JOB_UID, &uid) != ESPANK_SUCCESS
         || step == SLURM_EXTERN_CONT)
         return 0;
     char path[PATH_MAX], record[513];
-    if (snprintf(path, sizeof path, "%s/job-%u.record", argument(ac, av, "state_dir", SLURMNATIVE_STATE_DIR), job) >= (int) sizeof path)
+    if (snprintf(path, sizeof path, "%s/" SLURMNATIVE_JOB_FILE_PREFIX "%u" SLURMNATIVE_JOB_RECORD_SUFFIX, argument(ac, av, SLURMNATIVE_ARG_STATE_DIR, SLURMNATIVE_STATE_DIR), job) >= (int) sizeof path)
         return 0;
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
@@ -204,10 +215,10 @@ static int find_job_ccache(spank_t sp, int ac, char **av)
     long extern_pid;
     char name[256];
     int consumed = 0;
-    if (sscanf(record, "v1 %u %ld %255s%n", &record_uid, &extern_pid, name, &consumed) != 3 || record[consumed] != '\0'
+    if (sscanf(record, SLURMNATIVE_JOB_RECORD_MAGIC " %u %ld %255s%n", &record_uid, &extern_pid, name, &consumed) != 3 || record[consumed] != '\0'
         || record_uid != uid || extern_pid <= 0 || !is_plain_name(name) || !is_extern_step(extern_pid, job))
         return 0;
-    const char *directory = argument(ac, av, "ccache_dir", "/tmp");
+    const char *directory = argument(ac, av, SLURMNATIVE_ARG_CCACHE_DIR, SLURMNATIVE_CCACHE_DIR);
     if (snprintf(path, sizeof path, "%s/%s", directory, name) >= (int) sizeof path)
         return 0;
     if (lstat(path, &status) != 0 || !S_ISREG(status.st_mode) || status.st_uid != uid || (status.st_mode & 07777) != 0600)
@@ -221,7 +232,7 @@ static int use_job_ccache(int hook, spank_t sp)
 {
     if (hook != SLURMNATIVE_HOOK_USER_INIT)
         return 0;
-    if (spank_setenv(sp, "KRB5CCNAME", job_ccache, 1) != ESPANK_SUCCESS) {
+    if (spank_setenv(sp, SLURMNATIVE_CCACHE_VARIABLE, job_ccache, 1) != ESPANK_SUCCESS) {
         slurm_error("slurmnative: Slurm refused to set KRB5CCNAME in the job's environment");
         return -1;
     }
@@ -278,7 +289,7 @@ static int forward(int hook, spank_t sp, int ac, char **av)
         if (job_ccache[0] != '\0')
             return use_job_ccache(hook, sp);
     }
-    slurmnative_membarrier_may_decline = strcmp(argument(ac, av, "membarrier", "decline"), "runtime") != 0;
+    slurmnative_membarrier_may_decline = strcmp(argument(ac, av, SLURMNATIVE_ARG_MEMBARRIER, SLURMNATIVE_ARG_MEMBARRIER_DECLINE), SLURMNATIVE_ARG_MEMBARRIER_RUNTIME) != 0;
     prefault_runtime_data();
     return slurmnative_managed_hook(hook, sp, ac, av);
 }

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using SlurmNative.CommandLine;
+using SlurmNative.Credentials.Accounts;
 using SlurmNative.Credentials.Client;
 using SlurmNative.Credentials.Configuration;
 using SlurmNative.Credentials.Kerberos;
@@ -16,14 +18,14 @@ internal enum ExitCode
 {
     Ok = 0,
     Refused = 1,
-    Usage = 2,
+    Usage = CommandLineErrors.UsageExitCode,
     Unreachable = 3,
     NoTicket = 4,
 }
 
 internal static class Program
 {
-    private static readonly Option<string> ConfigOption = new("--config") { Description = "configuration file", DefaultValueFactory = _ => SlurmNativeConfig.DefaultPath, Recursive = true };
+    private static readonly Option<string> ConfigOption = new("--config") { Description = "configuration file", HelpName = "PATH", DefaultValueFactory = _ => SlurmNativeConfig.DefaultPath, Recursive = true };
     private static readonly Option<uint?> UidOption = new("--uid") { Description = "whose credential (default: yours)" };
     private static readonly Option<string?> UserOption = new("--user") { Description = "whose credential, by user name" };
 
@@ -41,14 +43,8 @@ internal static class Program
         };
         root.Options.Add(ConfigOption);
         ParseResult parsed = root.Parse(args);
-        // System.CommandLine reports parse errors with exit code 1, which here means "refused".
-        if (parsed.Errors.Count > 0)
-        {
-            foreach (var error in parsed.Errors)
-                Console.Error.WriteLine($"slurmnative: {error.Message}");
-            Console.Error.WriteLine("see: slurmnative --help");
+        if (CommandLineErrors.Report(parsed, "slurmnative"))
             return (int)ExitCode.Usage;
-        }
         return parsed.Invoke();
     }
 
@@ -108,13 +104,13 @@ internal static class Program
             var entries = CredentialSummary.DecodeList(client.Call(Request.Create(Operation.List, targetUid: target)));
             if (r.GetValue(json))
             {
-                var rows = entries.Select(e => new ListRow(e.Uid, Interop.Libc.GetPasswdByUid(e.Uid)?.Name, e.Principal, e.Start, e.End, e.RenewTill)).ToList();
+                var rows = entries.Select(e => new ListRow(e.Uid, UserDatabase.PasswdByUid(e.Uid)?.Name, e.Principal, e.Start, e.End, e.RenewTill)).ToList();
                 Console.WriteLine(JsonSerializer.Serialize(rows, CliJson.Default.ListListRow));
                 return ExitCode.Ok;
             }
             Console.WriteLine($"{"UID",-8} {"USER",-12} {"PRINCIPAL",-32} {"EXPIRES",-17} RENEW UNTIL");
             foreach (CredentialSummary e in entries)
-                Console.WriteLine($"{e.Uid,-8} {Interop.Libc.GetPasswdByUid(e.Uid)?.Name ?? "?",-12} {e.Principal,-32} {Local(e.End),-17} {Local(e.RenewTill)}");
+                Console.WriteLine($"{e.Uid,-8} {UserDatabase.PasswdByUid(e.Uid)?.Name ?? "?",-12} {e.Principal,-32} {Local(e.End),-17} {Local(e.RenewTill)}");
             return ExitCode.Ok;
         }));
         return command;
@@ -187,7 +183,7 @@ internal static class Program
     private static uint? TargetUid(ParseResult r)
     {
         if (r.GetValue(UserOption) is { } name)
-            return Interop.Libc.GetPasswdByName(name)?.Uid ?? throw new ArgumentException($"no such user '{name}'");
+            return UserDatabase.PasswdByName(name)?.Uid ?? throw new ArgumentException($"no such user '{name}'");
         return r.GetValue(UidOption);
     }
 

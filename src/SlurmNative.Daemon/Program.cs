@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Runtime.InteropServices;
+using SlurmNative.CommandLine;
 using SlurmNative.Credentials.Configuration;
 using SlurmNative.Daemon.Logging;
 using SlurmNative.Daemon.Service;
@@ -7,28 +9,26 @@ namespace SlurmNative.Daemon;
 
 /// <summary>
 /// slurmnatived [--config PATH] [--debug] [--check]
-/// Exit codes: 0 stopped cleanly, 2 configuration problem (the message says what to fix).
+/// Exit codes: 0 stopped cleanly, 2 usage or configuration problem (the message says what to fix).
 /// </summary>
 internal static class Program
 {
-    private static async Task<int> Main(string[] args)
+    private static int Main(string[] args)
     {
-        string configPath = SlurmNativeConfig.DefaultPath;
-        bool debug = false, check = false;
-        for (int i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--config" when i + 1 < args.Length: configPath = args[++i]; break;
-                case "--debug": debug = true; break;
-                case "--check": check = true; break;
-                default:
-                    Console.Error.WriteLine($"slurmnatived: unknown argument '{args[i]}'; usage: slurmnatived [--config PATH] [--debug] [--check]");
-                    return 2;
-            }
-        }
+        var config = new Option<string>("--config") { Description = "configuration file", HelpName = "PATH", DefaultValueFactory = _ => SlurmNativeConfig.DefaultPath };
+        var debug = new Option<bool>("--debug") { Description = "also log debug messages" };
+        var check = new Option<bool>("--check") { Description = "load the configuration, keys, ACL and store, report, and exit" };
+        var root = new RootCommand("slurmnatived: the SlurmNative credential daemon") { config, debug, check };
+        root.SetAction(r => Serve(r.GetValue(config)!, r.GetValue(debug), r.GetValue(check)));
+        ParseResult parsed = root.Parse(args);
+        if (CommandLineErrors.Report(parsed, "slurmnatived"))
+            return CommandLineErrors.UsageExitCode;
+        return parsed.Invoke();
+    }
 
-        var log = new StderrLog(debug);
+    private static int Serve(string configPath, bool debug, bool check)
+    {
+        using var log = new JournalLog(debug);
         if (!SupportedArchitectures.IncludesThisMachine)
         {
             log.Error($"slurmnatived cannot start: {SupportedArchitectures.Refusal}");
@@ -58,7 +58,7 @@ internal static class Program
             using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
             using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
             using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; host.Reload(); });
-            await host.RunAsync(stop.Token).ConfigureAwait(false);
+            host.RunAsync(stop.Token).GetAwaiter().GetResult();
             log.Info("slurmnatived stopped");
         }
         return 0;

@@ -1,5 +1,9 @@
+using System.CommandLine;
 using System.Diagnostics;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using SlurmNative.CommandLine;
+using SlurmNative.Common;
+using SlurmNative.Credentials.Accounts;
 using SlurmNative.Credentials.Audit;
 using SlurmNative.Credentials.Client;
 using SlurmNative.Credentials.Configuration;
@@ -11,19 +15,24 @@ using SlurmNative.Gateway.Policy;
 using SlurmNative.Gateway.Sessions;
 using SlurmNative.Gateway.Slurm;
 using SlurmNative.Gateway.Tokens;
-using SlurmNative.Common;
 
 namespace SlurmNative.Gateway;
 
 internal static class Program
 {
-    private const string Usage = """
-        usage: slurmnative-gateway [--config PATH] [--check]
-          --config PATH   gateway settings (default /etc/slurmnative/gateway.json)
-          --check         load the settings and the signing key, report, and exit
-        """;
-
     public static int Main(string[] args)
+    {
+        var config = new Option<string>("--config") { Description = "gateway settings", HelpName = "PATH", DefaultValueFactory = _ => GatewaySettings.DefaultPath };
+        var check = new Option<bool>("--check") { Description = "load the settings and the signing key, report, and exit" };
+        var root = new RootCommand("slurmnative-gateway: the SlurmNative REST gateway") { config, check };
+        root.SetAction(r => Serve(r.GetValue(config)!, r.GetValue(check)));
+        ParseResult parsed = root.Parse(args);
+        if (CommandLineErrors.Report(parsed, "slurmnative-gateway"))
+            return CommandLineErrors.UsageExitCode;
+        return parsed.Invoke();
+    }
+
+    private static int Serve(string configPath, bool checkOnly)
     {
         // The libc bindings hold values that differ by architecture; on an unchecked one they would be wrong.
         if (!SupportedArchitectures.IncludesThisMachine)
@@ -31,27 +40,6 @@ internal static class Program
             Console.Error.WriteLine($"slurmnative-gateway: {SupportedArchitectures.Refusal}");
             return 2;
         }
-        string configPath = GatewaySettings.DefaultPath;
-        bool checkOnly = false;
-        for (int i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--config" when i + 1 < args.Length:
-                    configPath = args[++i];
-                    break;
-                case "--check":
-                    checkOnly = true;
-                    break;
-                case "-h" or "--help":
-                    Console.WriteLine(Usage);
-                    return 0;
-                default:
-                    Console.Error.WriteLine($"slurmnative-gateway: unknown argument '{args[i]}'\n{Usage}");
-                    return 2;
-            }
-        }
-
         GatewaySettings settings;
         SlurmNativeConfig daemonConfig;
         try
@@ -155,7 +143,7 @@ internal static class Program
         if (verifier is null)
             log.LogWarning("{Warning}", UnverifiedKdcWarning);
 
-        uint? slurmUid = Interop.Libc.GetPasswdByName(daemonConfig.SlurmUser)?.Uid;
+        uint? slurmUid = UserDatabase.PasswdByName(daemonConfig.SlurmUser)?.Uid;
         var minter = new TokenMinter(settings.KeyKind, settings.KeyPath, slurmUid, message => log.LogWarning("{Message}", message));
         minter.Check();
 

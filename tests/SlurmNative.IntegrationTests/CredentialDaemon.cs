@@ -82,7 +82,7 @@ public sealed class CredentialDaemon : IDisposable
         shell.Environment["PATH"] = Testbed.SearchPath;
         process = Process.Start(shell) ?? throw new InvalidOperationException("could not start slurmnatived");
 
-        WaitUntilListening(process, Port, "slurmnatived", () => Log, TimeSpan.FromSeconds(20));
+        WaitUntilListening(process, Port, "slurmnatived", ReadLog, TimeSpan.FromSeconds(20));
     }
 
     /// <summary>Returns once <paramref name="port"/> accepts; fails with the log if the process exits or the time runs out.</summary>
@@ -106,7 +106,28 @@ public sealed class CredentialDaemon : IDisposable
         }
     }
 
-    public string Log => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
+    /// <summary>
+    /// The daemon's log so far. Its logger writes from a queue on its own thread, so a line may land a moment after
+    /// the reply to the request that caused it: read until the file has stopped growing for a short while.
+    /// </summary>
+    public string Log
+    {
+        get
+        {
+            string text = ReadLog();
+            for (int i = 0; i < 20; i++)
+            {
+                Thread.Sleep(50);
+                string again = ReadLog();
+                if (again.Length == text.Length)
+                    return again;
+                text = again;
+            }
+            return text;
+        }
+    }
+
+    private string ReadLog() => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "";
 
     /// <summary>Graceful stop, as systemd would do it.</summary>
     public void Stop()

@@ -35,7 +35,7 @@ public sealed class CredentialDaemonTests(Testbed testbed, ITestOutputHelper out
             Assert.Equal(1, bob.ExitCode);
             Assert.Contains($"uid {testbed.UidOf("bob")} with roles 'user' may not {attempt[0]}", bob.Stderr);
         }
-        Assert.Equal(3, daemon.Log.Split('\n').Count(l => l.StartsWith($"<4>refused uid {testbed.UidOf("bob")} (bob)", StringComparison.Ordinal)));
+        Assert.Equal(3, daemon.Log.Split('\n').Count(l => l.StartsWith($"<4>slurmnatived[0] refused uid {testbed.UidOf("bob")} (bob)", StringComparison.Ordinal)));
 
         string cache = Path.Combine(daemon.Directory, "root-fetched");
         Command.Run(CredentialDaemon.Cli, ["--config", daemon.ConfigPath, "get", "--user", "alice", "-c", "FILE:" + cache]).EnsureSuccess("root get");

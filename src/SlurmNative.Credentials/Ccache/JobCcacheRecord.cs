@@ -11,7 +11,7 @@ namespace SlurmNative.Credentials.Ccache;
 /// </summary>
 internal sealed record JobCcacheRecord(uint Uid, int ExternPid, string FileName)
 {
-    private const string Magic = "v1";
+    private const string Magic = Interop.Shim.SLURMNATIVE_JOB_RECORD_MAGIC;
 
     /// <summary>Longer than any record written; what the C side reads at most.</summary>
     public const int MaxBytes = 512;
@@ -35,6 +35,6 @@ internal sealed record JobCcacheRecord(uint Uid, int ExternPid, string FileName)
 
     /// <summary>A plain name in the ccache directory, as the installer makes them: nothing that could lead elsewhere.</summary>
     private static bool IsCcacheFileName(string name) =>
-        name.StartsWith("krb5cc_", StringComparison.Ordinal) && name.Length < 200
+        name.StartsWith(Interop.Shim.SLURMNATIVE_CCACHE_NAME_PREFIX, StringComparison.Ordinal) && name.Length < 200
         && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-');
 }

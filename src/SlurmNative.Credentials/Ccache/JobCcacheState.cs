@@ -37,11 +37,12 @@ internal sealed class JobCcacheState : IDisposable
         this.jobId = jobId;
     }
 
-    public static string LockName(uint jobId) => Name(jobId, "lock");
-    public static string StepsName(uint jobId) => Name(jobId, "steps");
-    public static string RecordName(uint jobId) => Name(jobId, "record");
+    public static string LockName(uint jobId) => Name(jobId, ".lock");
+    public static string StepsName(uint jobId) => Name(jobId, ".steps");
+    public static string RecordName(uint jobId) => Name(jobId, Interop.Shim.SLURMNATIVE_JOB_RECORD_SUFFIX);
 
-    private static string Name(uint jobId, string what) => string.Create(CultureInfo.InvariantCulture, $"job-{jobId}.{what}");
+    private static string Name(uint jobId, string suffix) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Interop.Shim.SLURMNATIVE_JOB_FILE_PREFIX}{jobId}{suffix}");
 
     /// <summary>
     /// As root: takes job <paramref name="jobId"/>'s lock, waiting up to <paramref name="wait"/> for a

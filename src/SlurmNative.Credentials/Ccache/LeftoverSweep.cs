@@ -14,11 +14,11 @@ internal static class LeftoverSweep
 {
     /// <summary>The ccache a job's steps share on a node: krb5cc_UID_slurmJOB.</summary>
     public static string JobNameFor(uint uid, uint jobId) =>
-        string.Create(CultureInfo.InvariantCulture, $"krb5cc_{uid}_slurm{jobId}");
+        string.Create(CultureInfo.InvariantCulture, $"{Interop.Shim.SLURMNATIVE_CCACHE_NAME_PREFIX}{uid}_slurm{jobId}");
 
     /// <summary>krb5cc_ first, so rpc.gssd's default search finds it; job and step so admins can tell whose it is.</summary>
     public static string NameFor(uint uid, uint jobId, string step) =>
-        string.Create(CultureInfo.InvariantCulture, $"krb5cc_{uid}_slurm{jobId}.{step}");
+        string.Create(CultureInfo.InvariantCulture, $"{Interop.Shim.SLURMNATIVE_CCACHE_NAME_PREFIX}{uid}_slurm{jobId}.{step}");
 
     /// <summary>
     /// The uid and "job.step" of a step ccache name, krb5cc_UID_slurmJOB.STEP, or "job" of a job's
@@ -33,7 +33,7 @@ internal static class LeftoverSweep
         bool temporary = rest.StartsWith(".");
         if (temporary)
             rest = rest[1..];
-        if (!Skip(ref rest, "krb5cc_") || !Digits(ref rest, out var uidText) || !Skip(ref rest, "_slurm") || !Digits(ref rest, out var jobText))
+        if (!Skip(ref rest, Interop.Shim.SLURMNATIVE_CCACHE_NAME_PREFIX) || !Digits(ref rest, out var uidText) || !Skip(ref rest, "_slurm") || !Digits(ref rest, out var jobText))
             return false;
         bool wholeJob = rest.IsEmpty || rest.StartsWith("_") || rest.StartsWith(".new_");
         string stepText = "";

@@ -162,10 +162,10 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
         long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         TimeSpan Remaining() => TimeSpan.FromMilliseconds(Math.Max(1, deadline - Environment.TickCount64));
         using SafeFileHandle socket = ConnectBlocking(server, timeout);
-        Interop.Libc.SetTimeout(socket, Interop.Libc.SO_SNDTIMEO, Remaining());
+        BlockingSocket.SetTimeout(socket, Interop.Libc.SO_SNDTIMEO, Remaining());
         try
         {
-            Interop.Libc.SendAll(socket, frame);
+            BlockingSocket.SendAll(socket, frame);
         }
         catch (IOException e) when (e.HResult is Interop.Libc.ECONNRESET or Interop.Libc.EPIPE)
         {
@@ -174,11 +174,11 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
         // The daemon now decodes the MUNGE credential and looks the ticket up, a millisecond
         // or so: time enough to map the library that opens its reply.
         Reply.PrepareToOpen();
-        Interop.Libc.SetTimeout(socket, Interop.Libc.SO_RCVTIMEO, Remaining());
+        BlockingSocket.SetTimeout(socket, Interop.Libc.SO_RCVTIMEO, Remaining());
         (FrameKind Kind, byte[] Body)? answer;
         try
         {
-            answer = Frame.Read(buffer => Interop.Libc.Receive(socket, buffer.Span));
+            answer = Frame.Read(buffer => BlockingSocket.Receive(socket, buffer.Span));
         }
         catch (IOException e) when (e.HResult == Interop.Libc.ECONNRESET)
         {
@@ -216,16 +216,16 @@ public sealed class DaemonClient(IReadOnlyList<string> servers, TimeSpan timeout
     private static SafeFileHandle ConnectBlocking(string server, TimeSpan timeout)
     {
         if (server.StartsWith("unix:", StringComparison.Ordinal))
-            return Interop.Libc.ConnectUnix(server[5..], timeout);
+            return BlockingSocket.ConnectUnix(server[5..], timeout);
         (string host, int port) = SplitHostPort(server);
-        IReadOnlyList<ResolvedAddress> addresses = Interop.Libc.Resolve(host, port);
+        IReadOnlyList<ResolvedAddress> addresses = BlockingSocket.Resolve(host, port);
         if (addresses.Count == 0)
             throw new IOException($"{host} has no address");
         for (int i = 0; ; i++)
         {
             try
             {
-                return Interop.Libc.ConnectTcp(addresses[i], timeout);
+                return BlockingSocket.ConnectTcp(addresses[i], timeout);
             }
             catch (IOException) when (i + 1 < addresses.Count)
             {

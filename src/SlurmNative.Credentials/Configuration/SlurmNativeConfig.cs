@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using SlurmNative.Credentials.Accounts;
 using SlurmNative.Credentials.Audit;
 
 namespace SlurmNative.Credentials.Configuration;
@@ -84,7 +85,7 @@ public sealed record SlurmNativeConfig
             return uid;
         try
         {
-            return Interop.Libc.GetPasswdByName(DaemonUser)?.Uid
+            return UserDatabase.PasswdByName(DaemonUser)?.Uid
                 ?? throw new ConfigException($"daemon_user '{DaemonUser}' is not a user on this host; set daemon_user in slurmnative.conf to the user slurmnatived runs as (a name or a uid)");
         }
         catch (IOException e)

@@ -1,4 +1,5 @@
 using SlurmNative.Credentials.Protocol;
+using SlurmNative.Credentials.Accounts;
 
 namespace SlurmNative.Credentials.Kerberos;
 
@@ -94,7 +95,7 @@ internal static class KerberosCredentials
                     // No auth_to_local mapping for this principal: it maps to nobody.
                 }
                 if (localName is not null)
-                    localUid = Interop.Libc.GetPasswdByName(localName)?.Uid;
+                    localUid = UserDatabase.PasswdByName(localName)?.Uid;
             }
             return new TicketFacts(creds.ClientName, creds.ServerName, localUid, creds.StartTime, creds.EndTime,
                 creds.RenewTill, unchecked((uint)creds.TicketFlags), creds.IsTicketGrantingTicket, !creds.IsAddressless);
@@ -114,7 +115,7 @@ internal static class KerberosCredentials
         {
             cache.Initialize(client);
             cache.Store(creds);
-            using var renewed = SafeKrb5CredsHandle.Renew(context, client, cache);
+            using var renewed = KerberosRenewal.Renew(context, client, cache);
             return renewed.Marshal();
         }
         finally

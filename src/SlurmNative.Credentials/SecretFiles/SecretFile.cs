@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
+using SlurmNative.Credentials.Accounts;
 
 namespace SlurmNative.Credentials.SecretFiles;
 
@@ -156,7 +157,7 @@ public static class SecretFile
     }
 
     /// <summary>" (name)" for a uid the name service knows, "" otherwise.</summary>
-    public static string NameSuffix(uint uid) => Interop.Libc.GetPasswdByUid(uid) is { } user ? $" ({user.Name})" : "";
+    public static string NameSuffix(uint uid) => UserDatabase.PasswdByUid(uid) is { } user ? $" ({user.Name})" : "";
 
     /// <summary>The mode bits in the octal form chmod takes: "0640".</summary>
     public static string Octal(uint permissions) => "0" + Convert.ToString(permissions & 0xFFF, 8).PadLeft(3, '0');

@@ -1,3 +1,5 @@
+using SlurmNative.Credentials.Accounts;
+
 namespace SlurmNative.Credentials.SecretFiles;
 
 /// <summary>
@@ -22,7 +24,7 @@ public sealed record SecretFileRules(
     /// <summary>Owned by <paramref name="uid"/>, the user reading the file, and closed to everyone else (0600 or less).</summary>
     public static SecretFileRules PrivateTo(uint uid)
     {
-        string name = Interop.Libc.GetPasswdByUid(uid)?.Name ?? uid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string name = UserDatabase.PasswdByUid(uid)?.Name ?? uid.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return new SecretFileRules([uid], $"uid {uid}{SecretFile.NameSuffix(uid)} reading it",
             path => $"if its content is trusted, run 'chown {name} {path}'", GroupOrOther, path => $"run 'chmod 600 {path}'");
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using SlurmNative.Daemon.Acl;
+using SlurmNative.Credentials.Accounts;
 
 namespace SlurmNative.Daemon.Service;
 
@@ -8,13 +9,13 @@ public sealed class SystemIdentities : IIdentityResolver
 {
     public Caller Resolve(uint uid, uint gid, IPAddress? address)
     {
-        PasswdEntry? user = Interop.Libc.GetPasswdByUid(uid);
+        PasswdEntry? user = UserDatabase.PasswdByUid(uid);
         var groups = new HashSet<string>(StringComparer.Ordinal);
         if (user is not null)
         {
-            foreach (uint member in Interop.Libc.GetGroupList(user.Name, gid))
+            foreach (uint member in UserDatabase.GroupList(user.Name, gid))
             {
-                if (Interop.Libc.GetGroupByGid(member) is { } group)
+                if (UserDatabase.GroupByGid(member) is { } group)
                     groups.Add(group.Name);
             }
         }

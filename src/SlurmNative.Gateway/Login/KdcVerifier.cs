@@ -1,3 +1,5 @@
+using SlurmNative.Credentials.Kerberos;
+
 namespace SlurmNative.Gateway.Login;
 
 /// <summary>
@@ -62,7 +64,7 @@ internal sealed class KdcVerifier
     {
         using var server = SafeKrb5PrincipalHandle.Parse(context, Principal);
         using var tab = SafeKrb5KeytabHandle.Resolve(context, Keytab);
-        tgt.VerifyWithKeytab(server, tab);
+        KerberosLogin.VerifyWithKeytab(tgt, server, tab);
     }
 
     private static string Problem(Krb5Exception e, string keytab, string principal) => e.ErrorCode switch

@@ -61,7 +61,7 @@ internal sealed class KerberosPasswordLogin(string? realm, TimeSpan? lifetime, T
         SafeKrb5CredsHandle creds;
         try
         {
-            creds = SafeKrb5CredsHandle.GetInitialWithPassword(context, client, password, options);
+            creds = KerberosLogin.WithPassword(context, client, password, options);
         }
         catch (Krb5Exception e) when (e.ErrorCode == Interop.Krb5.KRB5KDC_ERR_KEY_EXP)
         {
@@ -104,7 +104,7 @@ internal sealed class KerberosPasswordLogin(string? realm, TimeSpan? lifetime, T
             options.SetForwardable(false);
             options.SetProxiable(false);
             options.SetAddressless();
-            using SafeKrb5CredsHandle _ = SafeKrb5CredsHandle.GetInitialWithPassword(context, client, password, options, PasswordChangeService);
+            using SafeKrb5CredsHandle _ = KerberosLogin.WithPassword(context, client, password, options, PasswordChangeService);
             return new(LoginFailure.PasswordExpired, $"the password of {client.Name} has expired", expired);
         }
         catch (Krb5Exception e)

@@ -24,7 +24,7 @@ namespace SlurmNative.Plugin.Configuration;
 internal sealed record PluginSettings(
     bool ForwardByDefault,
     string ConfigPath = SlurmNativeConfig.DefaultPath,
-    string CcacheDirectory = "/tmp",
+    string CcacheDirectory = Interop.Shim.SLURMNATIVE_CCACHE_DIR,
     uint MinimumUid = 1000,
     TimeSpan? RefreshBefore = null,
     bool SyncOnExit = false,
@@ -52,21 +52,22 @@ internal sealed record PluginSettings(
 
     private static readonly Key[] Keys =
     [
-        new("default", "on or off", v => v is "on" or "off", (s, v) => s with { ForwardByDefault = v == "on" }),
+        new(Interop.Shim.SLURMNATIVE_ARG_DEFAULT, "on or off", v => v is "on" or Interop.Shim.SLURMNATIVE_ARG_DEFAULT_OFF, (s, v) => s with { ForwardByDefault = v == "on" }),
         new("config", "an absolute path", Path.IsPathFullyQualified, (s, v) => s with { ConfigPath = v }),
-        new("ccache_dir", "an absolute path", Path.IsPathFullyQualified, (s, v) => s with { CcacheDirectory = v }),
+        new(Interop.Shim.SLURMNATIVE_ARG_CCACHE_DIR, "an absolute path", Path.IsPathFullyQualified, (s, v) => s with { CcacheDirectory = v }),
         new("min_uid", "a uid (0 or more)", v => uint.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out _),
             (s, v) => s with { MinimumUid = uint.Parse(v, NumberStyles.None, CultureInfo.InvariantCulture) }),
         new("refresh_before", "a duration such as 30m, 90s or 2h", IsDuration, (s, v) => s with { RefreshBefore = SlurmNativeConfig.Duration(v) }),
         new("sync", "yes or no", v => v is "yes" or "no", (s, v) => s with { SyncOnExit = v == "yes" }),
-        new("scope", "job or step", v => v is "job" or "step", (s, v) => s with { PerStep = v == "step" }),
-        new("state_dir", "an absolute path", Path.IsPathFullyQualified, (s, v) => s with { StateDirectory = v }),
+        new(Interop.Shim.SLURMNATIVE_ARG_SCOPE, "job or step", v => v is Interop.Shim.SLURMNATIVE_ARG_SCOPE_JOB or "step", (s, v) => s with { PerStep = v == "step" }),
+        new(Interop.Shim.SLURMNATIVE_ARG_STATE_DIR, "an absolute path", Path.IsPathFullyQualified, (s, v) => s with { StateDirectory = v }),
         new("refresh_check", "a duration such as 5m or 30s", IsDuration, (s, v) => s with { RefreshCheck = SlurmNativeConfig.Duration(v) }),
         new("min_ticket_life", "a duration such as 8h or 2d", IsDuration, (s, v) => s with { MinTicketLife = SlurmNativeConfig.Duration(v) }),
-        new("post_refresh", "an absolute path", Path.IsPathFullyQualified, (s, v) => s with { PostRefresh = v }),
+        new(Interop.Shim.SLURMNATIVE_ARG_POST_REFRESH, "an absolute path", Path.IsPathFullyQualified, (s, v) => s with { PostRefresh = v }),
         new("post_refresh_timeout", "a duration such as 10s", IsDuration, (s, v) => s with { PostRefreshTimeout = SlurmNativeConfig.Duration(v) }),
         // The shim reads it before the runtime starts (native/runtime_membarrier.c); here it is only checked.
-        new("membarrier", "decline or runtime", v => v is "decline" or "runtime", (s, _) => s),
+        new(Interop.Shim.SLURMNATIVE_ARG_MEMBARRIER, "decline or runtime",
+            v => v is Interop.Shim.SLURMNATIVE_ARG_MEMBARRIER_DECLINE or Interop.Shim.SLURMNATIVE_ARG_MEMBARRIER_RUNTIME, (s, _) => s),
     ];
 
     /// <summary>

@@ -24,7 +24,7 @@ namespace SlurmNative.Plugin.Node;
 /// </summary>
 internal sealed class NodeCredentials(ICredentialBackend backend, IPluginLog log, TimeProvider? clock = null)
 {
-    public const string CcacheVariable = "KRB5CCNAME";
+    public const string CcacheVariable = Interop.Shim.SLURMNATIVE_CCACHE_VARIABLE;
 
     /// <summary>
     /// When a forwarding step sweeps the ccaches of killed steps: a few seconds in, on its

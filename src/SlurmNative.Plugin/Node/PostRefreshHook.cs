@@ -1,6 +1,7 @@
 using System.Globalization;
 using SlurmNative.Credentials.Ccache;
 using SlurmNative.Plugin.Spank;
+using SlurmNative.Credentials.Accounts;
 
 namespace SlurmNative.Plugin.Node;
 
@@ -18,8 +19,8 @@ internal sealed class PostRefreshHook(string program, TimeSpan timeout, IPluginL
         uint[] groups;
         try
         {
-            user = Interop.Libc.GetPasswdByUid(ccache.Uid);
-            groups = user is null ? [ccache.Gid] : Interop.Libc.GetGroupList(user.Name, ccache.Gid);
+            user = UserDatabase.PasswdByUid(ccache.Uid);
+            groups = user is null ? [ccache.Gid] : UserDatabase.GroupList(user.Name, ccache.Gid);
         }
         catch (IOException e)
         {
@@ -29,14 +30,14 @@ internal sealed class PostRefreshHook(string program, TimeSpan timeout, IPluginL
         string name = user?.Name ?? ccache.Uid.ToString(CultureInfo.InvariantCulture);
         string[] environment =
         [
-            "KRB5CCNAME=" + ccache.CcacheName,
+            NodeCredentials.CcacheVariable + "=" + ccache.CcacheName,
             "PATH=/usr/local/bin:/usr/bin:/bin",
             "HOME=" + (user?.HomeDirectory is { Length: > 0 } home ? home : "/"),
             "USER=" + name,
             "LOGNAME=" + name,
             "SLURM_JOB_ID=" + jobId.ToString(CultureInfo.InvariantCulture),
         ];
-        int result = Interop.Shim.RunAsUser(program, ccache.Uid, ccache.Gid, groups, environment, timeout, out int status, out string errors);
+        int result = UserProgram.Run(program, ccache.Uid, ccache.Gid, groups, environment, timeout, out int status, out string errors);
         string said = errors.Trim().ReplaceLineEndings(" ");
         if (said.Length > 0)
             said = $": {said}";

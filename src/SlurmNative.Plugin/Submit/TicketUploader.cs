@@ -26,7 +26,7 @@ internal sealed class TicketUploader(ICredentialBackend backend, IPluginLog log,
     /// batch script or an allocation do not upload the same ticket again; an explicit
     /// --krb5 (yes) still refreshes it.
     /// </summary>
-    public const string ForwardedMarker = "SLURMNATIVE_KRB5_FORWARDED";
+    public const string ForwardedMarker = Interop.Shim.SLURMNATIVE_FORWARDED_VARIABLE;
 
     private NativeThread? sender;
     private TicketTimes? sending;

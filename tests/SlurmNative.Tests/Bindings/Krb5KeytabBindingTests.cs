@@ -1,3 +1,4 @@
+using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Tests.Crypto;
 using SlurmNative.Tests.TestSupport;
 
@@ -65,7 +66,7 @@ public sealed class Krb5KeytabBindingTests
         using SafeKrb5CredsHandle tgt = HandMadeTgt(context);
         using var keytab = SafeKrb5KeytabHandle.Resolve(context, path);
         using var unknown = SafeKrb5PrincipalHandle.Parse(context, "host/elsewhere.test@EXAMPLE.TEST");
-        Assert.Equal(Interop.Krb5.KRB5_KT_NOTFOUND, Assert.Throws<Krb5Exception>(() => tgt.VerifyWithKeytab(unknown, keytab)).ErrorCode);
+        Assert.Equal(Interop.Krb5.KRB5_KT_NOTFOUND, Assert.Throws<Krb5Exception>(() => KerberosLogin.VerifyWithKeytab(tgt, unknown, keytab)).ErrorCode);
     }
 
     [Fact]
@@ -76,7 +77,7 @@ public sealed class Krb5KeytabBindingTests
         using SafeKrb5CredsHandle tgt = HandMadeTgt(context);
         using var keytab = SafeKrb5KeytabHandle.Resolve(context, dir.File("absent.keytab"));
         using var server = SafeKrb5PrincipalHandle.Parse(context, Service);
-        Assert.Throws<Krb5Exception>(() => tgt.VerifyWithKeytab(server, keytab));
+        Assert.Throws<Krb5Exception>(() => KerberosLogin.VerifyWithKeytab(tgt, server, keytab));
     }
 
     private static SafeKrb5CredsHandle HandMadeTgt(SafeKrb5ContextHandle context)

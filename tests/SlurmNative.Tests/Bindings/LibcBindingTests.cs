@@ -85,22 +85,6 @@ public sealed class LibcBindingTests : IDisposable
     }
 
     [Fact]
-    public void UserAndGroupLookups()
-    {
-        PasswdEntry? root = Interop.Libc.GetPasswdByName("root");
-        Assert.NotNull(root);
-        Assert.Equal(0u, root.Uid);
-        Assert.Equal(0u, root.Gid);
-        Assert.Equal("/root", root.HomeDirectory);
-
-        Assert.Equal("root", Interop.Libc.GetPasswdByUid(0)?.Name);
-        Assert.Null(Interop.Libc.GetPasswdByName("slurmnative-no-such-user"));
-        Assert.Equal("root", Interop.Libc.GetGroupByGid(0)?.Name);
-        Assert.Equal(0u, Interop.Libc.GetGroupByName("root")?.Gid);
-        Assert.Contains(0u, Interop.Libc.GetGroupList("root", 0));
-    }
-
-    [Fact]
     public void IdentityCallsMatchId()
     {
         uint uid = uint.Parse(Command.Run("id", ["-u"]).EnsureSuccess("id -u").Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
@@ -120,46 +104,5 @@ public sealed class LibcBindingTests : IDisposable
         Assert.InRange(large.Count(b => b == 0), 1, 700); // about 1 in 256
         Assert.NotEqual(SlurmNative.Credentials.KernelRandom.Bytes(32), SlurmNative.Credentials.KernelRandom.Bytes(32));
         Assert.All(Enumerable.Range(0, 1000).Select(_ => SlurmNative.Credentials.KernelRandom.Below(36)), n => Assert.InRange(n, 0, 35));
-    }
-
-    [Fact]
-    public void ResolveTakesLiteralsAsIsAndNamesThroughNss()
-    {
-        ResolvedAddress literal = Assert.Single(Interop.Libc.Resolve("127.0.0.1", 6850));
-        Assert.Equal((Interop.Libc.AF_INET, "127.0.0.1:6850"), (literal.Family, literal.Text));
-        Assert.Equal(Interop.Libc.AF_INET6, Assert.Single(Interop.Libc.Resolve("::1", 6850)).Family);
-        Assert.NotEmpty(Interop.Libc.Resolve("localhost", 6850));
-        var error = Assert.Throws<IOException>(() => Interop.Libc.Resolve("no-such-host.invalid", 6850));
-        Assert.Contains("no-such-host.invalid", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void UnixAndTcpSocketsConnectSendAndReceiveWithTimeouts()
-    {
-        string path = Path.Combine(_directory, "daemon.socket");
-        using var unixListener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
-        unixListener.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
-        unixListener.Listen(1);
-        using var tcpListener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        tcpListener.Start();
-        int port = ((System.Net.IPEndPoint)tcpListener.LocalEndpoint).Port;
-
-        using SafeFileHandle unix = Interop.Libc.ConnectUnix(path, TimeSpan.FromSeconds(2));
-        using SafeFileHandle tcp = Interop.Libc.ConnectTcp(Interop.Libc.Resolve("127.0.0.1", port)[0], TimeSpan.FromSeconds(2));
-        using var unixPeer = unixListener.Accept();
-        using var tcpPeer = tcpListener.AcceptSocket();
-
-        Interop.Libc.SendAll(unix, "ping"u8);
-        var buffer = new byte[4];
-        Assert.Equal(4, unixPeer.Receive(buffer));
-        tcpPeer.Send("pong"u8);
-        Assert.Equal(4, Interop.Libc.Receive(tcp, buffer));
-        Assert.Equal("pong"u8.ToArray(), buffer);
-
-        Interop.Libc.SetTimeout(tcp, Interop.Libc.SO_RCVTIMEO, TimeSpan.FromMilliseconds(50));
-        Assert.Throws<TimeoutException>(() => Interop.Libc.Receive(tcp, buffer));
-        tcpPeer.Shutdown(System.Net.Sockets.SocketShutdown.Send);
-        Assert.Equal(0, Interop.Libc.Receive(tcp, buffer));
-        Assert.Throws<IOException>(() => Interop.Libc.ConnectUnix(Path.Combine(_directory, "nobody-listens"), TimeSpan.FromSeconds(1)));
     }
 }

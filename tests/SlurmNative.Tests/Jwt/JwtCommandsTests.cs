@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using SlurmNative.Cli;
 using SlurmNative.Tests.Crypto;
+using SlurmNative.Credentials.Accounts;
 using SlurmNative.Tests.TestSupport;
 
 namespace SlurmNative.Tests.Jwt;
@@ -181,7 +182,7 @@ public sealed class JwtCommandsTests : IDisposable
         string path = dir.File("jwt_hs256.key");
         Assert.Equal(0, Run("keygen", path, "--owner", "nobody").Code);
         Assert.Equal(0, Interop.Libc.LStat(path, out Interop.Libc.Statx status));
-        Assert.Equal(Interop.Libc.GetPasswdByName("nobody")!.Uid, status.stx_uid);
+        Assert.Equal(UserDatabase.PasswdByName("nobody")!.Uid, status.stx_uid);
         Result unknown = Run("keygen", dir.File("other.key"), "--owner", "no-such-user-slurmnative");
         Assert.Equal(2, unknown.Code);
         Assert.Contains("no such user", unknown.Err, StringComparison.Ordinal);
