@@ -2,9 +2,6 @@ using System.Runtime.InteropServices;
 
 namespace SlurmNative;
 
-/// <summary>Payload and identity of a validated MUNGE credential.</summary>
-internal sealed record MungeCredential(byte[] Payload, uint Uid, uint Gid);
-
 /// <summary>An owned <c>munge_ctx_t</c>. Not thread-safe: one per request or per thread.</summary>
 internal sealed class SafeMungeContextHandle : SafeHandle
 {

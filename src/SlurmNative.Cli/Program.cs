@@ -13,16 +13,6 @@ using SlurmNative.Store;
 
 namespace SlurmNative.Cli;
 
-/// <summary>Exit codes, so scripts can tell a refusal from an outage from a usage error.</summary>
-internal enum ExitCode
-{
-    Ok = 0,
-    Refused = 1,
-    Usage = CommandLineErrors.UsageExitCode,
-    Unreachable = 3,
-    NoTicket = 4,
-}
-
 internal static class Program
 {
     private static readonly Option<string> ConfigOption = new("--config") { Description = "configuration file", HelpName = "PATH", DefaultValueFactory = _ => SlurmNativeConfig.DefaultPath, Recursive = true };
@@ -227,9 +217,3 @@ internal static class Program
         return (int)code;
     }
 }
-
-internal sealed record ListRow(uint Uid, string? User, string Principal, DateTimeOffset Start, DateTimeOffset End, DateTimeOffset RenewTill);
-
-[JsonSerializable(typeof(List<ListRow>))]
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
-internal sealed partial class CliJson : JsonSerializerContext;

@@ -6,19 +6,6 @@ using SlurmNative.Store;
 
 namespace SlurmNative.Daemon.Renewal;
 
-/// <summary>Asks the KDC to renew one TGT (libkrb5 in production).</summary>
-public interface ITicketRenewer
-{
-    /// <returns>The renewed credential, same encoding as uploaded.</returns>
-    /// <exception cref="RenewalRefusedException">the KDC said no; retrying will not help.</exception>
-    /// <exception cref="Exception">anything else is treated as transient (KDC unreachable) and retried next pass.</exception>
-    byte[] Renew(byte[] ticket);
-}
-
-public sealed class RenewalRefusedException(string message) : Exception(message);
-
-public sealed record RenewalPass(int Due, int Renewed, int Dropped, int Deferred);
-
 /// <summary>
 /// Keeps stored TGTs alive while their jobs wait in the queue: each pass renews the
 /// credentials whose remaining life fell below the threshold, soonest first, with a

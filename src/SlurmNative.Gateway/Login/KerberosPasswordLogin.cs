@@ -2,37 +2,6 @@ using SlurmNative.Credentials.Kerberos;
 
 namespace SlurmNative.Gateway.Login;
 
-internal enum LoginFailure
-{
-    /// <summary>
-    /// Wrong password, unknown principal, or anything else the KDC said before the password was proven
-    /// (a locked or disabled account included): the client cannot tell which, on purpose.
-    /// </summary>
-    BadCredentials,
-    /// <summary>The password is right (proven by a kadmin/changepw ticket) but has expired.</summary>
-    PasswordExpired,
-    /// <summary>The KDC refuses every ticket to this principal (locked out, disabled); the client hears <see cref="BadCredentials"/>.</summary>
-    AccountDisabled,
-    KdcUnreachable,
-    KdcError,
-    /// <summary>A TGT came back but the gateway's keytab could not prove the KDC genuine.</summary>
-    KdcNotVerified,
-}
-
-internal sealed class LoginFailedException(LoginFailure failure, string message, Exception? inner = null) : Exception(message, inner)
-{
-    public LoginFailure Failure { get; } = failure;
-}
-
-/// <summary>A ticket obtained with a password: the marshalled TGT and what it says about itself.</summary>
-internal sealed record PasswordTicket(byte[] Credential, string Principal, DateTimeOffset End, DateTimeOffset RenewTill);
-
-internal interface IPasswordLogin
-{
-    /// <summary>An AS exchange for <paramref name="userName"/>; the caller clears <paramref name="password"/>.</summary>
-    PasswordTicket GetTicket(string userName, ReadOnlySpan<char> password);
-}
-
 /// <summary>
 /// krb5_get_init_creds_password against the site's KDCs (krb5.conf), asking for what
 /// jobs need: forwardable, addressless, renewable as far as the realm allows. The

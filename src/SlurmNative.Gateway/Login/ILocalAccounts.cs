@@ -1,0 +1,10 @@
+using SlurmNative.Credentials.Client;
+using SlurmNative.Credentials.Protocol;
+using SlurmNative.Credentials.Accounts;
+
+namespace SlurmNative.Gateway.Login;
+
+internal interface ILocalAccounts
+{
+    LocalAccount? Find(string userName);
+}
