@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace SlurmNative;
 
 /// <summary>Payload and identity of a validated MUNGE credential.</summary>

@@ -1,9 +1,7 @@
-using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Serialization;
 using System.Text.Json;
 using SlurmNative.CommandLine;
-using SlurmNative.Credentials.Accounts;
 using SlurmNative.Credentials.Client;
 using SlurmNative.Credentials.Configuration;
 using SlurmNative.Credentials.Kerberos;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json.Serialization;
 using System.Text.Json;
 using SlurmNative.CommandLine;
 using SlurmNative.Credentials.Accounts;

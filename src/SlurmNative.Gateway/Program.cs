@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using SlurmNative.CommandLine;
 using SlurmNative.Common;
 using SlurmNative.Credentials.Accounts;

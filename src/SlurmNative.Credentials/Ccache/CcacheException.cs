@@ -1,5 +1,3 @@
-using Microsoft.Win32.SafeHandles;
-
 namespace SlurmNative.Credentials.Ccache;
 
 /// <summary>A ccache could not be created, replaced or checked; the message names the fix.</summary>

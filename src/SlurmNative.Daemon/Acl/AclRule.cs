@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Net;
-using SlurmNative.Credentials.Protocol;
 
 namespace SlurmNative.Daemon.Acl;
 

@@ -1,4 +1,3 @@
-using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Daemon.Logging;
 using SlurmNative.Daemon.Observability;
 using SlurmNative.Daemon.Service;

@@ -1,5 +1,4 @@
 using System.Net;
-using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Daemon.Acl;
 
 namespace SlurmNative.Daemon.Service;

@@ -1,4 +1,3 @@
-using System.Net;
 using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Daemon.Acl;
 

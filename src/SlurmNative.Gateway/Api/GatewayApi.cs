@@ -7,11 +7,9 @@ using SlurmNative.Credentials.Client;
 using SlurmNative.Gateway.Configuration;
 using SlurmNative.Gateway.Jobs;
 using SlurmNative.Gateway.Login;
-using SlurmNative.Gateway.Observability;
 using SlurmNative.Gateway.Policy;
 using SlurmNative.Gateway.Sessions;
 using SlurmNative.Gateway.Slurm;
-using SlurmNative.Gateway.Tokens;
 
 namespace SlurmNative.Gateway.Api;
 

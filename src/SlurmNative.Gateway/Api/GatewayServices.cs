@@ -1,11 +1,9 @@
-using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using SlurmNative.Credentials.Client;
 using SlurmNative.Gateway.Configuration;
-using SlurmNative.Gateway.Jobs;
 using SlurmNative.Gateway.Login;
 using SlurmNative.Gateway.Observability;
 using SlurmNative.Gateway.Policy;

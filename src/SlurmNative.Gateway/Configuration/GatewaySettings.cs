@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using SlurmNative.Credentials.Audit;
 using SlurmNative.Credentials.Configuration;
 

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace SlurmNative.Gateway.Jobs;
 
 internal sealed record ErrorResponse(string Error);

@@ -1,4 +1,3 @@
-using System.Text;
 using SlurmNative.Gateway.Policy;
 
 namespace SlurmNative.Gateway.Jobs;

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace SlurmNative.Gateway.Jobs;
 
 internal sealed record LoginResponse(string Session, string UserName, DateTimeOffset ExpiresAt, string Principal, DateTimeOffset TicketExpiresAt, bool Proxy, bool IssueTokens);

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace SlurmNative.Gateway.Jobs;
 
 internal sealed record TokenResponse(string Token, string UserName, DateTimeOffset ExpiresAt, string HeaderUserName, string HeaderToken);

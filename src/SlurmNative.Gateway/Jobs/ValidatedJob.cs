@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace SlurmNative.Gateway.Jobs;
 
 /// <summary>A job request after validation and policy: what is sent to slurmrestd, nothing more.</summary>

@@ -1,6 +1,5 @@
 using SlurmNative.Credentials.Client;
 using SlurmNative.Credentials.Protocol;
-using SlurmNative.Credentials.Accounts;
 
 namespace SlurmNative.Gateway.Login;
 

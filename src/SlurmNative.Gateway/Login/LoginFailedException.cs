@@ -1,5 +1,3 @@
-using SlurmNative.Credentials.Kerberos;
-
 namespace SlurmNative.Gateway.Login;
 
 internal sealed class LoginFailedException(LoginFailure failure, string message, Exception? inner = null) : Exception(message, inner)

@@ -1,5 +1,3 @@
-using SlurmNative.Credentials.Kerberos;
-
 namespace SlurmNative.Gateway.Login;
 
 internal enum LoginFailure

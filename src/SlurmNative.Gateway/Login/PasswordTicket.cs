@@ -1,5 +1,3 @@
-using SlurmNative.Credentials.Kerberos;
-
 namespace SlurmNative.Gateway.Login;
 
 /// <summary>A ticket obtained with a password: the marshalled TGT and what it says about itself.</summary>

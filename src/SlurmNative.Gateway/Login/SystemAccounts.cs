@@ -1,4 +1,3 @@
-using SlurmNative.Credentials.Client;
 using SlurmNative.Credentials.Protocol;
 using SlurmNative.Credentials.Accounts;
 

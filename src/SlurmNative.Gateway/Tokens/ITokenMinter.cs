@@ -1,4 +1,3 @@
-using SlurmNative.Gateway.Configuration;
 using SlurmNative.Jwt;
 using SlurmNative.Jwt.Keys;
 using SlurmNative.Jwt.Tokens;

@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using SlurmNative.Jwt.Files;
-using SlurmNative.Jwt.Tokens;
 
 namespace SlurmNative.Jwt.Keys;
 

@@ -2,7 +2,6 @@ using SlurmNative.Credentials.Ccache;
 using SlurmNative.Credentials.Client;
 using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Credentials.Protocol;
-using SlurmNative.Plugin.Backend;
 using SlurmNative.Plugin.Configuration;
 using SlurmNative.Plugin.Node;
 using SlurmNative.Plugin.Spank;

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Text;
 using CsCheck;
 using SlurmNative.Store.Keys;
-using SlurmNative.Store;
 using SlurmNative.Fuzz.Engine;
 using SlurmNative.Store.Sealing;
 
