@@ -1,13 +1,4 @@
-using System.Globalization;
-using System.Text.Json.Serialization;
-using System.Text.Json;
 using SlurmNative.CommandLine;
-using SlurmNative.Credentials.Client;
-using SlurmNative.Credentials.Configuration;
-using SlurmNative.Credentials.Kerberos;
-using SlurmNative.Credentials.Protocol;
-using SlurmNative.Store.Keys;
-using SlurmNative.Store;
 
 namespace SlurmNative.Cli;
 

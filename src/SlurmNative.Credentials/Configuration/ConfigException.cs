@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace SlurmNative.Credentials.Configuration;
 
 public sealed class ConfigException(string message) : Exception(message);

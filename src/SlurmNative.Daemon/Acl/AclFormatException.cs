@@ -1,6 +1,3 @@
-using System.Net;
-using SlurmNative.Credentials.Protocol;
-
 namespace SlurmNative.Daemon.Acl;
 
 public sealed class AclFormatException(string message) : Exception(message);

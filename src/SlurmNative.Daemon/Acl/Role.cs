@@ -1,6 +1,3 @@
-using System.Net;
-using SlurmNative.Credentials.Protocol;
-
 namespace SlurmNative.Daemon.Acl;
 
 /// <summary>What a matching rule grants. A caller holds the union of every rule that matches.</summary>

@@ -1,8 +1,3 @@
-using SlurmNative.Daemon.Logging;
-using SlurmNative.Daemon.Observability;
-using SlurmNative.Daemon.Service;
-using SlurmNative.Store;
-
 namespace SlurmNative.Daemon.Renewal;
 
 /// <summary>Asks the KDC to renew one TGT (libkrb5 in production).</summary>

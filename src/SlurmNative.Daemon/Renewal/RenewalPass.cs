@@ -1,8 +1,3 @@
-using SlurmNative.Daemon.Logging;
-using SlurmNative.Daemon.Observability;
-using SlurmNative.Daemon.Service;
-using SlurmNative.Store;
-
 namespace SlurmNative.Daemon.Renewal;
 
 public sealed record RenewalPass(int Due, int Renewed, int Dropped, int Deferred);

@@ -1,6 +1,3 @@
-using SlurmNative.Credentials.Kerberos;
-using SlurmNative.Daemon.Acl;
-
 namespace SlurmNative.Daemon.Service;
 
 /// <summary>The caller's identity as MUNGE proved it, and the payload MUNGE decrypted.</summary>

@@ -1,6 +1,3 @@
-using SlurmNative.Credentials.Kerberos;
-using SlurmNative.Daemon.Acl;
-
 namespace SlurmNative.Daemon.Service;
 
 /// <summary>Turns a request's credential into a proven identity (MUNGE in production).</summary>

@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Net;
-using System.Security.Cryptography;
-using System.Text.Json;
-using SlurmNative.Credentials.Client;
 using SlurmNative.Gateway.Configuration;
 using SlurmNative.Gateway.Login;
 using SlurmNative.Gateway.Observability;

@@ -1,8 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using SlurmNative.Credentials.Audit;
-using SlurmNative.Credentials.Configuration;
-
 namespace SlurmNative.Gateway.Configuration;
 
 /// <summary>What one group of users may do through the gateway; null sets mean "any".</summary>

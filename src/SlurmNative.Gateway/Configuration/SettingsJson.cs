@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using SlurmNative.Credentials.Configuration;
 
 namespace SlurmNative.Gateway.Configuration;
 

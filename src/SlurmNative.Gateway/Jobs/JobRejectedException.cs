@@ -1,5 +1,3 @@
-using SlurmNative.Gateway.Policy;
-
 namespace SlurmNative.Gateway.Jobs;
 
 /// <summary>Why a job request was refused, phrased for the client; names the field.</summary>

@@ -1,6 +1,3 @@
-using SlurmNative.Credentials.Protocol;
-using SlurmNative.Credentials.Accounts;
-
 namespace SlurmNative.Gateway.Login;
 
 internal interface ILocalAccounts

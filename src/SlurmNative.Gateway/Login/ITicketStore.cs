@@ -1,6 +1,3 @@
-using SlurmNative.Credentials.Protocol;
-using SlurmNative.Credentials.Accounts;
-
 namespace SlurmNative.Gateway.Login;
 
 /// <summary>Where a logged-in user's ticket goes so that their jobs find it on the nodes.</summary>

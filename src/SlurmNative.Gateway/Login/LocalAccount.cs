@@ -1,6 +1,3 @@
-using SlurmNative.Credentials.Protocol;
-using SlurmNative.Credentials.Accounts;
-
 namespace SlurmNative.Gateway.Login;
 
 /// <summary>A user as the cluster's name service knows them (passwd, group, LDAP/SSSD through NSS).</summary>

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using SlurmNative.Gateway.Policy;
 
 namespace SlurmNative.Gateway.Sessions;

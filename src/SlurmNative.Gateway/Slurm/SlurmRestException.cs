@@ -1,7 +1,4 @@
 using System.Net;
-using System.Text;
-using System.Text.Json;
-using SlurmNative.Gateway.Jobs;
 
 namespace SlurmNative.Gateway.Slurm;
 

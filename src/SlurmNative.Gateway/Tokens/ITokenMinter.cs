@@ -1,7 +1,3 @@
-using SlurmNative.Jwt;
-using SlurmNative.Jwt.Keys;
-using SlurmNative.Jwt.Tokens;
-
 namespace SlurmNative.Gateway.Tokens;
 
 internal interface ITokenMinter

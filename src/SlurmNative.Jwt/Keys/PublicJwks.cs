@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using SlurmNative.Jwt.Files;
 
 namespace SlurmNative.Jwt.Keys;

@@ -1,7 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using SlurmNative.Jwt.Keys;
-
 namespace SlurmNative.Jwt.Tokens;
 
 /// <summary>The "sun" claim: a user name Slurm can look up.</summary>

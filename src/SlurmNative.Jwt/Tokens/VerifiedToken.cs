@@ -1,7 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using SlurmNative.Jwt.Keys;
-
 namespace SlurmNative.Jwt.Tokens;
 
 /// <summary>What a verified token says. Holds no signature and no token text.</summary>
