@@ -16,41 +16,20 @@ PHASE_SECONDS=${1:-${BENCH_SECONDS:-6}}
 CLIENTS=${BENCH_CLIENTS:-32}
 TICKETS=${BENCH_TICKETS:-100000}
 TESTBED="$ROOT/testbed/testbed.sh"
-BENCH="$ROOT/bench/DaemonBench/bin/Release/net10.0/SlurmNative.DaemonBench"
 declare -A DAEMON=([jit]="$ROOT/src/SlurmNative.Daemon/bin/Release/net10.0/slurmnatived"
                    [aot]="$ROOT/artifacts/publish/slurmnatived/slurmnatived")
 declare -A CLI=([jit]="$ROOT/src/SlurmNative.Cli/bin/Release/net10.0/slurmnative"
                 [aot]="$ROOT/artifacts/publish/slurmnative/slurmnative")
-export TESTBED_DIR=${TESTBED_DIR:-/tmp/slurmnative-testbed}
-export KRB5_CONFIG="$TESTBED_DIR/etc/krb5.conf"
-MUNGE_SOCKET="$TESTBED_DIR/munge/munge.socket"
 USERS=(alice bob carol)
 FIRST_SYNTHETIC_UID=1000000
 
-die() { echo "bench: $*" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || die "run as root: the test cluster starts system daemons"
+# shellcheck source=bench/lib/testbed.bash
+. "$ROOT/bench/lib/testbed.bash"
+bench_prepare
 for b in "${DAEMON[@]}" "${CLI[@]}"; do [ -x "$b" ] || die "$b is missing; run ./build.sh build and ./build.sh publish first"; done
-dotnet build "$ROOT/bench/DaemonBench/DaemonBench.csproj" -c Release -nologo -v quiet -clp:NoSummary >/dev/null \
-    || die "building bench/DaemonBench failed"
 
-started_here="" work="" daemon_pid=""
-stop_daemon() {
-    [ -n "$daemon_pid" ] || return 0
-    kill -TERM "$daemon_pid" 2>/dev/null || true
-    wait "$daemon_pid" 2>/dev/null || true
-    daemon_pid=""
-}
-cleanup() {
-    stop_daemon
-    [ -n "$work" ] && rm -rf "$work"
-    [ -n "$started_here" ] && "$TESTBED" stop >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-
-if ! "$TESTBED" status >/dev/null 2>&1; then
-    started_here=1
-    "$TESTBED" start >/dev/null 2>&1 || die "testbed.sh start failed; run it by hand to see why"
-fi
+trap bench_cleanup EXIT
+bench_testbed_up
 work=$(mktemp -d "$TESTBED_DIR/bench-aot.XXXXXX")
 port=$("$BENCH" free-port)
 mkdir -m 0700 "$work/empty" "$work/small" "$work/big" "$work/ccaches" "$work/jobs"
@@ -91,12 +70,6 @@ start_daemon() {
     done
     cat "$work/daemon.log" >&2
     die "slurmnatived ($1) did not start"
-}
-memory_mb() { awk -v k="$1:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$daemon_pid/status"; }
-field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
-load() {
-    "$BENCH" load --server "127.0.0.1:$port" --munge-socket "$MUNGE_SOCKET" --clients "$CLIENTS" --seconds "$PHASE_SECONDS" \
-        --watch "daemon=$daemon_pid" --watch "munged=$(cat "$TESTBED_DIR/pids/munged")" "$@"
 }
 
 declare -A start_us idle_rss gets big_rss big_hwm big_gets sweep_us

@@ -29,40 +29,19 @@ TICKETS_PER_USER=16      # distinct TGTs per user, so that few adds repeat what 
 TESTBED="$ROOT/testbed/testbed.sh"
 EXTRA_CONF=${BENCH_EXTRA_CONF:-}
 DAEMON=${BENCH_DAEMON:-"$ROOT/src/SlurmNative.Daemon/bin/Release/net10.0/slurmnatived"}
-BENCH="$ROOT/bench/DaemonBench/bin/Release/net10.0/SlurmNative.DaemonBench"
-export TESTBED_DIR=${TESTBED_DIR:-/tmp/slurmnative-testbed}
-export KRB5_CONFIG="$TESTBED_DIR/etc/krb5.conf"
-MUNGE_SOCKET="$TESTBED_DIR/munge/munge.socket"
 USERS=(alice bob carol)
 FIRST_SYNTHETIC_UID=1000000
 
-die() { echo "bench: $*" >&2; exit 1; }
+# shellcheck source=bench/lib/testbed.bash
+. "$ROOT/bench/lib/testbed.bash"
 # shellcheck source=bench/lib/munged.bash
 . "$ROOT/bench/lib/munged.bash"
-[ "$(id -u)" -eq 0 ] || die "run as root: the test cluster starts system daemons"
+bench_prepare
 [ -x "$DAEMON" ] || die "$DAEMON is missing; run ./build.sh build first"
 command -v remunge >/dev/null || die "remunge is missing (it comes with the munge package)"
-dotnet build "$ROOT/bench/DaemonBench/DaemonBench.csproj" -c Release -nologo -v quiet -clp:NoSummary >/dev/null \
-    || die "building bench/DaemonBench failed"
 
-started_here="" work="" daemon_pid=""
-stop_daemon() {
-    [ -n "$daemon_pid" ] || return 0
-    kill -TERM "$daemon_pid" 2>/dev/null || true
-    wait "$daemon_pid" 2>/dev/null || true
-    daemon_pid=""
-}
-cleanup() {
-    stop_daemon
-    [ -n "$work" ] && rm -rf "$work"
-    [ -n "$started_here" ] && "$TESTBED" stop >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-
-if ! "$TESTBED" status >/dev/null 2>&1; then
-    started_here=1
-    "$TESTBED" start >/dev/null 2>&1 || die "testbed.sh start failed; run it by hand to see why"
-fi
+trap bench_cleanup EXIT
+bench_testbed_up
 work=$(mktemp -d "$TESTBED_DIR/bench-daemon.XXXXXX")
 port=$("$BENCH" free-port)
 cat >"$work/slurmnative.conf" <<CONF
@@ -101,13 +80,7 @@ start_daemon() {
     cat "$work/daemon.log" >&2
     die "slurmnatived did not start"
 }
-memory_mb() { awk -v k="$1:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$daemon_pid/status"; }
-field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 writes() { grep -c '^<6>slurmnatived\[0\] stored ' "$work/daemon.log" || true; }
-load() {
-    "$BENCH" load --server "127.0.0.1:$port" --munge-socket "$MUNGE_SOCKET" --clients "$CLIENTS" --seconds "$PHASE_SECONDS" \
-        --watch "daemon=$daemon_pid" --watch "munged=$(cat "$TESTBED_DIR/pids/munged")" "$@"
-}
 busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat; }
 
 echo "slurmnatived on $(nproc) cores, $CLIENTS concurrent clients, $PHASE_SECONDS s per phase (after 2 s warm-up):"

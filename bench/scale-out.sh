@@ -28,32 +28,22 @@ BURST=${BENCH_BURST:-10000}
 BURST_THREADS=${BENCH_BURST_THREADS:-256}
 TESTBED="$ROOT/testbed/testbed.sh"
 CLI="$ROOT/src/SlurmNative.Cli/bin/Release/net10.0/slurmnative"
-BENCH="$ROOT/bench/DaemonBench/bin/Release/net10.0/SlurmNative.DaemonBench"
-export TESTBED_DIR=${TESTBED_DIR:-/tmp/slurmnative-testbed}
-MUNGE_SOCKET="$TESTBED_DIR/munge/munge.socket"
 
-die() { echo "bench: $*" >&2; exit 1; }
+# shellcheck source=bench/lib/testbed.bash
+. "$ROOT/bench/lib/testbed.bash"
 # shellcheck source=bench/lib/munged.bash
 . "$ROOT/bench/lib/munged.bash"
-[ "$(id -u)" -eq 0 ] || die "run as root: the test cluster starts system daemons"
+bench_prepare
 [ -x "$CLI" ] || die "$CLI is missing; run ./build.sh build first"
 command -v remunge >/dev/null || die "remunge is missing (it comes with the munge package)"
-dotnet build "$ROOT/bench/DaemonBench/DaemonBench.csproj" -c Release -nologo -v quiet -clp:NoSummary >/dev/null \
-    || die "building bench/DaemonBench failed"
 
-started_here=""
 cleanup() {
     "$TESTBED" daemon-stop >/dev/null 2>&1 || true
     [ -n "$started_here" ] && "$TESTBED" stop >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
-if ! "$TESTBED" status >/dev/null 2>&1; then
-    started_here=1
-    "$TESTBED" start >/dev/null 2>&1 || die "testbed.sh start failed; run it by hand to see why"
-fi
+bench_testbed_up
 uid=$(id -u alice)
-
-field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 
 # measure NAME STORE COUNT: start the daemons, store alice's ticket, measure; prints "NAME|gets|burst".
 measure() {
