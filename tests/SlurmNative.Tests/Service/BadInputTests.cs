@@ -191,12 +191,15 @@ public class BadInputTests
         {
             Assert.Equal(ReplyStatus.Ok, daemon.ClientFor(1001).Send(Request.Create(Operation.Ping)).Status);
 
-            // The oldest must go: waited for generously, since a loaded machine may still be working through
-            // the accept backlog; each returns as soon as it is closed. The newest only get a short look.
-            var oldest = await Task.WhenAll(idle.Take(idle.Count - limit).Select(s => ClosedByDaemonAsync(s, TimeSpan.FromSeconds(15))));
+            // "Oldest" is in the daemon's accept order, which the kernel may swap for two connections
+            // made microseconds apart: the oldest 80 must go whatever the swaps, and the host keeps at
+            // most its limit. Closed sockets answer at once, so the generous wait only costs time when
+            // the daemon is wrong (or still draining its accept backlog on a loaded machine).
+            const int surelyOldest = 80;
+            var oldest = await Task.WhenAll(idle.Take(surelyOldest).Select(s => ClosedByDaemonAsync(s, TimeSpan.FromSeconds(15))));
             Assert.True(oldest.All(c => c), $"the oldest connections are the ones closed; {oldest.Count(c => !c)} of them stayed open");
-            var newest = await Task.WhenAll(idle.Skip(idle.Count - limit).Select(s => ClosedByDaemonAsync(s, TimeSpan.FromMilliseconds(500))));
-            Assert.Contains(false, newest);
+            var rest = await Task.WhenAll(idle.Skip(surelyOldest).Select(s => ClosedByDaemonAsync(s, TimeSpan.FromSeconds(1))));
+            Assert.InRange(rest.Count(c => !c), 1, limit);
         }
         finally
         {
