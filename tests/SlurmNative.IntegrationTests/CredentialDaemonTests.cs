@@ -267,7 +267,8 @@ public sealed class CredentialDaemonTests(Testbed testbed, ITestOutputHelper out
     [Fact]
     public void A_ticket_is_dropped_soon_after_its_owner_has_no_job_unless_it_was_kept()
     {
-        using var daemon = new CredentialDaemon(testbed, "idle", "keep_after_last_job = 4s");
+        string audit = Path.Combine(testbed.Directory, "daemon-idle", "audit.log");
+        using var daemon = new CredentialDaemon(testbed, "idle", $"keep_after_last_job = 4s\naudit = file:{audit}");
         foreach (string user in new[] { "alice", "bob", "carol" })
             testbed.Kinit(user);
         // A held job never starts, and is a job all the same until it is cancelled. It forwards
@@ -289,6 +290,7 @@ public sealed class CredentialDaemonTests(Testbed testbed, ITestOutputHelper out
             Assert.Equal(new[] { bob, carol }.Order().ToArray(), Stored());
             Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(15));
             Assert.Contains($"dropped the credential of uid {alice}: no job of theirs for", daemon.Log);
+            Assert.Contains($"action=remove outcome=dropped target_uid={alice} by=idle_sweeper reason=\"no job for 00:00:04 (keep_after_last_job)\"", File.ReadAllText(audit));
 
             // Eight more seconds: carol's held job still keeps hers.
             Thread.Sleep(8000);

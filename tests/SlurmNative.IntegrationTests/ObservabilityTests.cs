@@ -119,6 +119,57 @@ public sealed class ObservabilityTests(Testbed testbed, ITestOutputHelper output
     }
 
     [Fact]
+    public async Task The_daemon_counts_the_idle_connections_it_closes_to_make_room()
+    {
+        const int limit = 4, opened = 10;
+        int metricsPort = CredentialDaemon.FreePort();
+        using var daemon = new CredentialDaemon(testbed, "evicting",
+            $"metrics_listen = 127.0.0.1:{metricsPort}\nmax_waiting_per_host = {limit}\nframe_timeout = 30s");
+        var before = await ScrapeAsync(metricsPort);
+
+        // An attacker's idle connections from one address: each past the limit closes that address's oldest.
+        var idle = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < opened; i++)
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                await socket.ConnectAsync(IPAddress.Loopback, daemon.Port);
+                idle.Add(socket);
+                // Connections made microseconds apart may reach accept(2) swapped; apart, they keep their order.
+                await Task.Delay(20);
+            }
+            bool[] closed = await Task.WhenAll(idle.Select(async socket =>
+            {
+                // A closed socket answers at once; only the ones that must stay open use the whole wait.
+                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+                try
+                {
+                    return await socket.ReceiveAsync(new byte[16], SocketFlags.None, wait.Token) == 0;
+                }
+                catch (OperationCanceledException)
+                {
+                    return false;
+                }
+                catch (SocketException)
+                {
+                    return true; // reset: closed all the same
+                }
+            }));
+            Assert.Equal(Enumerable.Repeat(true, opened - limit).Concat(Enumerable.Repeat(false, limit)), closed);
+
+            var after = await ScrapeAsync(metricsPort);
+            Assert.Equal(opened - limit, Delta(before, after, "slurmnatived_connections_evicted_total"));
+            Assert.Equal(0, Delta(before, after, "slurmnatived_connections_refused_total"));
+        }
+        finally
+        {
+            idle.ForEach(s => s.Dispose());
+        }
+        Assert.Equal(0, daemon.CliAs("alice", "ping").ExitCode);
+    }
+
+    [Fact]
     public void Audit_lines_reach_a_journal_socket_with_the_fixed_identifier()
     {
         string socketPath = Path.Combine(testbed.Directory, "observed-journal.socket");
