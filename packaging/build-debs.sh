@@ -104,6 +104,16 @@ man_pages() { # man_pages PACKAGE SECTION:NAME...
     done
 }
 
+# service PACKAGE PROGRAM UNIT: a server program in /usr/lib/slurmnative, on the admin's PATH
+# in /usr/sbin, with its systemd unit.
+service() {
+    local d="$STAGE/$1"
+    install -d -m 0755 "$d/usr/lib/slurmnative" "$d/usr/sbin" "$d/etc/slurmnative" "$d/lib/systemd/system"
+    install -m 0755 "$PUBLISH/$2/$2" "$d/usr/lib/slurmnative/$2"
+    ln -s "../lib/slurmnative/$2" "$d/usr/sbin/$2"
+    install -m 0644 "$3" "$d/lib/systemd/system/$(basename "$3")"
+}
+
 # ---- slurmnative-client: the CLI (users' add/list, nodes' get, the Epilog's sweep) ----
 d=$(stage slurmnative-client)
 install -d -m 0755 "$d/usr/lib/slurmnative" "$d/usr/bin" "$d/etc/slurmnative"
@@ -127,11 +137,8 @@ control slurmnative-client "libc6, libkrb5-3, libmunge2" \
 
 # ---- slurmnative-daemon: slurmnatived, its user, unit, ACL, state directory ----
 d=$(stage slurmnative-daemon)
-install -d -m 0755 "$d/usr/lib/slurmnative" "$d/usr/sbin" "$d/etc/slurmnative" "$d/lib/systemd/system"
-install -m 0755 "$PUBLISH/slurmnatived/slurmnatived" "$d/usr/lib/slurmnative/slurmnatived"
-ln -s ../lib/slurmnative/slurmnatived "$d/usr/sbin/slurmnatived"
+service slurmnative-daemon slurmnatived "$HERE/slurmnatived.service"
 install -m 0644 "$ROOT/etc/acl.conf" "$d/etc/slurmnative/acl.conf"
-install -m 0644 "$HERE/slurmnatived.service" "$d/lib/systemd/system/slurmnatived.service"
 install -m 0755 "$HERE/slurmnatived-keys" "$d/usr/lib/slurmnative/slurmnatived-keys"
 man_pages slurmnative-daemon 8:slurmnatived 5:slurmnative-acl.conf
 scripts slurmnative-daemon
@@ -141,11 +148,8 @@ control slurmnative-daemon "slurmnative-client (= $VERSION), adduser, munge, lib
 
 # ---- slurmnative-gateway: the REST gateway ----
 d=$(stage slurmnative-gateway)
-install -d -m 0755 "$d/usr/lib/slurmnative" "$d/usr/sbin" "$d/etc/slurmnative" "$d/lib/systemd/system"
-install -m 0755 "$PUBLISH/slurmnative-gateway/slurmnative-gateway" "$d/usr/lib/slurmnative/slurmnative-gateway"
-ln -s ../lib/slurmnative/slurmnative-gateway "$d/usr/sbin/slurmnative-gateway"
+service slurmnative-gateway slurmnative-gateway "$ROOT/etc/slurmnative-gateway.service"
 install -m 0644 "$ROOT/etc/gateway.json" "$d/etc/slurmnative/gateway.json"
-install -m 0644 "$ROOT/etc/slurmnative-gateway.service" "$d/lib/systemd/system/slurmnative-gateway.service"
 man_pages slurmnative-gateway 8:slurmnative-gateway
 scripts slurmnative-gateway
 control slurmnative-gateway "slurmnative-client (= $VERSION), adduser, libc6, libkrb5-3, libmunge2" \
