@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Text.Json;
 using SlurmNative.Cli;
-using SlurmNative.Tests.Crypto;
-using SlurmNative.Credentials.Accounts;
 using SlurmNative.Tests.TestSupport;
+using SlurmNative.Credentials.Accounts;
+using SlurmNative.Tests.Jwt;
 
-namespace SlurmNative.Tests.Jwt;
+namespace SlurmNative.Tests.Cli;
 
 /// <summary>`slurmnative jwt ...` run in-process: exit codes, what is printed, what is not.</summary>
 public sealed class JwtCommandsTests : IDisposable

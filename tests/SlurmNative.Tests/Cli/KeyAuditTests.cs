@@ -1,7 +1,6 @@
-using SlurmNative.Tests.Crypto;
 using SlurmNative.Tests.TestSupport;
 
-namespace SlurmNative.Tests.Audit;
+namespace SlurmNative.Tests.Cli;
 
 /// <summary>The CLI's keygen and rotate-key, as built, write to the audit trail slurmnative.conf names.</summary>
 public class KeyAuditTests

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using SlurmNative.Cli;
 
-namespace SlurmNative.Tests.Plugin;
+namespace SlurmNative.Tests.Cli;
 
 public sealed class SweepCommandTests : IDisposable
 {

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using SlurmNative.Gateway.Login;
 using SlurmNative.Jwt.Keys;
-using SlurmNative.Tests.Crypto;
 using SlurmNative.Tests.TestSupport;
 
 namespace SlurmNative.Tests.Gateway;

@@ -65,7 +65,7 @@ public class PluginLoadingTests
     /// </summary>
     private sealed class ExternStepLeftovers : IDisposable
     {
-        private readonly Crypto.TempDirectory scratch = new();
+        private readonly TempDirectory scratch = new();
         private readonly System.Diagnostics.Process externStep;
 
         public string StateDirectory => scratch.File("state");

@@ -6,7 +6,6 @@ using SlurmNative.Plugin.Configuration;
 using SlurmNative.Plugin.Node;
 using SlurmNative.Plugin.Spank;
 using SlurmNative.Plugin.Submit;
-using SlurmNative.Tests.Crypto;
 using SlurmNative.Tests.TestSupport;
 using SlurmNative.Tests.Plugin.Fakes;
 using static SlurmNative.Tests.Plugin.Fakes.FakeSpankSession;

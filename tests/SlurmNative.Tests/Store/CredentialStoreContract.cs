@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using SlurmNative.Store.Keys;
 using SlurmNative.Daemon.Logging;
 using SlurmNative.Store;
-using SlurmNative.Tests.Crypto;
+using SlurmNative.Tests.TestSupport;
 using Xunit.Abstractions;
 
 namespace SlurmNative.Tests.Store;

@@ -1,4 +1,4 @@
-namespace SlurmNative.Tests.Crypto;
+namespace SlurmNative.Tests.TestSupport;
 
 /// <summary>A private (0700) scratch directory removed at dispose.</summary>
 internal sealed class TempDirectory : IDisposable

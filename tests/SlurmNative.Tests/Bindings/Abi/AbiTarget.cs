@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using SlurmNative.Tests.TestSupport;
 
-namespace SlurmNative.Tests.Abi;
+namespace SlurmNative.Tests.Bindings.Abi;
 
 /// <summary>
 /// Where the ABI probe is compiled and run for one architecture: with this machine's gcc and run

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using SlurmNative.Tests.TestSupport;
 
-namespace SlurmNative.Tests.Abi;
+namespace SlurmNative.Tests.Bindings.Abi;
 
 /// <summary>
 /// The bindings against the installed headers (krb5, munge, glibc, Slurm's spank.h and the shim's header), for

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using SlurmNative.Tests.TestSupport;
 
-namespace SlurmNative.Tests.Abi;
+namespace SlurmNative.Tests.Bindings.Abi;
 
 /// <summary>
 /// Every name the shim and the managed plugin share is defined once, in native/slurmnative_shim.h:

@@ -1,6 +1,6 @@
 using SlurmNative.Credentials.Accounts;
 
-namespace SlurmNative.Tests.Accounts;
+namespace SlurmNative.Tests.Credentials.Accounts;
 
 /// <summary>Users and groups through NSS, as this machine knows them.</summary>
 public sealed class UserDatabaseTests

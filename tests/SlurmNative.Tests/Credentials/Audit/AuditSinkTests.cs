@@ -2,9 +2,9 @@ using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Text;
 using SlurmNative.Credentials.Audit;
-using SlurmNative.Tests.Crypto;
+using SlurmNative.Tests.TestSupport;
 
-namespace SlurmNative.Tests.Audit;
+namespace SlurmNative.Tests.Credentials.Audit;
 
 /// <summary>The sinks against real sockets and files: a bound datagram socket stands in for /dev/log and journald's.</summary>
 public class AuditSinkTests

@@ -1,6 +1,6 @@
 using SlurmNative.Credentials.Audit;
 
-namespace SlurmNative.Tests.Audit;
+namespace SlurmNative.Tests.Credentials.Audit;
 
 public class AuditTrailTests
 {

@@ -1,8 +1,7 @@
 using SlurmNative.Credentials.Ccache;
-using SlurmNative.Tests.Crypto;
 using SlurmNative.Tests.TestSupport;
 
-namespace SlurmNative.Tests.Plugin;
+namespace SlurmNative.Tests.Credentials.Ccache;
 
 /// <summary>
 /// Which steps the leftover sweep takes for running, from slurmstepd process titles as Slurm 22.05 writes

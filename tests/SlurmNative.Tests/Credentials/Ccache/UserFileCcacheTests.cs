@@ -1,8 +1,8 @@
 using SlurmNative.Credentials.Ccache;
 using SlurmNative.Credentials.Kerberos;
-using SlurmNative.Tests.Crypto;
+using SlurmNative.Tests.TestSupport;
 
-namespace SlurmNative.Tests.Plugin;
+namespace SlurmNative.Tests.Credentials.Ccache;
 
 /// <summary>
 /// srun's libkrb5-free reading of a FILE ccache, checked against libkrb5 itself on caches

@@ -1,8 +1,8 @@
 using Microsoft.Win32.SafeHandles;
 using SlurmNative.Credentials.Client;
-using SlurmNative.Tests.Crypto;
+using SlurmNative.Tests.TestSupport;
 
-namespace SlurmNative.Tests.Client;
+namespace SlurmNative.Tests.Credentials.Client;
 
 /// <summary>The clients' blocking libc sockets against System.Net listeners, in a private temporary directory.</summary>
 public sealed class BlockingSocketTests : IDisposable

@@ -2,8 +2,10 @@ using System.Diagnostics;
 using SlurmNative.Credentials.Client;
 using SlurmNative.Credentials.Configuration;
 using SlurmNative.Credentials.Protocol;
+using SlurmNative.Tests.Daemon.Fakes;
+using SlurmNative.Tests.Daemon.Service;
 
-namespace SlurmNative.Tests.Service;
+namespace SlurmNative.Tests.Credentials.Client;
 
 /// <summary>
 /// What the client takes for the daemon's answer: a sealed reply that opens with its request's key,

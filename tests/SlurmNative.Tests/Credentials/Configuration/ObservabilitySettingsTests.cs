@@ -4,7 +4,7 @@ using SlurmNative.Credentials.Audit;
 using SlurmNative.Credentials.Configuration;
 using SlurmNative.Gateway.Configuration;
 
-namespace SlurmNative.Tests.Configuration;
+namespace SlurmNative.Tests.Credentials.Configuration;
 
 /// <summary>metrics_listen, metrics_allow_remote and audit, in slurmnative.conf and gateway.json.</summary>
 public class ObservabilitySettingsTests

@@ -2,7 +2,7 @@ using System.Net;
 using SlurmNative.Credentials.Configuration;
 using SlurmNative.Tests.TestSupport;
 
-namespace SlurmNative.Tests.Configuration;
+namespace SlurmNative.Tests.Credentials.Configuration;
 
 public class SlurmNativeConfigTests
 {

@@ -1,6 +1,6 @@
 using SlurmNative.Credentials.Protocol;
 
-namespace SlurmNative.Tests.Protocol;
+namespace SlurmNative.Tests.Credentials.Protocol;
 
 /// <summary>The body of a list reply: what the daemon encodes the CLI decodes, and a malformed one is a ProtocolException.</summary>
 public class CredentialListTests

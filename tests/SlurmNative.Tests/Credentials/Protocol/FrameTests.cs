@@ -1,6 +1,6 @@
 using SlurmNative.Credentials.Protocol;
 
-namespace SlurmNative.Tests.Protocol;
+namespace SlurmNative.Tests.Credentials.Protocol;
 
 /// <summary>
 /// The one-frame reads (async for the daemon, blocking for the client): whole frames however

@@ -1,6 +1,6 @@
 using SlurmNative.Credentials.Protocol;
 
-namespace SlurmNative.Tests.Protocol;
+namespace SlurmNative.Tests.Credentials.Protocol;
 
 /// <summary>Protocol version 2's sealed replies (libk5crypto, aes256-cts-hmac-sha384-192): only the requester reads them.</summary>
 public sealed class SealedReplyTests

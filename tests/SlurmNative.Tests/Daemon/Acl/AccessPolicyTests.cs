@@ -2,7 +2,7 @@ using System.Net;
 using SlurmNative.Credentials.Protocol;
 using SlurmNative.Daemon.Acl;
 
-namespace SlurmNative.Tests.Acl;
+namespace SlurmNative.Tests.Daemon.Acl;
 
 public class AccessPolicyTests
 {

@@ -10,7 +10,7 @@ using SlurmNative.Daemon.Logging;
 using SlurmNative.Daemon.Service;
 using SlurmNative.Store;
 
-namespace SlurmNative.Tests.Service;
+namespace SlurmNative.Tests.Daemon.Fakes;
 
 /// <summary>
 /// Stand-ins for MUNGE: a "credential" is uid, gid and the payload in clear. Only

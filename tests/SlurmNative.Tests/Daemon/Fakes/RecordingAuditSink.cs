@@ -1,6 +1,6 @@
 using SlurmNative.Credentials.Audit;
 
-namespace SlurmNative.Tests.Observability;
+namespace SlurmNative.Tests.Daemon.Fakes;
 
 /// <summary>Keeps every audit entry in memory.</summary>
 internal sealed class RecordingAuditSink : IAuditSink

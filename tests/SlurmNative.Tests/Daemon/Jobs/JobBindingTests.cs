@@ -4,9 +4,9 @@ using SlurmNative.Credentials.Protocol;
 using SlurmNative.Daemon.Acl;
 using SlurmNative.Daemon.Jobs;
 using SlurmNative.Daemon.Service;
-using SlurmNative.Tests.Service;
+using SlurmNative.Tests.Daemon.Fakes;
 
-namespace SlurmNative.Tests.Jobs;
+namespace SlurmNative.Tests.Daemon.Jobs;
 
 /// <summary>node_fetch = job_bound: a node gets a user's ticket only for that user's job running on it.</summary>
 public class JobBindingTests

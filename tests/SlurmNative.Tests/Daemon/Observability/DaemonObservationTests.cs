@@ -3,9 +3,10 @@ using SlurmNative.Credentials.Audit;
 using SlurmNative.Credentials.Client;
 using SlurmNative.Credentials.Protocol;
 using SlurmNative.Daemon.Observability;
-using SlurmNative.Tests.Service;
+using SlurmNative.Tests.Daemon.Fakes;
+using SlurmNative.Tests.Daemon.Service;
 
-namespace SlurmNative.Tests.Observability;
+namespace SlurmNative.Tests.Daemon.Observability;
 
 /// <summary>The listener's requests, counted and audited (fake MUNGE and Kerberos; the real ones are in the integration tests).</summary>
 public class DaemonObservationTests

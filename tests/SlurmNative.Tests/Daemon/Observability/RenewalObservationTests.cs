@@ -3,9 +3,9 @@ using SlurmNative.Credentials.Audit;
 using SlurmNative.Daemon.Observability;
 using SlurmNative.Daemon.Renewal;
 using SlurmNative.Store;
-using SlurmNative.Tests.Service;
+using SlurmNative.Tests.Daemon.Fakes;
 
-namespace SlurmNative.Tests.Observability;
+namespace SlurmNative.Tests.Daemon.Observability;
 
 /// <summary>The renewer's outcomes in the metrics, and its drops in the audit trail.</summary>
 public class RenewalObservationTests

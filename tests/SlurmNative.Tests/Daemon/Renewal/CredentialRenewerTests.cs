@@ -1,8 +1,8 @@
 using SlurmNative.Daemon.Renewal;
 using SlurmNative.Store;
-using SlurmNative.Tests.Service;
+using SlurmNative.Tests.Daemon.Fakes;
 
-namespace SlurmNative.Tests.Renewal;
+namespace SlurmNative.Tests.Daemon.Renewal;
 
 public class CredentialRenewerTests
 {

@@ -4,12 +4,12 @@ using SlurmNative.Store.Keys;
 using SlurmNative.Daemon.Jobs;
 using SlurmNative.Daemon.Retention;
 using SlurmNative.Store;
-using SlurmNative.Tests.Crypto;
+using SlurmNative.Tests.TestSupport;
 using SlurmNative.Tests.Jwt;
-using SlurmNative.Tests.Service;
+using SlurmNative.Tests.Daemon.Fakes;
 using SlurmNative.Store.Sqlite;
 
-namespace SlurmNative.Tests.Retention;
+namespace SlurmNative.Tests.Daemon.Retention;
 
 public sealed class IdleCredentialSweeperTests : IDisposable
 {

@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using SlurmNative.Credentials.Protocol;
+using SlurmNative.Tests.Daemon.Fakes;
 
-namespace SlurmNative.Tests.Service;
+namespace SlurmNative.Tests.Daemon.Service;
 
 /// <summary>Hostile or broken peers: each gets a clear error or a clean close, and the daemon keeps serving.</summary>
 public class BadInputTests

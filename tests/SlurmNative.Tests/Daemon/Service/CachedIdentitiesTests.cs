@@ -3,7 +3,7 @@ using SlurmNative.Daemon.Acl;
 using SlurmNative.Daemon.Service;
 using SlurmNative.Tests.Jwt;
 
-namespace SlurmNative.Tests.Service;
+namespace SlurmNative.Tests.Daemon.Service;
 
 public class CachedIdentitiesTests
 {

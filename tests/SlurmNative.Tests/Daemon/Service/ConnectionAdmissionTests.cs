@@ -1,6 +1,7 @@
 using SlurmNative.Daemon.Service;
+using SlurmNative.Tests.Daemon.Fakes;
 
-namespace SlurmNative.Tests.Service;
+namespace SlurmNative.Tests.Daemon.Service;
 
 public class ConnectionAdmissionTests
 {

@@ -1,8 +1,9 @@
 using SlurmNative.Credentials.Client;
 using SlurmNative.Credentials.Protocol;
 using SlurmNative.Store;
+using SlurmNative.Tests.Daemon.Fakes;
 
-namespace SlurmNative.Tests.Service;
+namespace SlurmNative.Tests.Daemon.Service;
 
 public class CredentialServiceTests
 {

@@ -3,8 +3,9 @@ using SlurmNative.Credentials.Client;
 using SlurmNative.Daemon.Acl;
 using SlurmNative.Daemon.Observability;
 using SlurmNative.Daemon.Service;
+using SlurmNative.Tests.Daemon.Fakes;
 
-namespace SlurmNative.Tests.Service;
+namespace SlurmNative.Tests.Daemon.Service;
 
 /// <summary>A listener on 127.0.0.1 with fake MUNGE, fake Kerberos and an in-memory store.</summary>
 internal sealed class DaemonHarness : IAsyncDisposable

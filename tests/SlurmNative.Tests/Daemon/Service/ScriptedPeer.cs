@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using SlurmNative.Credentials.Protocol;
+using SlurmNative.Tests.Daemon.Fakes;
 
-namespace SlurmNative.Tests.Service;
+namespace SlurmNative.Tests.Daemon.Service;
 
 /// <summary>
 /// Something listening where a daemon should be, answering each connection as a script says:

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using SlurmNative.Gateway.Slurm;
 
-namespace SlurmNative.Tests.Gateway;
+namespace SlurmNative.Tests.Gateway.Slurm;
 
 /// <summary>
 /// slurmrestd's replies as each data-parser version shapes them (22.05's v0.0.38 and

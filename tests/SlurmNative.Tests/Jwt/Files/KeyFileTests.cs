@@ -1,9 +1,9 @@
 using SlurmNative.Jwt;
 using SlurmNative.Jwt.Files;
 using SlurmNative.Jwt.Keys;
-using SlurmNative.Tests.Crypto;
+using SlurmNative.Tests.TestSupport;
 
-namespace SlurmNative.Tests.Jwt;
+namespace SlurmNative.Tests.Jwt.Files;
 
 public class KeyFileTests
 {

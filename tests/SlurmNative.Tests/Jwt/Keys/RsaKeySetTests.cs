@@ -4,9 +4,9 @@ using System.Text.Json.Nodes;
 using SlurmNative.Jwt;
 using SlurmNative.Jwt.Keys;
 using SlurmNative.Jwt.Tokens;
-using SlurmNative.Tests.Crypto;
+using SlurmNative.Tests.TestSupport;
 
-namespace SlurmNative.Tests.Jwt;
+namespace SlurmNative.Tests.Jwt.Keys;
 
 public sealed class RsaKeySetTests : IDisposable
 {

@@ -1,6 +1,6 @@
 using SlurmNative.Jwt.Tokens;
 
-namespace SlurmNative.Tests.Jwt;
+namespace SlurmNative.Tests.Jwt.Tokens;
 
 public class Base64UrlTests
 {

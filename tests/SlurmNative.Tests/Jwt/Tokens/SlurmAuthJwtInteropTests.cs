@@ -1,9 +1,8 @@
 using SlurmNative.Jwt.Keys;
 using SlurmNative.Jwt.Tokens;
-using SlurmNative.Tests.Crypto;
 using SlurmNative.Tests.TestSupport;
 
-namespace SlurmNative.Tests.Jwt;
+namespace SlurmNative.Tests.Jwt.Tokens;
 
 /// <summary>
 /// Tokens minted here, checked by the installed Slurm's own auth/jwt plugin
@@ -21,7 +20,7 @@ public sealed class SlurmAuthJwtInteropTests : IDisposable
     {
         Assert.True(File.Exists(Path.Combine(PluginDirectory, "auth_jwt.so")),
             $"{PluginDirectory}/auth_jwt.so is missing: install Debian's slurm-wlm-jwt-plugin, or build that Slurm with --with-jwt (the test cluster's AuthAltTypes=auth/jwt needs it too)");
-        return Command.CompileC(Path.Combine(Repository.Root, "tests", "SlurmNative.Tests", "Jwt", "slurm_auth_jwt_host.c"), "slurm_auth_jwt_host",
+        return Command.CompileC(Path.Combine(Repository.Root, "tests", "SlurmNative.Tests", "Jwt", "Tokens", "slurm_auth_jwt_host.c"), "slurm_auth_jwt_host",
             "-ldl", $"-DPLUGIN_DIR=\"{PluginDirectory}\"");
     });
 

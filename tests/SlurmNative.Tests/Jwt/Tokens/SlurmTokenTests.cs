@@ -4,7 +4,7 @@ using SlurmNative.Jwt;
 using SlurmNative.Jwt.Keys;
 using SlurmNative.Jwt.Tokens;
 
-namespace SlurmNative.Tests.Jwt;
+namespace SlurmNative.Tests.Jwt.Tokens;
 
 public sealed class SlurmTokenTests : IDisposable
 {

@@ -1,6 +1,6 @@
 using SlurmNative.Plugin.Configuration;
 
-namespace SlurmNative.Tests.Plugin;
+namespace SlurmNative.Tests.Plugin.Configuration;
 
 public class PluginSettingsTests
 {

@@ -2,10 +2,10 @@ using SlurmNative.Credentials.Ccache;
 using SlurmNative.Plugin.Configuration;
 using SlurmNative.Plugin.Node;
 using SlurmNative.Plugin.Spank;
-using SlurmNative.Tests.Crypto;
+using SlurmNative.Tests.TestSupport;
 using SlurmNative.Tests.Plugin.Fakes;
 
-namespace SlurmNative.Tests.Plugin;
+namespace SlurmNative.Tests.Plugin.Node;
 
 /// <summary>
 /// One ccache per job per node (scope=job): several steps of one job, each its own NodeCredentials

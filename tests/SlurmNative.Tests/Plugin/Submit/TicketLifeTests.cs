@@ -4,7 +4,7 @@ using SlurmNative.Plugin.Spank;
 using SlurmNative.Plugin.Submit;
 using SlurmNative.Tests.Plugin.Fakes;
 
-namespace SlurmNative.Tests.Plugin;
+namespace SlurmNative.Tests.Plugin.Submit;
 
 /// <summary>At submission, whether the ticket can last as long as the job.</summary>
 public class TicketLifeTests

@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
 using SlurmNative.Store.Keys;
-using SlurmNative.Tests.Crypto;
 using SlurmNative.Tests.TestSupport;
 
-namespace SlurmNative.Tests.Store;
+namespace SlurmNative.Tests.Store.Keys;
 
 /// <summary>The key file that seals every stored ticket, against someone who can reach its directory.</summary>
 public sealed class KeyringFileAttackTests : IDisposable

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using SlurmNative.Store.Keys;
 using SlurmNative.Tests.TestSupport;
 
-namespace SlurmNative.Tests.Crypto;
+namespace SlurmNative.Tests.Store.Keys;
 
 public class KeyringTests
 {

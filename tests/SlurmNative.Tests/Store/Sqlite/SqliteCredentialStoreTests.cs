@@ -3,11 +3,11 @@ using Microsoft.Data.Sqlite;
 using SlurmNative.Store.Keys;
 using SlurmNative.Daemon.Logging;
 using SlurmNative.Store;
-using SlurmNative.Tests.Crypto;
+using SlurmNative.Tests.TestSupport;
 using Xunit.Abstractions;
 using SlurmNative.Store.Sqlite;
 
-namespace SlurmNative.Tests.Store;
+namespace SlurmNative.Tests.Store.Sqlite;
 
 /// <summary>The store contract on SQLite, and what only a database file on the daemon's host needs.</summary>
 public sealed class SqliteCredentialStoreTests(ITestOutputHelper output) : CredentialStoreContract(output)

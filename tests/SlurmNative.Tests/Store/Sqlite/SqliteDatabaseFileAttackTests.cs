@@ -3,10 +3,9 @@ using SlurmNative.Store;
 using SlurmNative.Store.Keys;
 using SlurmNative.Store.Sqlite;
 using SlurmNative.Store.Sqlite.Files;
-using SlurmNative.Tests.Crypto;
 using SlurmNative.Tests.TestSupport;
 
-namespace SlurmNative.Tests.Store;
+namespace SlurmNative.Tests.Store.Sqlite;
 
 /// <summary>The database file (and SQLite's -wal and -shm beside it), against someone who can reach its directory.</summary>
 public sealed class SqliteDatabaseFileAttackTests : IDisposable

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using SlurmNative.Store.Keys;
 using SlurmNative.Store;
-using SlurmNative.Tests.Crypto;
+using SlurmNative.Tests.TestSupport;
 using SlurmNative.Store.Sqlite;
 
-namespace SlurmNative.Tests.Store;
+namespace SlurmNative.Tests.Store.Sqlite;
 
 /// <summary>A daemon's keys against what its store holds, as checked before it serves anything.</summary>
 public sealed class StoreKeyCheckTests : IDisposable
