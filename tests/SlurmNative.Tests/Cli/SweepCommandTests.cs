@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SlurmNative.Cli;
+using SlurmNative.Tests.TestSupport;
 
 namespace SlurmNative.Tests.Cli;
 
@@ -9,7 +10,7 @@ public sealed class SweepCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    [Fact]
+    [RootFact]
     public void The_epilog_sweep_removes_step_ccaches_of_gone_steps_and_nothing_else()
     {
         uint uid = Interop.Libc.getuid();

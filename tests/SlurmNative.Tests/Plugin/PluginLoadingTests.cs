@@ -113,7 +113,7 @@ public class PluginLoadingTests
         }
     }
 
-    [Fact]
+    [RootFact]
     public void A_step_whose_extern_step_looks_after_the_jobs_ticket_points_at_it_without_starting_the_runtime()
     {
         using var extern77 = new ExternStepLeftovers();
@@ -126,7 +126,7 @@ public class PluginLoadingTests
         Assert.True(File.Exists(extern77.Ccache), "the extern step removes it, not the step");
     }
 
-    [Theory]
+    [RootTheory]
     [InlineData("the extern step is gone")]
     [InlineData("the record is writable by others")]
     [InlineData("the record names another user")]

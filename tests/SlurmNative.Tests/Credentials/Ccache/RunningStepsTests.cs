@@ -113,7 +113,7 @@ public sealed class RunningStepsTests : IDisposable
         Assert.False(running.Includes("6.0"));
     }
 
-    [Fact]
+    [RootFact]
     public void The_sweep_keeps_both_ccaches_of_a_heterogeneous_step_and_removes_a_gone_steps()
     {
         // Two components of step 4.0 on one node: the second found the name taken and added a suffix.

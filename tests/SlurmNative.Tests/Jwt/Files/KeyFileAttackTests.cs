@@ -53,10 +53,9 @@ public sealed class KeyFileAttackTests : IDisposable
             () => KeyFile.Read(path, KeyFileSecrecy.Public, null, 1024, "public JWKS", "create it")).Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RootFact]
     public void A_key_owned_by_a_stranger_is_refused()
     {
-        Assert.True(Attacker.IsRoot, Attacker.NeedsRoot);
         string path = dir.File("jwt_hs256.key");
         Hs256KeyFile.Create(path, force: false);
         Attacker.HandTo(path, Attacker.Stranger);

@@ -9,8 +9,6 @@ public class KeyFileTests
 {
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    private static bool IsRoot => Interop.Libc.geteuid() == 0;
-
     [Fact]
     public void Keygen_writes_32_raw_bytes_owner_only()
     {
@@ -176,10 +174,9 @@ public class KeyFileTests
         Assert.Contains("not a regular file", Assert.Throws<JwtKeyException>(() => Hs256KeyFile.Load(fifo)).Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [RootFact]
     public void A_file_owned_by_another_user_is_refused_unless_that_user_is_named()
     {
-        Assert.True(IsRoot, "the unit tests run as root (build.sh test), which this test needs to chown");
         using var dir = new TempDirectory();
         string path = dir.File("jwt_hs256.key");
         Hs256KeyFile.Create(path, force: false);
@@ -191,10 +188,9 @@ public class KeyFileTests
         Hs256KeyFile.Load(path, expectedOwnerUid: stranger).Dispose();
     }
 
-    [Fact]
+    [RootFact]
     public void Keygen_gives_the_file_to_the_named_owner()
     {
-        Assert.True(IsRoot, "the unit tests run as root (build.sh test), which this test needs to chown");
         FileOwner nobody = FileOwner.FromUserName("nobody");
         using var dir = new TempDirectory();
         string path = dir.File("jwt_hs256.key");
@@ -205,10 +201,9 @@ public class KeyFileTests
         Hs256KeyFile.Load(path, nobody.Uid).Dispose();
     }
 
-    [Fact]
+    [RootFact]
     public void Replacing_a_file_keeps_its_owner()
     {
-        Assert.True(IsRoot, "the unit tests run as root (build.sh test), which this test needs to chown");
         FileOwner nobody = FileOwner.FromUserName("nobody");
         using var dir = new TempDirectory();
         string path = dir.File("jwt_hs256.key");

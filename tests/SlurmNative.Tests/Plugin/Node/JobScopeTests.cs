@@ -40,7 +40,7 @@ public sealed class JobScopeTests : IDisposable
 
     private string[] StateFiles => Directory.Exists(settings.StateDirectory) ? Directory.GetFiles(settings.StateDirectory) : [];
 
-    [Fact]
+    [RootFact]
     public void The_first_step_installs_the_jobs_ccache_later_steps_use_it_without_fetching_and_the_last_removes_it()
     {
         var backend = new FakeBackend { Stored = () => TestTickets.Make(TimeSpan.FromHours(10)) };
@@ -60,7 +60,7 @@ public sealed class JobScopeTests : IDisposable
         Assert.Empty(StateFiles);
     }
 
-    [Fact]
+    [RootFact]
     public async Task Two_steps_starting_together_make_one_ccache_with_one_fetch()
     {
         using var gate = new ManualResetEventSlim();
@@ -84,7 +84,7 @@ public sealed class JobScopeTests : IDisposable
         Assert.Empty(Directory.GetFiles(scratch.Path));
     }
 
-    [Fact]
+    [RootFact]
     public void A_step_killed_before_its_exit_hook_does_not_keep_the_ccache_alive()
     {
         var backend = new FakeBackend { Stored = () => TestTickets.Make(TimeSpan.FromHours(10)) };
@@ -100,7 +100,7 @@ public sealed class JobScopeTests : IDisposable
         Assert.Empty(StateFiles);
     }
 
-    [Fact]
+    [RootFact]
     public void The_extern_step_installs_in_init_post_opt_steps_use_its_ccache_and_it_removes_it_at_the_jobs_end()
     {
         var backend = new FakeBackend { Stored = () => TestTickets.Make(TimeSpan.FromHours(10)) };
@@ -125,7 +125,7 @@ public sealed class JobScopeTests : IDisposable
         Assert.Single(backend.Fetches);
     }
 
-    [Fact]
+    [RootFact]
     public void An_extern_step_that_finds_a_step_already_installed_takes_the_ticket_over()
     {
         var backend = new FakeBackend { Stored = () => TestTickets.Make(TimeSpan.FromHours(10)) };
@@ -145,7 +145,7 @@ public sealed class JobScopeTests : IDisposable
         Assert.False(File.Exists(JobCcache));
     }
 
-    [Fact]
+    [RootFact]
     public void A_refresh_by_one_step_is_taken_up_by_the_others_without_a_fetch_of_their_own()
     {
         var tickets = new Queue<byte[]>([TestTickets.Make(TimeSpan.FromHours(1)), TestTickets.Make(TimeSpan.FromHours(5))]);
@@ -177,7 +177,7 @@ public sealed class JobScopeTests : IDisposable
         Assert.Empty(Directory.GetFiles(scratch.Path));
     }
 
-    [Fact]
+    [RootFact]
     public void The_sweep_removes_the_records_of_jobs_gone_from_the_node_and_keeps_those_a_step_has_joined()
     {
         JobCcacheState gone = JobCcacheState.Join(settings.StateDirectory, 41, TimeSpan.FromSeconds(5));

@@ -39,12 +39,16 @@ public sealed class KeyringFileAttackTests : IDisposable
     }
 
     [Fact]
-    public void A_key_file_owned_by_another_user_is_refused()
+    public void A_key_file_not_owned_by_the_expected_user_is_refused()
     {
         string path = dir.Write("keys", KeyLine("k"));
         Assert.Contains($"belongs to uid {Interop.Libc.geteuid()}", Assert.Throws<KeyringException>(() => Keyring.Load(path, Attacker.Stranger)).Message, StringComparison.Ordinal);
+    }
 
-        Assert.True(Attacker.IsRoot, Attacker.NeedsRoot);
+    [RootFact]
+    public void A_key_file_owned_by_another_user_is_refused()
+    {
+        string path = dir.Write("keys", KeyLine("k"));
         Attacker.HandTo(path, Attacker.Stranger);
         Assert.Contains($"belongs to uid {Attacker.Stranger}", Assert.Throws<KeyringException>(() => Keyring.Load(path)).Message, StringComparison.Ordinal);
         Assert.Throws<KeyringException>(() => Keyring.AddNewFirstKey(path));
