@@ -3,16 +3,6 @@ using SlurmNative.Jwt.Tokens;
 
 namespace SlurmNative.Tests.Jwt;
 
-/// <summary>A clock the test moves by hand.</summary>
-internal sealed class ManualTime(DateTimeOffset start) : TimeProvider
-{
-    public DateTimeOffset Now { get; set; } = start;
-
-    public override DateTimeOffset GetUtcNow() => Now;
-
-    public void Advance(TimeSpan by) => Now += by;
-}
-
 /// <summary>Takes tokens apart and puts altered ones back together, as an attacker would.</summary>
 internal static class TokenParts
 {

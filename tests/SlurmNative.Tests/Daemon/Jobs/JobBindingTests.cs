@@ -14,29 +14,13 @@ public class JobBindingTests
     private const uint Alice = 1001, Bob = 1002;
     private static readonly IPAddress Node1 = IPAddress.Parse("10.0.0.1"), Node2 = IPAddress.Parse("10.0.0.2");
 
-    private sealed class FakeJobs : IJobDirectory
-    {
-        public Dictionary<uint, JobPlacement> Jobs { get; } = [];
-        public int Lookups { get; private set; }
-
-        public Task<JobPlacement?> FindJobAsync(uint jobId, CancellationToken cancel)
-        {
-            Lookups++;
-            return Task.FromResult(Jobs.GetValueOrDefault(jobId));
-        }
-
-        public Task<IReadOnlySet<uint>> UsersWithJobsAsync(CancellationToken cancel) =>
-            Task.FromResult<IReadOnlySet<uint>>(Jobs.Values.Where(j => !j.HasEnded).Select(j => j.UserId).ToHashSet());
-
-        public Task<IReadOnlyList<IPAddress>> AddressesOfAsync(string node, CancellationToken cancel) =>
-            Task.FromResult<IReadOnlyList<IPAddress>>(node switch { "node1" => [Node1], "node2" => [Node2], _ => [] });
-    }
-
     private static Caller RootOn(IPAddress? host) => new(0, 0, "root", new HashSet<string>(), host);
 
-    private static FakeJobs AliceRunningOnNode1()
+    private static FakeJobDirectory AliceRunningOnNode1()
     {
-        var jobs = new FakeJobs();
+        var jobs = new FakeJobDirectory();
+        jobs.Nodes["node1"] = [Node1];
+        jobs.Nodes["node2"] = [Node2];
         jobs.Jobs[12] = new JobPlacement(12, Alice, "RUNNING", ["node1"]);
         jobs.Jobs[13] = new JobPlacement(13, Alice, "PENDING", []);
         jobs.Jobs[14] = new JobPlacement(14, Bob, "RUNNING", ["node1"]);
@@ -69,7 +53,7 @@ public class JobBindingTests
         Assert.Contains("Unix socket comes from none of them", local);
     }
 
-    private static CredentialService Service(FakeJobs jobs, InMemoryStore store) =>
+    private static CredentialService Service(FakeJobDirectory jobs, InMemoryStore store) =>
         new(store, () => AccessPolicy.Default("slurm"), new FakeInspector(), new RecordingDaemonLog(), jobBinding: new NodeFetchGuard(jobs));
 
     [Fact]

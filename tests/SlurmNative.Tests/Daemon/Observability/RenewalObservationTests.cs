@@ -12,11 +12,6 @@ public class RenewalObservationTests
 {
     private static readonly FakeInspector Inspector = new();
 
-    private sealed class ScriptedKdc(Func<byte[], byte[]> renew) : ITicketRenewer
-    {
-        public byte[] Renew(byte[] ticket) => renew(ticket);
-    }
-
     private static async Task StoreAsync(InMemoryStore store, uint uid, TimeSpan endsIn)
     {
         DateTimeOffset end = DateTimeOffset.UtcNow + endsIn;
@@ -37,7 +32,7 @@ public class RenewalObservationTests
         await StoreAsync(store, 1, TimeSpan.FromMinutes(5)); // renewed
         await StoreAsync(store, 2, TimeSpan.FromMinutes(5)); // refused by the KDC: dropped
         await StoreAsync(store, 3, TimeSpan.FromMinutes(5)); // KDC unreachable: deferred
-        var kdc = new ScriptedKdc(ticket => Inspector.Inspect(ticket).LocalUid switch
+        var kdc = new FakeKdc(ticket => Inspector.Inspect(ticket).LocalUid switch
         {
             1 => FakeInspector.Ticket("u1@TEST", 1, end: DateTimeOffset.UtcNow.AddHours(10)),
             2 => throw new RenewalRefusedException("KDC policy rejects request"),

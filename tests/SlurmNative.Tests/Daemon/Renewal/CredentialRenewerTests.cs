@@ -6,37 +6,6 @@ namespace SlurmNative.Tests.Daemon.Renewal;
 
 public class CredentialRenewerTests
 {
-    private sealed class FakeKdc(Func<byte[], byte[]> renew) : ITicketRenewer
-    {
-        private int inFlight;
-        public int MaxInFlight;
-        public int Calls;
-
-        public byte[] Renew(byte[] ticket)
-        {
-            Interlocked.Increment(ref Calls);
-            int now = Interlocked.Increment(ref inFlight);
-            InterlockedMax(ref MaxInFlight, now);
-            try
-            {
-                Thread.Sleep(5);
-                return renew(ticket);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref inFlight);
-            }
-        }
-
-        private static void InterlockedMax(ref int target, int value)
-        {
-            int seen;
-            while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
-            {
-            }
-        }
-    }
-
     private static readonly FakeInspector Inspector = new();
 
     private static byte[] ExtendedByTenHours(byte[] ticket)

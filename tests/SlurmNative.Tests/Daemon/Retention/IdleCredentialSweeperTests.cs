@@ -1,11 +1,8 @@
-using System.Net;
 using System.Security.Cryptography;
 using SlurmNative.Store.Keys;
-using SlurmNative.Daemon.Jobs;
 using SlurmNative.Daemon.Retention;
 using SlurmNative.Store;
 using SlurmNative.Tests.TestSupport;
-using SlurmNative.Tests.Jwt;
 using SlurmNative.Tests.Daemon.Fakes;
 using SlurmNative.Store.Sqlite;
 
@@ -16,22 +13,9 @@ public sealed class IdleCredentialSweeperTests : IDisposable
     private const uint Alice = 1001, Bob = 1002, Carol = 1003;
     private static readonly TimeSpan Keep = TimeSpan.FromHours(1);
 
-    private sealed class Jobs : IJobDirectory
-    {
-        public HashSet<uint> Busy { get; } = [];
-        public bool Unreachable { get; set; }
-
-        public Task<IReadOnlySet<uint>> UsersWithJobsAsync(CancellationToken cancel) =>
-            Unreachable ? throw new JobDirectoryException("squeue: Unable to contact slurm controller") : Task.FromResult<IReadOnlySet<uint>>(Busy.ToHashSet());
-
-        public Task<JobPlacement?> FindJobAsync(uint jobId, CancellationToken cancel) => throw new NotSupportedException();
-
-        public Task<IReadOnlyList<IPAddress>> AddressesOfAsync(string node, CancellationToken cancel) => throw new NotSupportedException();
-    }
-
     private readonly TempDirectory dir = new();
     private readonly ManualTime clock = new(DateTimeOffset.FromUnixTimeSeconds(1_750_000_000));
-    private readonly Jobs jobs = new();
+    private readonly FakeJobDirectory jobs = new();
     private readonly RecordingDaemonLog log = new();
     private readonly SqliteCredentialStore store;
     private readonly IdleCredentialSweeper sweeper;

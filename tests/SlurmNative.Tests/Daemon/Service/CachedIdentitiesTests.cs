@@ -1,7 +1,7 @@
 using System.Net;
 using SlurmNative.Daemon.Acl;
 using SlurmNative.Daemon.Service;
-using SlurmNative.Tests.Jwt;
+using SlurmNative.Tests.TestSupport;
 
 namespace SlurmNative.Tests.Daemon.Service;
 

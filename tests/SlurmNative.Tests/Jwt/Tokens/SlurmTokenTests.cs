@@ -3,6 +3,7 @@ using System.Text.Json;
 using SlurmNative.Jwt;
 using SlurmNative.Jwt.Keys;
 using SlurmNative.Jwt.Tokens;
+using SlurmNative.Tests.TestSupport;
 
 namespace SlurmNative.Tests.Jwt.Tokens;
 
