@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using SlurmNative.Jwt.Tokens;
 
 namespace SlurmNative.Tests.Jwt;
@@ -22,6 +23,14 @@ internal static class TokenParts
     {
         string[] p = token.Split('.');
         return $"{p[0]}.{Base64Url.Encode(Encoding.UTF8.GetBytes(json))}.{p[2]}";
+    }
+
+    /// <summary>The token with one claim of its payload set to <paramref name="value"/>, the signature unchanged.</summary>
+    public static string WithClaim(string token, string name, JsonNode value)
+    {
+        JsonObject payload = JsonNode.Parse(Payload(token))!.AsObject();
+        payload[name] = value;
+        return WithPayload(token, payload.ToJsonString());
     }
 
     public static string WithSignature(string token, byte[] signature)

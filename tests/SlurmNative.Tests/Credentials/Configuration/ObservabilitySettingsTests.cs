@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json.Nodes;
 using SlurmNative.Credentials.Audit;
 using SlurmNative.Credentials.Configuration;
 using SlurmNative.Gateway.Configuration;
@@ -9,8 +10,13 @@ namespace SlurmNative.Tests.Credentials.Configuration;
 /// <summary>metrics_listen, metrics_allow_remote and audit, in slurmnative.conf and gateway.json.</summary>
 public class ObservabilitySettingsTests
 {
-    private static GatewaySettings Gateway(string members) =>
-        GatewaySettings.Parse(Encoding.UTF8.GetBytes("{\"groups\": {\"hpc\": {}}" + members + "}"), "gateway.json");
+    private static GatewaySettings Gateway(params (string Name, JsonNode Value)[] settings)
+    {
+        var json = new JsonObject { ["groups"] = new JsonObject { ["hpc"] = new JsonObject() } };
+        foreach ((string name, JsonNode value) in settings)
+            json[name] = value;
+        return GatewaySettings.Parse(Encoding.UTF8.GetBytes(json.ToJsonString()), "gateway.json");
+    }
 
     [Fact]
     public void Metrics_are_off_and_audit_goes_to_syslog_by_default()
@@ -18,8 +24,8 @@ public class ObservabilitySettingsTests
         var config = SlurmNativeConfig.Parse("", "test.conf");
         Assert.Null(config.MetricsListen);
         Assert.Equal(AuditDestinationKind.Syslog, config.Audit.Kind);
-        Assert.Null(Gateway("").MetricsListen);
-        Assert.Equal(AuditDestinationKind.Syslog, Gateway("").Audit.Kind);
+        Assert.Null(Gateway().MetricsListen);
+        Assert.Equal(AuditDestinationKind.Syslog, Gateway().Audit.Kind);
     }
 
     [Theory]
@@ -28,7 +34,7 @@ public class ObservabilitySettingsTests
     public void A_loopback_metrics_address_is_accepted(string address)
     {
         Assert.Equal(IPEndPoint.Parse(address), SlurmNativeConfig.Parse($"metrics_listen = {address}\n", "test.conf").MetricsListen);
-        Assert.Equal(IPEndPoint.Parse(address), Gateway($", \"metrics_listen\": \"{address}\"").MetricsListen);
+        Assert.Equal(IPEndPoint.Parse(address), Gateway(("metrics_listen", address)).MetricsListen);
     }
 
     [Fact]
@@ -40,9 +46,9 @@ public class ObservabilitySettingsTests
         var allowed = SlurmNativeConfig.Parse("metrics_listen = 10.0.0.5:9850\nmetrics_allow_remote = yes\n", "test.conf");
         Assert.Equal(IPEndPoint.Parse("10.0.0.5:9850"), allowed.MetricsListen);
 
-        var gateway = Assert.Throws<GatewaySettingsException>(() => Gateway(", \"metrics_listen\": \"0.0.0.0:9851\""));
+        var gateway = Assert.Throws<GatewaySettingsException>(() => Gateway(("metrics_listen", "0.0.0.0:9851")));
         Assert.Contains("metrics_allow_remote", gateway.Message);
-        Assert.NotNull(Gateway(", \"metrics_listen\": \"0.0.0.0:9851\", \"metrics_allow_remote\": true").MetricsListen);
+        Assert.NotNull(Gateway(("metrics_listen", "0.0.0.0:9851"), ("metrics_allow_remote", true)).MetricsListen);
     }
 
     [Theory]
@@ -61,7 +67,7 @@ public class ObservabilitySettingsTests
     {
         Assert.Equal(new AuditDestination(AuditDestinationKind.File, "/var/log/slurmnative/audit.log"),
             SlurmNativeConfig.Parse("audit = file:/var/log/slurmnative/audit.log\n", "test.conf").Audit);
-        Assert.Equal(AuditDestinationKind.Journal, Gateway(", \"audit\": \"journal\"").Audit.Kind);
-        Assert.Contains("audit:", Assert.Throws<GatewaySettingsException>(() => Gateway(", \"audit\": \"elsewhere\"")).Message);
+        Assert.Equal(AuditDestinationKind.Journal, Gateway(("audit", "journal")).Audit.Kind);
+        Assert.Contains("audit:", Assert.Throws<GatewaySettingsException>(() => Gateway(("audit", "elsewhere"))).Message);
     }
 }
