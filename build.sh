@@ -198,7 +198,7 @@ MSG
 
 # The integration tests that involve Slurm: the plugin loaded by the real daemons, tickets
 # following jobs, the gateway with slurmrestd and the JWT modes.
-SLURM_TEST_FILTER='FullyQualifiedName~SlurmNative.IntegrationTests.PluginInSlurmTests|FullyQualifiedName~SlurmNative.IntegrationTests.TicketFollowsJobTests|FullyQualifiedName~SlurmNative.IntegrationTests.GatewayTests|FullyQualifiedName~SlurmNative.Tests.Plugin.PluginLoadingTests|FullyQualifiedName~SlurmNative.Tests.Abi|FullyQualifiedName~SlurmNative.Tests.Jwt.SlurmAuthJwtInteropTests'
+SLURM_TEST_FILTER='FullyQualifiedName~SlurmNative.IntegrationTests.PluginInSlurmTests|FullyQualifiedName~SlurmNative.IntegrationTests.TicketFollowsJobTests|FullyQualifiedName~SlurmNative.IntegrationTests.GatewayTests|FullyQualifiedName~SlurmNative.Tests.Plugin.PluginLoadingTests|FullyQualifiedName~SlurmNative.Tests.Bindings.Abi|FullyQualifiedName~SlurmNative.Tests.Jwt.Tokens.SlurmAuthJwtInteropTests'
 
 test_slurm() {
     local log="$ROOT/artifacts/test-slurm-$(basename "$SLURM_PREFIX").log"

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using SlurmNative.Tests.TestSupport;
 
 namespace SlurmNative.IntegrationTests;
@@ -27,21 +28,21 @@ public sealed class GatewayProcess : IDisposable
     /// <summary>slurmnatived's ACL for a gateway run as <see cref="User"/>: the shipped etc/acl.conf.</summary>
     public static string Acl => File.ReadAllText(Path.Combine(Repository.Root, "etc", "acl.conf"));
 
-    public const string DefaultLoginLimits = "\"failures_per_user\": 3, \"failures_per_address\": 50, \"window\": \"1m\"";
+    public static JsonObject DefaultLoginLimits() => new() { ["failures_per_user"] = 3, ["failures_per_address"] = 50, ["window"] = "1m" };
 
     /// <summary>The "keytab" and "verify_principal" members that verify KDC replies with the testbed's gateway key.</summary>
-    public static string VerifiedKdc(Testbed testbed) =>
-        $"\"keytab\": \"{testbed.GatewayKeytab}\", \"verify_principal\": \"{testbed.GatewayPrincipal}\"";
+    public static JsonObject VerifiedKdc(Testbed testbed) =>
+        new() { ["keytab"] = testbed.GatewayKeytab, ["verify_principal"] = testbed.GatewayPrincipal };
 
-    /// <param name="jwtSection">the "jwt" object's members, e.g. "\"hs256_key\": \"/path\"".</param>
-    /// <param name="extraSettings">more top-level members, each starting with a comma.</param>
+    /// <param name="jwtSection">the "jwt" object, e.g. { "hs256_key": "/path" }.</param>
+    /// <param name="extraSettings">more top-level members.</param>
     /// <param name="kdcSettings">the KDC verification members; default <see cref="VerifiedKdc"/>.</param>
     /// <param name="krb5Config">the krb5.conf the gateway's libkrb5 reads (default: the testbed's, naming its real KDC).</param>
-    /// <param name="loginLimits">the "login_limits" object's members.</param>
+    /// <param name="loginLimits">the "login_limits" object; default <see cref="DefaultLoginLimits"/>.</param>
     /// <param name="slurmrestd">slurmrestd's URL (default: the testbed's).</param>
-    public GatewayProcess(Testbed testbed, CredentialDaemon daemon, string name, string jwtSection, string extraSettings = "",
-        string? kdcSettings = null, string? krb5Config = null,
-        string loginLimits = DefaultLoginLimits, Uri? slurmrestd = null)
+    public GatewayProcess(Testbed testbed, CredentialDaemon daemon, string name, JsonObject jwtSection, JsonObject? extraSettings = null,
+        JsonObject? kdcSettings = null, string? krb5Config = null,
+        JsonObject? loginLimits = null, Uri? slurmrestd = null)
     {
         Directory = Path.Combine(testbed.Directory, "gateway-" + name);
         if (System.IO.Directory.Exists(Directory))
@@ -51,21 +52,24 @@ public sealed class GatewayProcess : IDisposable
         Port = CredentialDaemon.FreePort();
         string config = Path.Combine(Directory, "gateway.json");
         string krb5 = Path.Combine(testbed.Directory, "etc", "krb5.conf");
-        File.WriteAllText(config, $$"""
+        var settings = new JsonObject
+        {
+            ["listen"] = $"http://127.0.0.1:{Port}",
+            ["slurmrestd"] = $"{slurmrestd ?? testbed.RestdUrl}",
+            ["daemon_config"] = daemon.ConfigPath,
+            ["modes"] = new JsonObject { ["proxy"] = true, ["issue_tokens"] = true },
+            ["jwt"] = jwtSection,
+            ["login_limits"] = loginLimits ?? DefaultLoginLimits(),
+            ["max_body_bytes"] = 16384,
+            ["groups"] = new JsonObject
             {
-              "listen": "http://127.0.0.1:{{Port}}",
-              "slurmrestd": "{{slurmrestd ?? testbed.RestdUrl}}",
-              "daemon_config": "{{daemon.ConfigPath}}",
-              {{kdcSettings ?? VerifiedKdc(testbed)}},
-              "modes": { "proxy": true, "issue_tokens": true },
-              "jwt": { {{jwtSection}} },
-              "login_limits": { {{loginLimits}} },
-              "max_body_bytes": 16384,
-              "groups": { "sn-hpc": { "partitions": ["debug"], "accounts": ["*"], "max_time_minutes": 60 } },
-              "job_environment": { "PATH": "/usr/local/bin:/usr/bin:/bin", "KRB5_CONFIG": "{{krb5}}" }
-              {{extraSettings}}
-            }
-            """);
+                ["sn-hpc"] = new JsonObject { ["partitions"] = new JsonArray("debug"), ["accounts"] = new JsonArray("*"), ["max_time_minutes"] = 60 },
+            },
+            ["job_environment"] = new JsonObject { ["PATH"] = "/usr/local/bin:/usr/bin:/bin", ["KRB5_CONFIG"] = krb5 },
+        };
+        MoveMembers(kdcSettings ?? VerifiedKdc(testbed), settings);
+        MoveMembers(extraSettings, settings);
+        File.WriteAllText(config, settings.ToJsonString());
         File.SetUnixFileMode(config, (UnixFileMode)0b110_100_100);
         // The shell (root) opens the log, then setpriv drops to the gateway's user for good.
         var shell = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
@@ -88,5 +92,17 @@ public sealed class GatewayProcess : IDisposable
                 process.Kill(entireProcessTree: true);
         }
         process.Dispose();
+    }
+
+    /// <summary>Moves every member of <paramref name="from"/> into <paramref name="to"/> (a node has one parent).</summary>
+    private static void MoveMembers(JsonObject? from, JsonObject to)
+    {
+        if (from is null)
+            return;
+        foreach ((string name, JsonNode? value) in from.ToArray())
+        {
+            from.Remove(name);
+            to[name] = value;
+        }
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using SlurmNative.Credentials.Protocol;
 using SlurmNative.Jwt.Keys;
 using SlurmNative.Jwt.Tokens;
@@ -33,9 +34,9 @@ public sealed class GatewayTests(Testbed testbed, ITestOutputHelper output)
         }
     }
 
-    private string HsJwt => $"\"hs256_key\": \"{HsKey}\"";
+    private JsonObject HsJwt => new() { ["hs256_key"] = HsKey };
 
-    private GatewayRun Start(string name, string? jwtSection = null, string? loginLimits = null, Uri? slurmrestd = null, string? acl = null)
+    private GatewayRun Start(string name, JsonObject? jwtSection = null, JsonObject? loginLimits = null, Uri? slurmrestd = null, string? acl = null)
     {
         testbed.StartRestd();
         testbed.WaitForIdleNodes(TimeSpan.FromSeconds(30));
@@ -44,7 +45,7 @@ public sealed class GatewayTests(Testbed testbed, ITestOutputHelper output)
         try
         {
             return new GatewayRun(daemon, new GatewayProcess(testbed, daemon, name, jwtSection ?? HsJwt,
-                loginLimits: loginLimits ?? GatewayProcess.DefaultLoginLimits, slurmrestd: slurmrestd));
+                loginLimits: loginLimits, slurmrestd: slurmrestd));
         }
         catch
         {
@@ -175,7 +176,7 @@ public sealed class GatewayTests(Testbed testbed, ITestOutputHelper output)
             Assert.NotEqual(testbed.Password("alice"), roguePassword);
 
             // The attack, on a gateway that does not verify: the impostor's password for bob logs him in.
-            using (var unverified = new GatewayProcess(testbed, daemon, "kdc-unverified", HsJwt, kdcSettings: "\"verify_kdc\": false", krb5Config: rogueKrb5))
+            using (var unverified = new GatewayProcess(testbed, daemon, "kdc-unverified", HsJwt, kdcSettings: new JsonObject { ["verify_kdc"] = false }, krb5Config: rogueKrb5))
             {
                 var (status, _) = await PostAsync(unverified, "api/v1/login", Login("bob", testbed.RoguePassword("bob")));
                 Assert.Equal(HttpStatusCode.OK, status);
@@ -256,7 +257,7 @@ public sealed class GatewayTests(Testbed testbed, ITestOutputHelper output)
     [Fact]
     public async Task An_expired_or_locked_account_looks_like_a_wrong_password_until_the_password_is_proven()
     {
-        using GatewayRun run = Start("account-state", loginLimits: "\"failures_per_user\": 20, \"failures_per_address\": 50, \"window\": \"1m\"");
+        using GatewayRun run = Start("account-state", loginLimits: new JsonObject { ["failures_per_user"] = 20, ["failures_per_address"] = 50, ["window"] = "1m" });
         GatewayProcess gateway = run.Gateway;
         try
         {
@@ -434,7 +435,7 @@ public sealed class GatewayTests(Testbed testbed, ITestOutputHelper output)
         RsaKeySet.Publish(set, published);
         testbed.UseJwks(published);
 
-        using GatewayRun run = Start("rs256", $"\"rs256_key_set\": \"{set}\"");
+        using GatewayRun run = Start("rs256", new JsonObject { ["rs256_key_set"] = set });
         GatewayProcess gateway = run.Gateway;
         string session = await LoginAsync(gateway, "alice");
         string oldToken = await TokenAsync(gateway, session);
@@ -475,9 +476,10 @@ public sealed class GatewayTests(Testbed testbed, ITestOutputHelper output)
         using GatewayRun run = Start("bad-" + field);
         GatewayProcess gateway = run.Gateway;
         string session = await LoginAsync(gateway, "alice");
-        string body = field == "script"
-            ? $"{{\"script\":{value}}}"
-            : $"{{\"script\":\"#!/bin/sh\\ntrue\\n\",\"time_limit_minutes\":1,\"{field}\":{value}}}".Replace("\"time_limit_minutes\":1,\"time_limit_minutes\"", "\"time_limit_minutes\"", StringComparison.Ordinal);
+        // A valid job but for the one hostile field (the script alone when the script is the field).
+        JsonObject job = field == "script" ? [] : new() { ["script"] = "#!/bin/sh\ntrue\n", ["time_limit_minutes"] = 1 };
+        job[field] = JsonNode.Parse(value);
+        string body = job.ToJsonString();
         await AssertRefusedJob(gateway, session, body, HttpStatusCode.BadRequest);
     }
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Credentials.Protocol;
 using SlurmNative.Tests.TestSupport;
@@ -209,8 +210,8 @@ public sealed class ObservabilityTests(Testbed testbed, ITestOutputHelper output
         string audit = Path.Combine(auditDirectory, "audit.log");
         string daemonAudit = Path.Combine(testbed.Directory, "daemon-gw-observed", "audit.log");
         using var daemon = new CredentialDaemon(testbed, "gw-observed", $"audit = file:{daemonAudit}", acl: GatewayProcess.Acl);
-        using var gateway = new GatewayProcess(testbed, daemon, "observed", $"\"hs256_key\": \"{Path.Combine(testbed.Directory, "etc", "jwt_hs256.key")}\"",
-            extraSettings: $", \"metrics_listen\": \"127.0.0.1:{metricsPort}\", \"audit\": \"file:{audit}\"");
+        using var gateway = new GatewayProcess(testbed, daemon, "observed", new JsonObject { ["hs256_key"] = Path.Combine(testbed.Directory, "etc", "jwt_hs256.key") },
+            extraSettings: new JsonObject { ["metrics_listen"] = $"127.0.0.1:{metricsPort}", ["audit"] = $"file:{audit}" });
         var before = await ScrapeAsync(metricsPort);
 
         string wrong = "not-" + testbed.Password("bob");

@@ -149,7 +149,7 @@ public sealed class PostgresCredentialStoreTests : CredentialStoreContract
     [Fact]
     public void A_password_file_others_can_read_is_refused_and_a_wrong_password_is_named()
     {
-        using var dir = new SlurmNative.Tests.Crypto.TempDirectory();
+        using var dir = new SlurmNative.Tests.TestSupport.TempDirectory();
         string readable = dir.Write("password", File.ReadAllText(testbed.PostgresPasswordFile), (UnixFileMode)0b110_100_100);
         var open = Assert.Throws<CredentialStoreException>(() => PostgresCredentialStore.Open(ConnectionString, readable, () => NewKeyring()));
         Assert.Contains($"chmod 600 {readable}", open.Message, StringComparison.Ordinal);

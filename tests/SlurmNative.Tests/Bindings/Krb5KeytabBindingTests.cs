@@ -1,5 +1,4 @@
 using SlurmNative.Credentials.Kerberos;
-using SlurmNative.Tests.Crypto;
 using SlurmNative.Tests.TestSupport;
 
 namespace SlurmNative.Tests.Bindings;

@@ -9,6 +9,7 @@ using SlurmNative.Gateway.Jobs;
 using SlurmNative.Gateway.Login;
 using SlurmNative.Gateway.Policy;
 using SlurmNative.Gateway.Sessions;
+using SlurmNative.Tests.TestSupport;
 
 namespace SlurmNative.Tests.Gateway;
 
@@ -416,12 +417,6 @@ public class LoginPartsTests
     {
         using LoginAttempt attempt = throttle.TryBegin(user, address, out _) ?? throw new InvalidOperationException($"{user} from {address} was refused");
         attempt.Fail();
-    }
-
-    private sealed class ManualTime(DateTimeOffset start) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = start;
-        public override DateTimeOffset GetUtcNow() => Now;
     }
 }
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json.Nodes;
 using SlurmNative.Gateway.Login;
 using SlurmNative.Jwt.Keys;
-using SlurmNative.Tests.Crypto;
 using SlurmNative.Tests.TestSupport;
 
 namespace SlurmNative.Tests.Gateway;
@@ -27,20 +27,25 @@ public sealed class GatewayStartupTests : IDisposable
         }
     }
 
-    private string Config(string kdcSettings, int port = 6880)
+    /// <param name="kdcSettings">the keytab and KDC check settings of the test, added to a configuration that is otherwise complete.</param>
+    private string Config(JsonObject kdcSettings, int port = 6880)
     {
         string key = dir.File("jwt_hs256.key");
         if (!File.Exists(key))
             Hs256KeyFile.Create(key, force: false);
-        return dir.Write("gateway.json", $$"""
-            {
-              "listen": "http://127.0.0.1:{{port}}",
-              "daemon_config": "{{dir.File("absent.conf")}}",
-              "jwt": { "hs256_key": "{{key}}" },
-              {{kdcSettings}}
-              "groups": { "hpc": {} }
-            }
-            """, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var config = new JsonObject
+        {
+            ["listen"] = $"http://127.0.0.1:{port}",
+            ["daemon_config"] = dir.File("absent.conf"),
+            ["jwt"] = new JsonObject { ["hs256_key"] = key },
+            ["groups"] = new JsonObject { ["hpc"] = new JsonObject() },
+        };
+        foreach ((string name, JsonNode? value) in kdcSettings.ToArray())
+        {
+            kdcSettings.Remove(name);
+            config[name] = value;
+        }
+        return dir.Write("gateway.json", config.ToJsonString(), UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     [Theory]
@@ -49,7 +54,7 @@ public sealed class GatewayStartupTests : IDisposable
     public void Without_a_keytab_the_gateway_refuses_to_start_and_names_the_fix(string? check)
     {
         string keytab = dir.File("absent.keytab");
-        string config = Config($"\"keytab\": \"{keytab}\", \"verify_principal\": \"slurmnative-gw/gw.test@EXAMPLE.TEST\",");
+        string config = Config(new() { ["keytab"] = keytab, ["verify_principal"] = "slurmnative-gw/gw.test@EXAMPLE.TEST" });
         CommandResult run = Command.Run(Program, check is null ? ["--config", config] : ["--config", config, check], TimeSpan.FromSeconds(60));
         Assert.Equal(2, run.ExitCode);
         Assert.Contains($"the keytab {keytab} does not exist", run.Stderr, StringComparison.Ordinal);
@@ -61,11 +66,11 @@ public sealed class GatewayStartupTests : IDisposable
     [Fact]
     public void By_default_the_gateway_wants_host_slash_this_host_in_etc_krb5_keytab()
     {
-        Assert.Equal("/etc/krb5.keytab", SlurmNative.Gateway.Configuration.GatewaySettings.Parse(System.Text.Encoding.UTF8.GetBytes(File.ReadAllText(Config(""))), "gateway.json").Keytab);
+        Assert.Equal("/etc/krb5.keytab", SlurmNative.Gateway.Configuration.GatewaySettings.Parse(System.Text.Encoding.UTF8.GetBytes(File.ReadAllText(Config(new()))), "gateway.json").Keytab);
 
         // Whatever this machine's /etc/krb5.keytab holds, the default principal shows in the fix for a missing keytab.
         string keytab = dir.File("missing.keytab");
-        CommandResult run = Command.Run(Program, ["--config", Config($"\"keytab\": \"{keytab}\",", port: 6881), "--check"], TimeSpan.FromSeconds(60));
+        CommandResult run = Command.Run(Program, ["--config", Config(new() { ["keytab"] = keytab }, port: 6881), "--check"], TimeSpan.FromSeconds(60));
         Assert.Equal(2, run.ExitCode);
         Assert.Contains($"ktadd -k {keytab} host/{Environment.MachineName.ToLowerInvariant()}", run.Stderr, StringComparison.Ordinal);
     }
@@ -75,7 +80,7 @@ public sealed class GatewayStartupTests : IDisposable
     {
         string keytab = dir.File("other.keytab");
         TestKeytab.Create(keytab, "host/other.test@EXAMPLE.TEST");
-        CommandResult run = Command.Run(Program, ["--config", Config($"\"keytab\": \"{keytab}\", \"verify_principal\": \"slurmnative-gw/gw.test@EXAMPLE.TEST\","), "--check"], TimeSpan.FromSeconds(60));
+        CommandResult run = Command.Run(Program, ["--config", Config(new() { ["keytab"] = keytab, ["verify_principal"] = "slurmnative-gw/gw.test@EXAMPLE.TEST" }), "--check"], TimeSpan.FromSeconds(60));
         Assert.Equal(2, run.ExitCode);
         Assert.Contains($"the keytab {keytab} holds no key for slurmnative-gw/gw.test@EXAMPLE.TEST", run.Stderr, StringComparison.Ordinal);
     }
@@ -85,7 +90,7 @@ public sealed class GatewayStartupTests : IDisposable
     {
         string keytab = dir.File("gw.keytab");
         TestKeytab.Create(keytab, "slurmnative-gw/gw.test@EXAMPLE.TEST", kvno: 4);
-        CommandResult run = Command.Run(Program, ["--config", Config($"\"keytab\": \"{keytab}\", \"verify_principal\": \"slurmnative-gw/gw.test@EXAMPLE.TEST\","), "--check"], TimeSpan.FromSeconds(60));
+        CommandResult run = Command.Run(Program, ["--config", Config(new() { ["keytab"] = keytab, ["verify_principal"] = "slurmnative-gw/gw.test@EXAMPLE.TEST" }), "--check"], TimeSpan.FromSeconds(60));
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains($"KDC replies are verified with slurmnative-gw/gw.test@EXAMPLE.TEST's key in {keytab}", run.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("warning", run.Output, StringComparison.Ordinal);
@@ -104,7 +109,7 @@ public sealed class GatewayStartupTests : IDisposable
     [Fact]
     public void With_verify_kdc_false_check_passes_with_a_warning()
     {
-        CommandResult run = Command.Run(Program, ["--config", Config("\"verify_kdc\": false,"), "--check"], TimeSpan.FromSeconds(60));
+        CommandResult run = Command.Run(Program, ["--config", Config(new() { ["verify_kdc"] = false }), "--check"], TimeSpan.FromSeconds(60));
         Assert.True(run.ExitCode == 0, run.Output);
         Assert.Contains("KDC replies are NOT verified", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("warning: verify_kdc is false", run.Stderr, StringComparison.Ordinal);
@@ -116,7 +121,7 @@ public sealed class GatewayStartupTests : IDisposable
         int port = FreePort();
         var start = new ProcessStartInfo(Program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add("--config");
-        start.ArgumentList.Add(Config("\"verify_kdc\": false,", port));
+        start.ArgumentList.Add(Config(new() { ["verify_kdc"] = false }, port));
         using Process gateway = Process.Start(start) ?? throw new InvalidOperationException("could not start the gateway");
         var output = new System.Text.StringBuilder();
         gateway.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json.Nodes;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using SlurmNative.Credentials.Configuration;
@@ -31,16 +32,24 @@ public sealed class GatewayTlsTests : IDisposable
 
         int port = FreePort();
         string config = Path.Combine(dir, "gateway.json");
-        File.WriteAllText(config, $$"""
+        File.WriteAllText(config, new JsonObject
+        {
+            ["jwt"] = new JsonObject { ["hs256_key"] = key },
+            ["daemon_config"] = $"{dir}/absent.conf",
+            ["verify_kdc"] = false,
+            ["groups"] = new JsonObject { ["hpc"] = new JsonObject() },
+            ["Kestrel"] = new JsonObject
             {
-              "jwt": { "hs256_key": "{{key}}" },
-              "daemon_config": "{{dir}}/absent.conf",
-              "verify_kdc": false,
-              "groups": { "hpc": {} },
-              "Kestrel": { "Endpoints": { "Https": { "Url": "https://127.0.0.1:{{port}}",
-                "Certificate": { "Path": "{{dir}}/gateway.pem", "KeyPath": "{{dir}}/gateway.key" } } } }
-            }
-            """);
+                ["Endpoints"] = new JsonObject
+                {
+                    ["Https"] = new JsonObject
+                    {
+                        ["Url"] = $"https://127.0.0.1:{port}",
+                        ["Certificate"] = new JsonObject { ["Path"] = $"{dir}/gateway.pem", ["KeyPath"] = $"{dir}/gateway.key" },
+                    },
+                },
+            },
+        }.ToJsonString());
 
         var app = SlurmNative.Gateway.Program.Build(GatewaySettings.Load(config), config, new SlurmNativeConfig());
         await app.StartAsync();

@@ -1,4 +1,3 @@
-using SlurmNative.Tests.Crypto;
 using SlurmNative.Tests.TestSupport;
 
 namespace SlurmNative.Tests.Packaging;

@@ -1,36 +1,18 @@
 using SlurmNative.Credentials.Client;
-using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Plugin;
-using SlurmNative.Plugin.Backend;
 using SlurmNative.Plugin.Configuration;
 using SlurmNative.Plugin.Spank;
+using SlurmNative.Tests.Plugin.Fakes;
 
 namespace SlurmNative.Tests.Plugin;
 
 public class ForwardingPluginTests
 {
-    private sealed class FakeSession(SpankContext context, ForwardingRequest request) : ISpankSession
-    {
-        public SpankContext Context => context;
-        public ForwardingRequest Request => request;
-        public uint JobUserId => 1234;
-        public uint? JobId => context == SpankContext.Remote ? 55u : null;
-        public uint? StepId => context == SpankContext.Remote ? 0u : null;
-        public uint? JobGroupId => context == SpankContext.Remote ? 1234u : null;
-        public Dictionary<string, string> Environment { get; } = [];
-        public string? GetEnvironment(string name) => Environment.GetValueOrDefault(name);
-        public bool SetEnvironment(string name, string value) => Environment.TryAdd(name, value) || (Environment[name] = value) == value;
-    }
-
-    private sealed class RecordingLog : IPluginLog
-    {
-        public List<(string Level, string Message)> Lines { get; } = [];
-        public void Error(string message) => Lines.Add(("error", message));
-        public void User(string message) => Lines.Add(("user", message));
-        public void Info(string message) => Lines.Add(("info", message));
-        public void Verbose(string message) => Lines.Add(("verbose", message));
-        public void Debug(string message) => Lines.Add(("debug", message));
-    }
+    // A job of uid 1234; only slurmstepd (remote) knows the job and step.
+    private static FakeSpankSession Session(SpankContext context, ForwardingRequest request) =>
+        context == SpankContext.Remote
+            ? new FakeSpankSession(context, request, uid: 1234, job: 55, step: 0)
+            : new FakeSpankSession(context, request, uid: 1234, job: null, step: null);
 
     [Theory]
     [InlineData("Unset", false, false)]
@@ -41,29 +23,19 @@ public class ForwardingPluginTests
     public void The_users_option_overrides_the_site_default(string request, bool siteDefault, bool expected) =>
         Assert.Equal(expected, ForwardingPlugin.IsForwarding(Enum.Parse<ForwardingRequest>(request), new PluginSettings(siteDefault)));
 
-    /// <summary>A daemon that is never reachable; counts how often the plugin built one.</summary>
-    private sealed class UnreachableBackend : ICredentialBackend
-    {
-        public byte[] ReadUserTicket() => throw new KerberosUserException("no ticket-granting ticket in your credential cache; run kinit");
-        public void Upload(byte[] ticket) => throw new DaemonUnreachableException("down");
-        public byte[] Fetch(uint uid, uint jobId) => throw new DaemonUnreachableException("down");
-        public Func<byte[]> SignFetch(uint uid, uint jobId) => () => Fetch(uid, jobId);
-        public byte[] RenewAtKdc(byte[] ticket) => throw new InvalidOperationException("not in this test");
-        public TicketTimes Describe(byte[] ticket) => throw new InvalidOperationException("not in this test");
-    }
+    /// <summary>A daemon that is never reachable.</summary>
+    private static FakeBackend Unreachable() => new() { DaemonFailure = new DaemonUnreachableException("down") };
 
     [Fact]
     public void An_active_hook_announces_its_context_and_job()
     {
-        var log = new RecordingLog();
-        var plugin = new ForwardingPlugin(log, _ => new UnreachableBackend());
+        var log = new RecordingPluginLog();
+        var plugin = new ForwardingPlugin(log, _ => Unreachable());
 
-        int rc = plugin.Run(SpankHook.UserInit, new FakeSession(SpankContext.Remote, ForwardingRequest.Unset), ["default=on", "min_uid=1000"]);
+        int rc = plugin.Run(SpankHook.UserInit, Session(SpankContext.Remote, ForwardingRequest.Unset), ["default=on", "min_uid=1000"]);
 
         Assert.Equal(-1, rc); // the daemon is down
-        var line = log.Lines[0];
-        Assert.Equal("verbose", line.Level);
-        Assert.Equal("active in remote context (user_init, uid 1234 job 55.0)", line.Message);
+        Assert.Equal("verbose: active in remote context (user_init, uid 1234 job 55.0)", log.Lines[0]);
     }
 
     [Theory]
@@ -76,39 +48,39 @@ public class ForwardingPluginTests
     {
         var context = Enum.Parse<SpankContext>(contextName);
         var hook = Enum.Parse<SpankHook>(hookName);
-        var log = new RecordingLog();
+        var log = new RecordingPluginLog();
         int backends = 0;
-        var plugin = new ForwardingPlugin(log, _ => { backends++; return new UnreachableBackend(); });
+        var plugin = new ForwardingPlugin(log, _ => { backends++; return Unreachable(); });
 
-        int rc = plugin.Run(hook, new FakeSession(context, ForwardingRequest.Yes), ["default=on", "min_uid=2000"]);
+        int rc = plugin.Run(hook, Session(context, ForwardingRequest.Yes), ["default=on", "min_uid=2000"]);
 
         Assert.Equal(0, rc);
         Assert.Equal(0, backends);
-        Assert.DoesNotContain(log.Lines, l => l.Level is "verbose" or "error" or "user");
+        Assert.DoesNotContain(log.Lines, l => l.StartsWith("verbose: ", StringComparison.Ordinal) || l.StartsWith("error: ", StringComparison.Ordinal) || l.StartsWith("user: ", StringComparison.Ordinal));
     }
 
     [Fact]
     public void A_bad_argument_fails_the_first_hook_once_and_later_hooks_stay_quiet()
     {
-        var log = new RecordingLog();
+        var log = new RecordingPluginLog();
         var plugin = new ForwardingPlugin(log);
-        var session = new FakeSession(SpankContext.Local, ForwardingRequest.Yes);
+        var session = Session(SpankContext.Local, ForwardingRequest.Yes);
 
         int first = plugin.Run(SpankHook.InitPostOpt, session, ["default=on", "colour=blue"]);
         int second = plugin.Run(SpankHook.Exit, session, ["default=on", "colour=blue"]);
 
         Assert.Equal(-1, first);
         Assert.Equal(0, second);
-        var line = Assert.Single(log.Lines);
-        Assert.Equal("error", line.Level);
-        Assert.Contains("'colour=blue'", line.Message);
+        string line = Assert.Single(log.Lines);
+        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        Assert.Contains("'colour=blue'", line);
     }
 
     [Fact]
     public void Nothing_is_logged_when_the_user_opted_out()
     {
-        var log = new RecordingLog();
-        int rc = new ForwardingPlugin(log).Run(SpankHook.InitPostOpt, new FakeSession(SpankContext.Local, ForwardingRequest.No), ["default=on"]);
+        var log = new RecordingPluginLog();
+        int rc = new ForwardingPlugin(log).Run(SpankHook.InitPostOpt, Session(SpankContext.Local, ForwardingRequest.No), ["default=on"]);
         Assert.Equal(0, rc);
         Assert.Empty(log.Lines);
     }

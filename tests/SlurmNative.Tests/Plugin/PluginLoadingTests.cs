@@ -65,7 +65,7 @@ public class PluginLoadingTests
     /// </summary>
     private sealed class ExternStepLeftovers : IDisposable
     {
-        private readonly Crypto.TempDirectory scratch = new();
+        private readonly TempDirectory scratch = new();
         private readonly System.Diagnostics.Process externStep;
 
         public string StateDirectory => scratch.File("state");
@@ -113,7 +113,7 @@ public class PluginLoadingTests
         }
     }
 
-    [Fact]
+    [RootFact]
     public void A_step_whose_extern_step_looks_after_the_jobs_ticket_points_at_it_without_starting_the_runtime()
     {
         using var extern77 = new ExternStepLeftovers();
@@ -126,7 +126,7 @@ public class PluginLoadingTests
         Assert.True(File.Exists(extern77.Ccache), "the extern step removes it, not the step");
     }
 
-    [Theory]
+    [RootTheory]
     [InlineData("the extern step is gone")]
     [InlineData("the record is writable by others")]
     [InlineData("the record names another user")]
@@ -182,29 +182,21 @@ public class PluginLoadingTests
         Assert.Equal(["2"], result["option_has_arg"]);
     }
 
+    // Whether or not the job already carries a forwarded ticket (the marker in its environment).
     [Theory]
-    [InlineData("local", "-")]                 // site default absent: off
-    [InlineData("local", "no", "default=on")]  // the user opted out
-    [InlineData("slurmd", "-", "default=on")]  // a context the plugin never acts in
-    public void Does_not_start_the_runtime_when_there_is_nothing_to_do(string context, string option, params string[] arguments)
+    [InlineData(false, "local", "-")]                           // site default absent: off
+    [InlineData(false, "local", "no", "default=on")]            // the user opted out
+    [InlineData(false, "slurmd", "-", "default=on")]            // a context the plugin never acts in
+    [InlineData(false, "local", "done", "default=on")]          // the user reuses the allocation's ticket
+    [InlineData(false, "allocator", "done")]
+    [InlineData(true, "local", "-", "default=on")]              // an srun inside a job that already carries one
+    [InlineData(true, "allocator", "-", "default=on")]
+    public void Does_not_start_the_runtime_when_there_is_nothing_to_do(bool inForwardedJob, string context, string option, params string[] arguments)
     {
-        var result = Load(context, option, arguments);
+        var result = LoadWithEnvironment(inForwardedJob ? [ForwardedMarker] : [], context, option, arguments);
         Assert.Equal(["0"], result["runtime_started"]);
         Assert.Equal(["0"], result["slurm_spank_init_post_opt"]);
         Assert.False(result.ContainsKey("log.verbose"));
-    }
-
-    [Theory]
-    [InlineData("local", "done", "default=on")]     // the user reuses the allocation's ticket
-    [InlineData("allocator", "done")]
-    [InlineData("local", "-", "default=on", "marker")]  // an srun inside a job that already carries one
-    [InlineData("allocator", "-", "default=on", "marker")]
-    public void Submitting_with_nothing_to_send_starts_no_runtime(string context, string option, params string[] rest)
-    {
-        bool inForwardedJob = rest.Contains("marker");
-        var result = LoadWithEnvironment(inForwardedJob ? [ForwardedMarker] : [], context, option, rest.Where(a => a != "marker").ToArray());
-        Assert.Equal(["0"], result["runtime_started"]);
-        Assert.Equal(["0"], result["slurm_spank_init_post_opt"]);
     }
 
     [Theory]

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using SlurmNative.Tests.Crypto;
 using SlurmNative.Tests.TestSupport;
 
 namespace SlurmNative.Tests.Plugin;

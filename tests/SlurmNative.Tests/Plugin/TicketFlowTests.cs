@@ -6,7 +6,6 @@ using SlurmNative.Plugin.Configuration;
 using SlurmNative.Plugin.Node;
 using SlurmNative.Plugin.Spank;
 using SlurmNative.Plugin.Submit;
-using SlurmNative.Tests.Crypto;
 using SlurmNative.Tests.TestSupport;
 using SlurmNative.Tests.Plugin.Fakes;
 using static SlurmNative.Tests.Plugin.Fakes.FakeSpankSession;
@@ -131,7 +130,7 @@ public sealed class TicketFlowTests : IDisposable
 
     // ---- node side ----
 
-    [Fact]
+    [RootFact]
     public void The_step_ccache_is_the_job_users_mode_0600_readable_by_libkrb5_and_gone_at_exit()
     {
         byte[] ticket = TestTickets.Make(TimeSpan.FromHours(10), TimeSpan.FromDays(7));
@@ -151,7 +150,7 @@ public sealed class TicketFlowTests : IDisposable
         Assert.False(File.Exists(path));
     }
 
-    [Fact]
+    [RootFact]
     public void A_symlink_or_file_planted_at_the_predictable_name_is_neither_followed_nor_a_blocker()
     {
         string predictable = Path.Combine(scratch.Path, $"krb5cc_{JobUser}_slurm77.3");
@@ -179,7 +178,7 @@ public sealed class TicketFlowTests : IDisposable
         Assert.Empty(Directory.GetFiles(scratch.Path));
     }
 
-    [Fact]
+    [RootFact]
     public void Slurmstepd_fetches_the_ticket_in_init_post_opt_beside_its_own_setup_and_installs_it_in_user_init()
     {
         byte[] ticket = TestTickets.Make(TimeSpan.FromHours(10));
@@ -207,7 +206,7 @@ public sealed class TicketFlowTests : IDisposable
         Assert.Empty(Directory.GetFiles(Path.Combine(scratch.Path, "state")));
     }
 
-    [Fact]
+    [RootFact]
     public void When_the_early_fetch_is_refused_user_init_asks_again_as_the_owner()
     {
         byte[] ticket = TestTickets.Make(TimeSpan.FromHours(10));
@@ -247,22 +246,10 @@ public sealed class TicketFlowTests : IDisposable
         var backend = new FakeBackend { Stored = () => TestTickets.Make(TimeSpan.FromHours(1)) };
         var plugin = new SlurmNative.Plugin.ForwardingPlugin(log, _ => { backendsBuilt++; return backend; });
 
-        Assert.Equal(0, plugin.Run(SpankHook.InitPostOpt, new ExternStepSession(), ["default=on", "scope=step"]));
+        Assert.Equal(0, plugin.Run(SpankHook.InitPostOpt, new FakeSpankSession(SpankContext.Remote, step: Interop.Spank.SLURM_EXTERN_CONT), ["default=on", "scope=step"]));
 
         Assert.Equal(0, backendsBuilt);
         Assert.Empty(backend.SignedEarly);
-    }
-
-    private sealed class ExternStepSession : ISpankSession
-    {
-        public SpankContext Context => SpankContext.Remote;
-        public ForwardingRequest Request => ForwardingRequest.Unset;
-        public uint JobUserId => JobUser;
-        public uint? JobId => 77;
-        public uint? StepId => Interop.Spank.SLURM_EXTERN_CONT;
-        public uint? JobGroupId => JobGroup;
-        public string? GetEnvironment(string name) => null;
-        public bool SetEnvironment(string name, string value) => true;
     }
 
     [Fact]
@@ -274,7 +261,7 @@ public sealed class TicketFlowTests : IDisposable
         Assert.Empty(Directory.GetFiles(scratch.Path));
     }
 
-    [Fact]
+    [RootFact]
     public void The_sweep_removes_ccaches_of_steps_that_are_gone_and_nothing_else()
     {
         string gone = scratch.Write($"krb5cc_{JobUser}_slurm12.0", "x");
@@ -305,7 +292,7 @@ public sealed class TicketFlowTests : IDisposable
 
     // ---- renewal in the step ----
 
-    [Fact]
+    [RootFact]
     public void The_renewer_takes_a_later_ticket_from_the_daemon_and_replaces_the_file_atomically()
     {
         byte[] first = TestTickets.Make(TimeSpan.FromHours(1), TimeSpan.FromDays(1));
@@ -324,7 +311,7 @@ public sealed class TicketFlowTests : IDisposable
         step.Remove(NodeSettings);
     }
 
-    [Fact]
+    [RootFact]
     public void With_the_daemon_down_the_renewer_renews_at_the_kdc()
     {
         byte[] first = TestTickets.Make(TimeSpan.FromHours(1), TimeSpan.FromDays(1));
@@ -342,7 +329,7 @@ public sealed class TicketFlowTests : IDisposable
         step.Remove(NodeSettings);
     }
 
-    [Fact]
+    [RootFact]
     public void The_renewer_wakes_before_the_end_by_refresh_before_or_half_the_life_of_short_tickets()
     {
         var backend = new FakeBackend();
@@ -355,7 +342,7 @@ public sealed class TicketFlowTests : IDisposable
         Assert.InRange(shortTicket.NextWait(), TimeSpan.FromSeconds(18), TimeSpan.FromSeconds(20));
     }
 
-    [Fact]
+    [RootFact]
     public void A_newer_upload_replaces_the_jobs_ticket_at_the_next_check_and_an_older_or_equal_one_does_not()
     {
         byte[] first = TestTickets.Make(TimeSpan.FromHours(10), startedAgo: TimeSpan.FromMinutes(5));
@@ -377,7 +364,7 @@ public sealed class TicketFlowTests : IDisposable
         Assert.Equal(newer, KerberosCredentials.ReadTicketGrantingTicket("FILE:" + ccache.FullPath));
     }
 
-    [Fact]
+    [RootFact]
     public void A_job_checks_for_a_newer_upload_every_refresh_check_and_five_times_as_often_past_half_its_ticket()
     {
         var backend = new FakeBackend();
@@ -398,7 +385,7 @@ public sealed class TicketFlowTests : IDisposable
         public override DateTimeOffset GetUtcNow() => base.GetUtcNow() - lag;
     }
 
-    [Fact]
+    [RootFact]
     public void A_wait_that_ends_a_little_early_still_does_what_it_waited_for_and_asks_the_daemon_nothing()
     {
         byte[] ticket = TestTickets.Make(TimeSpan.FromHours(10));
@@ -416,7 +403,7 @@ public sealed class TicketFlowTests : IDisposable
         Assert.Empty(backend.Fetches);
     }
 
-    [Fact]
+    [RootFact]
     public void The_renewal_thread_runs_its_one_off_job_once_after_the_delay_and_keeps_renewing()
     {
         byte[] ticket = TestTickets.Make(TimeSpan.FromHours(10));
@@ -438,7 +425,7 @@ public sealed class TicketFlowTests : IDisposable
         Assert.Equal(0, backend.KdcCalls); // a ten-hour ticket is not due: the wake-up was for the job only
     }
 
-    [Fact]
+    [RootFact]
     public void A_step_that_ends_before_the_delay_skips_the_one_off_job()
     {
         byte[] ticket = TestTickets.Make(TimeSpan.FromHours(10));
@@ -453,7 +440,7 @@ public sealed class TicketFlowTests : IDisposable
         Assert.False(ran);
     }
 
-    [Fact]
+    [RootFact]
     public void Stopping_the_renewer_is_immediate_not_a_poll()
     {
         byte[] ticket = TestTickets.Make(TimeSpan.FromHours(10));

@@ -4,7 +4,8 @@ using System.Security.Cryptography;
 using SlurmNative.Store.Keys;
 using SlurmNative.Daemon.Logging;
 using SlurmNative.Store;
-using SlurmNative.Tests.Crypto;
+using SlurmNative.Tests.Daemon.Fakes;
+using SlurmNative.Tests.TestSupport;
 using Xunit.Abstractions;
 
 namespace SlurmNative.Tests.Store;
@@ -219,7 +220,7 @@ public abstract class CredentialStoreContract(ITestOutputHelper output) : IDispo
             await store.PutAsync(Credential(2, endHours: 2));
         }
         Raw("UPDATE credentials SET key_id = 'gone' WHERE uid = 1");
-        var log = new ListLog();
+        var log = new RecordingDaemonLog();
         using (var store = Open(keyring, log))
         {
             await using (RenewalClaim claim = await store.ClaimDueAsync(T0.AddDays(1), null, 10))
@@ -488,7 +489,7 @@ public abstract class CredentialStoreContract(ITestOutputHelper output) : IDispo
     [Fact]
     public async Task An_upload_records_its_time_and_keep_flag_and_a_renewal_leaves_both()
     {
-        var clock = new HandClock(T0);
+        var clock = new ManualTime(T0);
         using var store = Open(NewKeyring(), clock: clock);
         StoredCredential put = await store.PutAsync(Credential(1000) with { Keep = true });
         Assert.Equal(T0, put.Uploaded);
@@ -505,30 +506,5 @@ public abstract class CredentialStoreContract(ITestOutputHelper output) : IDispo
         Assert.False((await store.GetAsync(1000))!.Keep);
         Assert.Equal(T0.AddHours(2), again.Uploaded);
         Assert.Equal(T0.AddHours(2), (await store.GetAsync(1000))!.Uploaded);
-    }
-
-    /// <summary>A clock the test moves by hand (the contract also builds into the integration tests, without the unit tests' helpers).</summary>
-    protected sealed class HandClock(DateTimeOffset start) : TimeProvider
-    {
-        private DateTimeOffset now = start;
-
-        public override DateTimeOffset GetUtcNow() => now;
-
-        public void Advance(TimeSpan by) => now += by;
-    }
-
-    protected sealed class ListLog : IDaemonLog
-    {
-        public List<string> Lines { get; } = [];
-        public void Error(string message) => Add(message);
-        public void Warning(string message) => Add(message);
-        public void Info(string message) => Add(message);
-        public void Debug(string message) => Add(message);
-
-        private void Add(string message)
-        {
-            lock (Lines)
-                Lines.Add(message);
-        }
     }
 }

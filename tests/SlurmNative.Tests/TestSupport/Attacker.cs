@@ -8,10 +8,6 @@ internal static class Attacker
     /// <summary>A uid no account on a test machine has.</summary>
     public const uint Stranger = 54321;
 
-    public static bool IsRoot => Interop.Libc.geteuid() == 0;
-
-    public const string NeedsRoot = "the unit tests run as root (build.sh test), which giving a file to another user needs";
-
     /// <summary>Permission bits a private file must not have, each alone and two together.</summary>
     public static TheoryData<UnixFileMode> LooseBits() =>
     [

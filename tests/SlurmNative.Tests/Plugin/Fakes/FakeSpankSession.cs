@@ -4,7 +4,7 @@ namespace SlurmNative.Tests.Plugin.Fakes;
 
 /// <summary>One hook's view of a job step, with the environment Slurm would give the job.</summary>
 internal sealed class FakeSpankSession(SpankContext context, ForwardingRequest request = ForwardingRequest.Unset, uint uid = FakeSpankSession.JobUser,
-    uint job = 77, uint step = 3) : ISpankSession
+    uint? job = 77, uint? step = 3) : ISpankSession
 {
     public const uint JobUser = 4321;
     public const uint JobGroup = 4322;
