@@ -213,7 +213,7 @@ internal sealed class StepTicketRenewer
             return action();
         try
         {
-            job.Lock(NodeCredentials.JobLockWait);
+            job.Lock(NodeTicketInstaller.JobLockWait);
         }
         catch (CcacheException e)
         {

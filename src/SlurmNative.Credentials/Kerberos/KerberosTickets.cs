@@ -3,12 +3,12 @@ using SlurmNative.Credentials.Accounts;
 namespace SlurmNative.Credentials.Kerberos;
 
 /// <summary>
-/// The credential as SlurmNative moves it: one krb5_creds in MIT's ccache encoding
+/// The ticket as SlurmNative moves it: one krb5_creds in MIT's ccache encoding
 /// (krb5_marshal_credentials), read from and written to ccaches by libkrb5, so every
 /// ccache type, krb5.conf and auth_to_local rule the site uses applies.
 /// A libkrb5 context is not thread-safe; each call makes its own.
 /// </summary>
-internal static class KerberosCredentials
+internal static class KerberosTickets
 {
     /// <summary>
     /// The ticket-granting ticket of the user's ccache (<paramref name="ccacheName"/>, else

@@ -22,7 +22,7 @@ namespace SlurmNative.Plugin.Node;
 /// and whichever leaves last removes it. With <c>scope=step</c> every step has a ccache of its own.
 /// </para>
 /// </summary>
-internal sealed class NodeCredentials(ICredentialBackend backend, IPluginLog log, TimeProvider? clock = null)
+internal sealed class NodeTicketInstaller(ICredentialBackend backend, IPluginLog log, TimeProvider? clock = null)
 {
     public const string CcacheVariable = Interop.Shim.SLURMNATIVE_CCACHE_VARIABLE;
 
