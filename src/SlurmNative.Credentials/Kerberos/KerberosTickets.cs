@@ -96,8 +96,8 @@ internal static class KerberosTickets
                 if (localName is not null)
                     localUid = UserDatabase.PasswdByName(localName)?.Uid;
             }
-            return new TicketFacts(creds.ClientName, creds.ServerName, localUid, creds.StartTime, creds.EndTime,
-                creds.RenewTill, unchecked((uint)creds.TicketFlags), creds.IsTicketGrantingTicket, !creds.IsAddressless);
+            return new TicketFacts(new TicketTimes(creds.ClientName, creds.StartTime, creds.EndTime, creds.RenewTill),
+                creds.ServerName, localUid, unchecked((uint)creds.TicketFlags), creds.IsTicketGrantingTicket, !creds.IsAddressless);
         }
     }
 

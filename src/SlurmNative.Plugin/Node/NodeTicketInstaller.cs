@@ -2,6 +2,7 @@ using System.Runtime.ExceptionServices;
 using SlurmNative.Credentials;
 using SlurmNative.Credentials.Ccache;
 using SlurmNative.Credentials.Client;
+using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Credentials.Protocol;
 using SlurmNative.Plugin.Backend;
 using SlurmNative.Plugin.Configuration;

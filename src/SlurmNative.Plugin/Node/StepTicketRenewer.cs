@@ -1,6 +1,7 @@
 using SlurmNative.Credentials;
 using SlurmNative.Credentials.Ccache;
 using SlurmNative.Credentials.Client;
+using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Plugin.Backend;
 using SlurmNative.Plugin.Spank;
 
