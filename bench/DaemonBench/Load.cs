@@ -150,7 +150,7 @@ internal static class Load
         int equals = text.IndexOf('=', StringComparison.Ordinal);
         if (equals <= 0 || !uint.TryParse(text.AsSpan(0, equals), NumberStyles.None, CultureInfo.InvariantCulture, out uint uid))
             throw new ArgumentException($"--ticket '{text}' is not UID=CCACHE");
-        return (uid, KerberosCredentials.ReadTicketGrantingTicket("FILE:" + text[(equals + 1)..]));
+        return (uid, KerberosTickets.ReadTicketGrantingTicket("FILE:" + text[(equals + 1)..]));
     }
 
     private static (uint, uint) ParseRange(string text)

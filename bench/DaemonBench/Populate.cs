@@ -20,8 +20,8 @@ internal static class Populate
 
     public static async Task<int> RunAsync(Options options)
     {
-        byte[] ticket = KerberosCredentials.ReadTicketGrantingTicket("FILE:" + options.Text("ccache"));
-        TicketFacts facts = new KerberosTickets().Inspect(ticket);
+        byte[] ticket = KerberosTickets.ReadTicketGrantingTicket("FILE:" + options.Text("ccache"));
+        TicketFacts facts = new LibKrb5TicketService().Inspect(ticket);
         string realm = facts.ClientPrincipal[(facts.ClientPrincipal.LastIndexOf('@') + 1)..];
         int count = options.Number("count");
         uint firstUid = (uint)options.Number("first-uid");

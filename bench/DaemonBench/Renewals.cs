@@ -13,10 +13,10 @@ internal static class Renewals
 {
     public static int Run(Options options)
     {
-        byte[] first = KerberosCredentials.ReadTicketGrantingTicket("FILE:" + options.Text("ccache"));
+        byte[] first = KerberosTickets.ReadTicketGrantingTicket("FILE:" + options.Text("ccache"));
         int threadCount = options.Number("threads");
         var duration = TimeSpan.FromSeconds(options.Number("seconds"));
-        var kdc = new KerberosTickets();
+        var kdc = new LibKrb5TicketService();
         if (!kdc.Inspect(first).IsRenewable)
             throw new ArgumentException($"the ticket in {options.Text("ccache")} is not renewable: kinit -r");
 

@@ -47,9 +47,9 @@ internal static class Program
         var command = new Command("add", "store your current Kerberos ticket with the credential daemon") { ccache, keep };
         command.SetAction(r => Run(r, client =>
         {
-            byte[] tgt = KerberosCredentials.ReadTicketGrantingTicket(r.GetValue(ccache));
+            byte[] tgt = KerberosTickets.ReadTicketGrantingTicket(r.GetValue(ccache));
             client.Call(Request.Create(r.GetValue(keep) ? Operation.AddAndKeep : Operation.Add, blob: tgt));
-            TicketFacts facts = KerberosCredentials.Describe(tgt);
+            TicketFacts facts = KerberosTickets.Describe(tgt);
             Console.WriteLine($"stored {facts.ClientPrincipal}, valid until {facts.End.ToLocalTime():yyyy-MM-dd HH:mm}, renewable until {facts.RenewTill.ToLocalTime():yyyy-MM-dd HH:mm}");
             return ExitCode.Ok;
         }));
@@ -64,8 +64,8 @@ internal static class Program
         command.SetAction(r => Run(r, client =>
         {
             byte[] ticket = client.Call(Request.Fetch(TargetUid(r), r.GetValue(job)));
-            string written = KerberosCredentials.WriteToCache(ticket, r.GetValue(ccache)!);
-            Console.WriteLine($"wrote {KerberosCredentials.Describe(ticket).ClientPrincipal} to {written}");
+            string written = KerberosTickets.WriteToCache(ticket, r.GetValue(ccache)!);
+            Console.WriteLine($"wrote {KerberosTickets.Describe(ticket).ClientPrincipal} to {written}");
             return ExitCode.Ok;
         }));
         return command;
@@ -158,7 +158,7 @@ internal static class Program
         {
             while (true)
             {
-                DateTimeOffset end = KerberosCredentials.RenewCacheInPlace(r.GetValue(ccache), config.RenewThreshold);
+                DateTimeOffset end = KerberosTickets.RenewCacheInPlace(r.GetValue(ccache), config.RenewThreshold);
                 Console.WriteLine($"ticket valid until {Local(end)}");
                 if (r.GetValue(once))
                     return ExitCode.Ok;

@@ -19,7 +19,7 @@ internal static class Wiring
                 $"slurmnatived runs as uid {self}, but daemon_user is '{config.DaemonUser}' (uid {expected}): clients restrict their requests to uid {expected}, " +
                 $"which this daemon cannot read; run it as {config.DaemonUser}, or set daemon_user to the user it runs as in slurmnative.conf on every host");
         }
-        var kerberos = new KerberosTickets();
+        var kerberos = new LibKrb5TicketService();
         return new DaemonHost(config, log, new MungeAuthenticator(config.MungeSocket, self), kerberos, kerberos, new CachedIdentities(new SystemIdentities()),
             new SlurmJobDirectory(config.SlurmConf));
     }

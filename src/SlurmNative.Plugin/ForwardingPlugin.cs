@@ -25,7 +25,7 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
     // srun's upload in flight, between init_post_opt and local_user_init.
     private TicketUploader? upload;
     // The remote side's state, between init_post_opt and exit of one slurmstepd.
-    private NodeCredentials? node;
+    private NodeTicketInstaller? node;
 
     public int Run(SpankHook hook, ISpankSession session, IReadOnlyList<string> arguments)
     {
@@ -63,11 +63,11 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
             case (SpankHook.InitPostOpt, SpankContext.Remote) when !current.PerStep || session.StepId != Interop.Spank.SLURM_EXTERN_CONT:
                 if (session.StepId == Interop.Spank.SLURM_EXTERN_CONT)
                     Announce(session, "init_post_opt");
-                return WithBackend(current, b => (node ??= new NodeCredentials(b, log)).Prefetch(session, current));
+                return WithBackend(current, b => (node ??= new NodeTicketInstaller(b, log)).Prefetch(session, current));
             // slurmstepd only, euid = job user, before the tasks fork.
             case (SpankHook.UserInit, SpankContext.Remote):
                 Announce(session, "user_init");
-                return WithBackend(current, b => (node ??= new NodeCredentials(b, log)).Install(session, current));
+                return WithBackend(current, b => (node ??= new NodeTicketInstaller(b, log)).Install(session, current));
             // Teardown in slurmstepd, as root; sweeping leftovers needs no daemon.
             case (SpankHook.Exit, SpankContext.Remote):
                 Announce(session, "exit");
@@ -76,7 +76,7 @@ internal sealed class ForwardingPlugin(IPluginLog log, Func<PluginSettings, ICre
                     return node.Remove(current);
                 // A step that installed nothing leaves its job (if it joined) and sweeps at exit instead.
                 node?.Remove(current);
-                NodeCredentials.SweepLeftovers(current.CcacheDirectory, current.StateDirectory, log);
+                NodeTicketInstaller.SweepLeftovers(current.CcacheDirectory, current.StateDirectory, log);
                 return Success;
             // srun applies -v only after init_post_opt, so its exit is where srun -v shows the plugin was active.
             case (SpankHook.Exit, _):

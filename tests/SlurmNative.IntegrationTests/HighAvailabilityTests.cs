@@ -159,7 +159,7 @@ public sealed class HighAvailabilityTests(Testbed testbed, ITestOutputHelper out
         {
             string cache = Path.Combine(testbed.Directory, "after-kill-" + user);
             Command.Run(CredentialDaemon.Cli, ["--config", daemons.ConfigOf(2), "get", "--user", user, "-c", "FILE:" + cache]).EnsureSuccess($"get {user} through daemon 2");
-            byte[] survivor = KerberosCredentials.ReadTicketGrantingTicket("FILE:" + cache);
+            byte[] survivor = KerberosTickets.ReadTicketGrantingTicket("FILE:" + cache);
             Assert.Contains(sent[user], t => t.AsSpan().SequenceEqual(survivor));
         }
         Assert.Equal(3L, (long)new NpgsqlCommand("SELECT COUNT(*) FROM credentials", database).ExecuteScalar()!);
@@ -178,8 +178,8 @@ public sealed class HighAvailabilityTests(Testbed testbed, ITestOutputHelper out
         string ccache = Path.Combine(testbed.Directory, "renewal-source");
         Command.Run("/bin/sh", ["-c", "printf '%s\\n' \"$1\" | KRB5_CONFIG=\"$2\" kinit -l 45s -r 1h -c \"FILE:$3\" alice >/dev/null",
             "sh", testbed.Password("alice"), Path.Combine(testbed.Directory, "etc", "krb5.conf"), ccache]).EnsureSuccess("kinit -l 45s");
-        byte[] ticket = KerberosCredentials.ReadTicketGrantingTicket("FILE:" + ccache);
-        TicketFacts facts = new KerberosTickets().Inspect(ticket);
+        byte[] ticket = KerberosTickets.ReadTicketGrantingTicket("FILE:" + ccache);
+        TicketFacts facts = new LibKrb5TicketService().Inspect(ticket);
         long kdcMark = new FileInfo(testbed.KdcLogPath).Length;
 
         // The tickets go in through the store, under the daemons' keys: there are not 2,000 users.

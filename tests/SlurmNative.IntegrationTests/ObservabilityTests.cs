@@ -115,7 +115,7 @@ public sealed class ObservabilityTests(Testbed testbed, ITestOutputHelper output
         Assert.Contains(lines, l => l.StartsWith("action=acl_reload outcome=ok", StringComparison.Ordinal) && l.EndsWith("when=sighup", StringComparison.Ordinal));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(audit));
 
-        AssertHoldsNoTicket(audit, File.ReadAllBytes(fetched), KerberosCredentials.ReadTicketGrantingTicket("FILE:" + fetched));
+        AssertHoldsNoTicket(audit, File.ReadAllBytes(fetched), KerberosTickets.ReadTicketGrantingTicket("FILE:" + fetched));
         Assert.DoesNotContain(key[1], File.ReadAllText(audit));
     }
 

@@ -155,7 +155,7 @@ public sealed class Testbed : IDisposable
         try
         {
             KinitAsRoot(user, path);
-            return SlurmNative.Credentials.Kerberos.KerberosCredentials.ReadTicketGrantingTicket("FILE:" + path);
+            return SlurmNative.Credentials.Kerberos.KerberosTickets.ReadTicketGrantingTicket("FILE:" + path);
         }
         finally
         {

@@ -55,7 +55,7 @@ internal static class FileCcacheFormat
     }
 
     /// <summary>
-    /// The TGT libkrb5's reading would pick (see KerberosCredentials.ReadTicketGrantingTicket):
+    /// The TGT libkrb5's reading would pick (see KerberosTickets.ReadTicketGrantingTicket):
     /// server krbtgt/REALM in the client's realm, not a cache configuration entry, the latest
     /// end time, not expired. The bytes returned are the record as stored: version 4 records
     /// are exactly what krb5_marshal_credentials produces.

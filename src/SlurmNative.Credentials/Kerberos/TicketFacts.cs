@@ -1,16 +1,17 @@
 namespace SlurmNative.Credentials.Kerberos;
 
-/// <summary>What SlurmNative needs to know of one credential; never its key or ticket bytes.</summary>
+/// <summary>What SlurmNative needs to know of one ticket; never its key or ticket bytes.</summary>
 public sealed record TicketFacts(
-    string ClientPrincipal,
+    TicketTimes Times,
     string ServerPrincipal,
     uint? LocalUid,
-    DateTimeOffset Start,
-    DateTimeOffset End,
-    DateTimeOffset RenewTill,
     uint Flags,
     bool IsTicketGrantingTicket,
     bool HasAddresses)
 {
-    public bool IsRenewable => RenewTill > End;
+    public string ClientPrincipal => Times.Principal;
+    public DateTimeOffset Start => Times.Start;
+    public DateTimeOffset End => Times.End;
+    public DateTimeOffset RenewTill => Times.RenewTill;
+    public bool IsRenewable => Times.IsRenewable;
 }

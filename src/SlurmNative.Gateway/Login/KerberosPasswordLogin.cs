@@ -56,7 +56,7 @@ internal sealed class KerberosPasswordLogin(string? realm, TimeSpan? lifetime, T
                 }
             }
             byte[] credential = creds.Marshal();
-            TicketFacts facts = KerberosCredentials.Describe(credential);
+            TicketFacts facts = KerberosTickets.Describe(credential);
             return new PasswordTicket(credential, facts.ClientPrincipal, facts.End, facts.RenewTill);
         }
     }

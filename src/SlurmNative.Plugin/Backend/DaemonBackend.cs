@@ -14,7 +14,7 @@ internal sealed class DaemonBackend(SlurmNativeConfig config) : ICredentialBacke
     // The file reader first: srun then maps libkrb5 only for caches it cannot read itself.
     public byte[] ReadUserTicket() =>
         UserFileCcache.TryReadTicketGrantingTicket(Interop.Libc.GetEnvironmentVariable, Interop.Libc.getuid(), DateTimeOffset.UtcNow)
-        ?? KerberosCredentials.ReadTicketGrantingTicket();
+        ?? KerberosTickets.ReadTicketGrantingTicket();
 
     // Blocking calls, each bounded by the client's per-server timeout.
     public void Upload(byte[] ticket) => client.Call(Request.Create(Operation.Add, blob: ticket));
@@ -23,7 +23,7 @@ internal sealed class DaemonBackend(SlurmNativeConfig config) : ICredentialBacke
 
     public Func<byte[]> SignFetch(uint uid, uint jobId) => client.Sign(Request.Fetch(uid, jobId)).Call;
 
-    public byte[] RenewAtKdc(byte[] ticket) => KerberosCredentials.Renew(ticket);
+    public byte[] RenewAtKdc(byte[] ticket) => KerberosTickets.Renew(ticket);
 
     // Read without libkrb5: slurmstepd then maps libkrb5 only if it must renew at the KDC itself.
     public TicketTimes Describe(byte[] ticket)

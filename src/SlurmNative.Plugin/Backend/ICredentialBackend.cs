@@ -1,3 +1,5 @@
+using SlurmNative.Credentials.Kerberos;
+
 namespace SlurmNative.Plugin.Backend;
 
 /// <summary>

@@ -30,7 +30,7 @@ internal sealed class PostRefreshHook(string program, TimeSpan timeout, IPluginL
         string name = user?.Name ?? ccache.Uid.ToString(CultureInfo.InvariantCulture);
         string[] environment =
         [
-            NodeCredentials.CcacheVariable + "=" + ccache.CcacheName,
+            NodeTicketInstaller.CcacheVariable + "=" + ccache.CcacheName,
             "PATH=/usr/local/bin:/usr/bin:/bin",
             "HOME=" + (user?.HomeDirectory is { Length: > 0 } home ? home : "/"),
             "USER=" + name,

@@ -1,6 +1,7 @@
 using SlurmNative.Credentials;
 using SlurmNative.Credentials.Ccache;
 using SlurmNative.Credentials.Client;
+using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Plugin.Backend;
 using SlurmNative.Plugin.Spank;
 
@@ -213,7 +214,7 @@ internal sealed class StepTicketRenewer
             return action();
         try
         {
-            job.Lock(NodeCredentials.JobLockWait);
+            job.Lock(NodeTicketInstaller.JobLockWait);
         }
         catch (CcacheException e)
         {

@@ -1,6 +1,6 @@
 using System.Globalization;
 using SlurmNative.Credentials;
-using SlurmNative.Plugin.Backend;
+using SlurmNative.Credentials.Kerberos;
 
 namespace SlurmNative.Plugin.Submit;
 

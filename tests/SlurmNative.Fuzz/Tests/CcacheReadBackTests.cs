@@ -40,7 +40,7 @@ public sealed class CcacheReadBackTests : IDisposable
 
             string path = Path.Combine(scratch.FullName, $"krb5cc_{checkedTickets}");
             File.WriteAllBytes(path, FileCcacheFormat.Encode(tgt));
-            byte[] readByLibkrb5 = KerberosCredentials.ReadTicketGrantingTicket("FILE:" + path, clock);
+            byte[] readByLibkrb5 = KerberosTickets.ReadTicketGrantingTicket("FILE:" + path, clock);
 
             Assert.Equal(Convert.ToHexString(tgt), Convert.ToHexString(readByLibkrb5));
             checkedTickets++;

@@ -136,7 +136,7 @@ public sealed class TicketFlowTests : IDisposable
         byte[] ticket = TestTickets.Make(TimeSpan.FromHours(10), TimeSpan.FromDays(7));
         var backend = new FakeBackend { Stored = () => ticket };
         var session = new FakeSpankSession(SpankContext.Remote);
-        var step = new NodeCredentials(backend, log);
+        var step = new NodeTicketInstaller(backend, log);
 
         Assert.Equal(0, step.Install(session, NodeSettings));
         string path = Path.Combine(scratch.Path, $"krb5cc_{JobUser}_slurm77.3");
@@ -144,7 +144,7 @@ public sealed class TicketFlowTests : IDisposable
         Assert.Equal("FILE:" + path, session.Environment["KRB5CCNAME"]);
         Assert.Equal(0, Interop.Libc.LStat(path, out Interop.Libc.Statx status));
         Assert.Equal((JobUser, JobGroup, 0x180u, Interop.Libc.S_IFREG), (status.stx_uid, status.stx_gid, status.Permissions, status.FileType));
-        Assert.Equal(ticket, KerberosCredentials.ReadTicketGrantingTicket("FILE:" + path));
+        Assert.Equal(ticket, KerberosTickets.ReadTicketGrantingTicket("FILE:" + path));
 
         Assert.Equal(0, step.Remove(NodeSettings));
         Assert.False(File.Exists(path));
@@ -156,7 +156,7 @@ public sealed class TicketFlowTests : IDisposable
         string predictable = Path.Combine(scratch.Path, $"krb5cc_{JobUser}_slurm77.3");
         string target = scratch.Write("attackers-file", "mine");
         File.CreateSymbolicLink(predictable, target);
-        var step = new NodeCredentials(new FakeBackend { Stored = () => TestTickets.Make(TimeSpan.FromHours(1)) }, log);
+        var step = new NodeTicketInstaller(new FakeBackend { Stored = () => TestTickets.Make(TimeSpan.FromHours(1)) }, log);
 
         Assert.Equal(0, step.Install(new FakeSpankSession(SpankContext.Remote), NodeSettings));
 
@@ -171,7 +171,7 @@ public sealed class TicketFlowTests : IDisposable
     public void A_directory_others_can_write_without_the_sticky_bit_is_refused_with_the_fix()
     {
         File.SetUnixFileMode(scratch.Path, (UnixFileMode)0b111_111_111);
-        var step = new NodeCredentials(new FakeBackend { Stored = () => TestTickets.Make(TimeSpan.FromHours(1)) }, log);
+        var step = new NodeTicketInstaller(new FakeBackend { Stored = () => TestTickets.Make(TimeSpan.FromHours(1)) }, log);
 
         Assert.Equal(-1, step.Install(new FakeSpankSession(SpankContext.Remote), NodeSettings));
         Assert.Contains("lets other users replace files in it", log.All);
@@ -200,7 +200,7 @@ public sealed class TicketFlowTests : IDisposable
         var fetch = Assert.Single(backend.Fetches);
         Assert.Equal(JobUser, fetch.Uid);
         Assert.NotEqual(Environment.CurrentManagedThreadId, fetch.Thread);
-        Assert.Equal(ticket, KerberosCredentials.ReadTicketGrantingTicket(session.Environment["KRB5CCNAME"]));
+        Assert.Equal(ticket, KerberosTickets.ReadTicketGrantingTicket(session.Environment["KRB5CCNAME"]));
         Assert.Equal(0, plugin.Run(SpankHook.Exit, session, arguments));
         Assert.Empty(Directory.GetFiles(scratch.Path));
         Assert.Empty(Directory.GetFiles(Path.Combine(scratch.Path, "state")));
@@ -212,13 +212,13 @@ public sealed class TicketFlowTests : IDisposable
         byte[] ticket = TestTickets.Make(TimeSpan.FromHours(10));
         var backend = new FakeBackend { Stored = () => ticket, FetchFailures = new([new DaemonException(ReplyStatus.Forbidden, "root may not fetch here")]) };
         var session = new FakeSpankSession(SpankContext.Remote);
-        var step = new NodeCredentials(backend, log);
+        var step = new NodeTicketInstaller(backend, log);
 
         step.Prefetch(session, NodeSettings);
         Assert.Equal(0, step.Install(session, NodeSettings));
 
         Assert.Equal(2, backend.Fetches.Count);
-        Assert.Equal(ticket, KerberosCredentials.ReadTicketGrantingTicket("FILE:" + step.CcachePath));
+        Assert.Equal(ticket, KerberosTickets.ReadTicketGrantingTicket("FILE:" + step.CcachePath));
         step.Remove(NodeSettings);
     }
 
@@ -229,7 +229,7 @@ public sealed class TicketFlowTests : IDisposable
     {
         var backend = new FakeBackend { DaemonFailure = unreachable ? new DaemonUnreachableException("no credential daemon answered") : null };
         var session = new FakeSpankSession(SpankContext.Remote);
-        var step = new NodeCredentials(backend, log);
+        var step = new NodeTicketInstaller(backend, log);
 
         step.Prefetch(session, NodeSettings);
         Assert.Equal(-1, step.Install(session, NodeSettings));
@@ -255,7 +255,7 @@ public sealed class TicketFlowTests : IDisposable
     [Fact]
     public void No_stored_ticket_fails_the_step_with_the_daemons_reason()
     {
-        var step = new NodeCredentials(new FakeBackend(), log);
+        var step = new NodeTicketInstaller(new FakeBackend(), log);
         Assert.Equal(-1, step.Install(new FakeSpankSession(SpankContext.Remote), NodeSettings));
         Assert.Contains("nothing stored", log.All);
         Assert.Empty(Directory.GetFiles(scratch.Path));
@@ -298,14 +298,14 @@ public sealed class TicketFlowTests : IDisposable
         byte[] first = TestTickets.Make(TimeSpan.FromHours(1), TimeSpan.FromDays(1));
         byte[] later = TestTickets.Make(TimeSpan.FromHours(5), TimeSpan.FromDays(1));
         var backend = new FakeBackend { Stored = () => first };
-        var step = new NodeCredentials(backend, log);
+        var step = new NodeTicketInstaller(backend, log);
         Assert.Equal(0, step.Install(new FakeSpankSession(SpankContext.Remote), NodeSettings));
         // The renewer's own thread sleeps until half an hour before the end; refresh now, by hand.
         backend.Stored = () => later;
 
         Assert.True(step.Renewer!.TryRefresh());
 
-        Assert.Equal(later, KerberosCredentials.ReadTicketGrantingTicket("FILE:" + step.CcachePath));
+        Assert.Equal(later, KerberosTickets.ReadTicketGrantingTicket("FILE:" + step.CcachePath));
         Assert.Equal(0, backend.KdcCalls);
         Assert.Single(Directory.GetFiles(scratch.Path)); // no temporary file left beside it
         step.Remove(NodeSettings);
@@ -317,7 +317,7 @@ public sealed class TicketFlowTests : IDisposable
         byte[] first = TestTickets.Make(TimeSpan.FromHours(1), TimeSpan.FromDays(1));
         byte[] renewed = TestTickets.Make(TimeSpan.FromHours(2), TimeSpan.FromDays(1));
         var backend = new FakeBackend { Stored = () => first, Kdc = _ => renewed };
-        var step = new NodeCredentials(backend, log);
+        var step = new NodeTicketInstaller(backend, log);
         Assert.Equal(0, step.Install(new FakeSpankSession(SpankContext.Remote), NodeSettings));
         // The renewer's own thread sleeps until half an hour before the end; refresh now, by hand.
         backend.DaemonFailure = new DaemonUnreachableException("down");
@@ -325,7 +325,7 @@ public sealed class TicketFlowTests : IDisposable
         Assert.True(step.Renewer!.TryRefresh());
 
         Assert.Equal(1, backend.KdcCalls);
-        Assert.Equal(renewed, KerberosCredentials.ReadTicketGrantingTicket("FILE:" + step.CcachePath));
+        Assert.Equal(renewed, KerberosTickets.ReadTicketGrantingTicket("FILE:" + step.CcachePath));
         step.Remove(NodeSettings);
     }
 
@@ -361,7 +361,7 @@ public sealed class TicketFlowTests : IDisposable
         stored = newer;
         Assert.True(renewer.TryTakeNewerUpload());
         Assert.Equal(newer, ccache.ReadTicket(DateTimeOffset.UtcNow));
-        Assert.Equal(newer, KerberosCredentials.ReadTicketGrantingTicket("FILE:" + ccache.FullPath));
+        Assert.Equal(newer, KerberosTickets.ReadTicketGrantingTicket("FILE:" + ccache.FullPath));
     }
 
     [RootFact]
@@ -444,7 +444,7 @@ public sealed class TicketFlowTests : IDisposable
     public void Stopping_the_renewer_is_immediate_not_a_poll()
     {
         byte[] ticket = TestTickets.Make(TimeSpan.FromHours(10));
-        var step = new NodeCredentials(new FakeBackend { Stored = () => ticket }, log);
+        var step = new NodeTicketInstaller(new FakeBackend { Stored = () => ticket }, log);
         Assert.Equal(0, step.Install(new FakeSpankSession(SpankContext.Remote), NodeSettings));
         var clock = System.Diagnostics.Stopwatch.StartNew();
 

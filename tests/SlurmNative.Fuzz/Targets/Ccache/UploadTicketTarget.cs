@@ -10,7 +10,7 @@ namespace SlurmNative.Fuzz.Targets.Ccache;
 /// </summary>
 internal sealed class UploadTicketTarget() : FuzzTarget(
     "upload-ticket",
-    "KerberosCredentials.Describe: libkrb5 unmarshals an uploaded credential",
+    "KerberosTickets.Describe: libkrb5 unmarshals an uploaded credential",
     typeof(FormatException),
     new MemoryBound(16, Why: "managed only; libkrb5's own shows in the peak RSS"))
 {
@@ -18,7 +18,7 @@ internal sealed class UploadTicketTarget() : FuzzTarget(
 
     public override Outcome Run(byte[] input)
     {
-        KerberosCredentials.Describe(input);
+        KerberosTickets.Describe(input);
         return Outcome.Accepted;
     }
 }

@@ -55,7 +55,7 @@ public sealed class UserFileCcacheTests : IDisposable
             ("krb5_ccache_conf_data/pa_type@X-CACHECONF:", TimeSpan.FromHours(30)),
             ($"krbtgt/{Realm}@{Realm}", TimeSpan.FromHours(10)),
             ($"nfs/server.test@{Realm}", TimeSpan.FromHours(40)));
-        byte[] expected = KerberosCredentials.ReadTicketGrantingTicket("FILE:" + path);
+        byte[] expected = KerberosTickets.ReadTicketGrantingTicket("FILE:" + path);
 
         byte[]? withPrefix = UserFileCcache.TryReadTicketGrantingTicket(Environment(("KRB5CCNAME", "FILE:" + path)), 4321, DateTimeOffset.UtcNow);
         byte[]? bare = UserFileCcache.TryReadTicketGrantingTicket(Environment(("KRB5CCNAME", path)), 4321, DateTimeOffset.UtcNow);

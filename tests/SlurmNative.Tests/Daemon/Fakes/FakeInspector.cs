@@ -16,8 +16,9 @@ internal sealed class FakeInspector : ITicketInspector
         if (fields.Length != 5)
             throw new FormatException("not a fake ticket");
         var end = DateTimeOffset.FromUnixTimeSeconds(long.Parse(fields[4], System.Globalization.CultureInfo.InvariantCulture));
-        return new TicketFacts(fields[0], fields[2] == "True" ? "krbtgt/TEST@TEST" : "host/x@TEST",
+        return new TicketFacts(new TicketTimes(fields[0], end.AddHours(-10), end, end.AddDays(7)),
+            fields[2] == "True" ? "krbtgt/TEST@TEST" : "host/x@TEST",
             fields[1] == "-" ? null : uint.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture),
-            end.AddHours(-10), end, end.AddDays(7), 0x40000000, fields[2] == "True", fields[3] == "True");
+            0x40000000, fields[2] == "True", fields[3] == "True");
     }
 }

@@ -53,7 +53,6 @@ internal sealed class FakeBackend : ICredentialBackend
     }
     public TicketTimes Describe(byte[] ticket)
     {
-        TicketFacts facts = KerberosCredentials.Describe(ticket);
-        return new TicketTimes(facts.ClientPrincipal, facts.Start, facts.End, facts.RenewTill);
+        return KerberosTickets.Describe(ticket).Times;
     }
 }

@@ -8,7 +8,7 @@ using SlurmNative.Tests.Plugin.Fakes;
 namespace SlurmNative.Tests.Plugin.Node;
 
 /// <summary>
-/// One ccache per job per node (scope=job): several steps of one job, each its own NodeCredentials
+/// One ccache per job per node (scope=job): several steps of one job, each its own NodeTicketInstaller
 /// as each would be its own slurmstepd, sharing real files, real locks and real tickets.
 /// </summary>
 public sealed class JobScopeTests : IDisposable
@@ -29,9 +29,9 @@ public sealed class JobScopeTests : IDisposable
     private static FakeSpankSession Step(uint step) => new(SpankContext.Remote, step: step);
 
     /// <summary>init_post_opt and user_init of one step, as slurmstepd runs them.</summary>
-    private (NodeCredentials Node, FakeSpankSession Session) Start(FakeBackend backend, uint step)
+    private (NodeTicketInstaller Node, FakeSpankSession Session) Start(FakeBackend backend, uint step)
     {
-        var node = new NodeCredentials(backend, log);
+        var node = new NodeTicketInstaller(backend, log);
         FakeSpankSession session = Step(step);
         Assert.Equal(0, node.Prefetch(session, settings));
         Assert.Equal(0, node.Install(session, settings));
@@ -65,8 +65,8 @@ public sealed class JobScopeTests : IDisposable
     {
         using var gate = new ManualResetEventSlim();
         var backend = new FakeBackend { Stored = () => TestTickets.Make(TimeSpan.FromHours(10)), FetchGate = gate };
-        var first = new NodeCredentials(backend, log);
-        var second = new NodeCredentials(backend, log);
+        var first = new NodeTicketInstaller(backend, log);
+        var second = new NodeTicketInstaller(backend, log);
         Assert.Equal(0, first.Prefetch(Step(0), settings)); // installs: holds the job's lock until user_init
 
         Task<int> joining = Task.Run(() => second.Prefetch(Step(1), settings));
@@ -104,7 +104,7 @@ public sealed class JobScopeTests : IDisposable
     public void The_extern_step_installs_in_init_post_opt_steps_use_its_ccache_and_it_removes_it_at_the_jobs_end()
     {
         var backend = new FakeBackend { Stored = () => TestTickets.Make(TimeSpan.FromHours(10)) };
-        var externStep = new NodeCredentials(backend, log);
+        var externStep = new NodeTicketInstaller(backend, log);
 
         Assert.Equal(0, externStep.Prefetch(Step(Interop.Spank.SLURM_EXTERN_CONT), settings));
         Assert.True(File.Exists(JobCcache));
@@ -130,7 +130,7 @@ public sealed class JobScopeTests : IDisposable
     {
         var backend = new FakeBackend { Stored = () => TestTickets.Make(TimeSpan.FromHours(10)) };
         var (step, _) = Start(backend, step: 0);
-        var externStep = new NodeCredentials(backend, log);
+        var externStep = new NodeTicketInstaller(backend, log);
 
         Assert.Equal(0, externStep.Prefetch(Step(Interop.Spank.SLURM_EXTERN_CONT), settings));
 
@@ -169,7 +169,7 @@ public sealed class JobScopeTests : IDisposable
     {
         Directory.CreateDirectory(settings.StateDirectory);
         File.SetUnixFileMode(settings.StateDirectory, (UnixFileMode)0b111_111_111);
-        var node = new NodeCredentials(new FakeBackend { Stored = () => TestTickets.Make(TimeSpan.FromHours(10)) }, log);
+        var node = new NodeTicketInstaller(new FakeBackend { Stored = () => TestTickets.Make(TimeSpan.FromHours(10)) }, log);
 
         Assert.Equal(-1, node.Prefetch(Step(0), settings));
 

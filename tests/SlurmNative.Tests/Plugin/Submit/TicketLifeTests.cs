@@ -1,4 +1,4 @@
-using SlurmNative.Plugin.Backend;
+using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Plugin.Configuration;
 using SlurmNative.Plugin.Spank;
 using SlurmNative.Plugin.Submit;

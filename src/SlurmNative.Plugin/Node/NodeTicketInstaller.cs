@@ -2,6 +2,7 @@ using System.Runtime.ExceptionServices;
 using SlurmNative.Credentials;
 using SlurmNative.Credentials.Ccache;
 using SlurmNative.Credentials.Client;
+using SlurmNative.Credentials.Kerberos;
 using SlurmNative.Credentials.Protocol;
 using SlurmNative.Plugin.Backend;
 using SlurmNative.Plugin.Configuration;
@@ -22,7 +23,7 @@ namespace SlurmNative.Plugin.Node;
 /// and whichever leaves last removes it. With <c>scope=step</c> every step has a ccache of its own.
 /// </para>
 /// </summary>
-internal sealed class NodeCredentials(ICredentialBackend backend, IPluginLog log, TimeProvider? clock = null)
+internal sealed class NodeTicketInstaller(ICredentialBackend backend, IPluginLog log, TimeProvider? clock = null)
 {
     public const string CcacheVariable = Interop.Shim.SLURMNATIVE_CCACHE_VARIABLE;
 

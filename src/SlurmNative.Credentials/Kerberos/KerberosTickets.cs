@@ -3,12 +3,12 @@ using SlurmNative.Credentials.Accounts;
 namespace SlurmNative.Credentials.Kerberos;
 
 /// <summary>
-/// The credential as SlurmNative moves it: one krb5_creds in MIT's ccache encoding
+/// The ticket as SlurmNative moves it: one krb5_creds in MIT's ccache encoding
 /// (krb5_marshal_credentials), read from and written to ccaches by libkrb5, so every
 /// ccache type, krb5.conf and auth_to_local rule the site uses applies.
 /// A libkrb5 context is not thread-safe; each call makes its own.
 /// </summary>
-internal static class KerberosCredentials
+internal static class KerberosTickets
 {
     /// <summary>
     /// The ticket-granting ticket of the user's ccache (<paramref name="ccacheName"/>, else
@@ -96,8 +96,8 @@ internal static class KerberosCredentials
                 if (localName is not null)
                     localUid = UserDatabase.PasswdByName(localName)?.Uid;
             }
-            return new TicketFacts(creds.ClientName, creds.ServerName, localUid, creds.StartTime, creds.EndTime,
-                creds.RenewTill, unchecked((uint)creds.TicketFlags), creds.IsTicketGrantingTicket, !creds.IsAddressless);
+            return new TicketFacts(new TicketTimes(creds.ClientName, creds.StartTime, creds.EndTime, creds.RenewTill),
+                creds.ServerName, localUid, unchecked((uint)creds.TicketFlags), creds.IsTicketGrantingTicket, !creds.IsAddressless);
         }
     }
 
