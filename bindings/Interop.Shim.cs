@@ -75,6 +75,30 @@ internal static partial class Interop
         internal static partial int RunAsUser(string program, uint uid, uint gid, uint[] groups, int groupCount, nint[] environment,
             int timeoutMs, [Out] byte[] output, int outputLength, out int status);
 
+        /// <summary>
+        /// <see cref="RunAsUser(string, uint, uint, uint[], int, nint[], int, byte[], int, out int)"/> with the environment
+        /// ("NAME=value") marshalled into the NULL-terminated char *[] execve wants, freed once the call returns.
+        /// </summary>
+        internal static int RunAsUser(string program, uint uid, uint gid, uint[] groups, IReadOnlyList<string> environment,
+            int timeoutMs, byte[] output, out int status)
+        {
+            var strings = new nint[environment.Count + 1];
+            try
+            {
+                for (int i = 0; i < environment.Count; i++)
+                    strings[i] = Marshal.StringToCoTaskMemUTF8(environment[i]);
+                return RunAsUser(program, uid, gid, groups, groups.Length, strings, timeoutMs, output, output.Length, out status);
+            }
+            finally
+            {
+                foreach (nint item in strings)
+                {
+                    if (item != 0)
+                        Marshal.FreeCoTaskMem(item);
+                }
+            }
+        }
+
         /// <summary>Copies a hook's (argc, argv) into managed strings; the pointers never leave bindings/.</summary>
         internal static string[] ReadArguments(int count, nint vector)
         {

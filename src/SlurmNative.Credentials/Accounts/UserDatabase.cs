@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace SlurmNative.Credentials.Accounts;
 
 /// <summary>
@@ -14,21 +12,37 @@ internal static class UserDatabase
 
     /// <summary>getpwnam_r: null if there is no such user.</summary>
     internal static PasswdEntry? PasswdByName(string name) =>
-        LookUp((Span<byte> buffer, out Interop.Libc.Passwd entry, out nint result) =>
-            Interop.Libc.getpwnam_r(name, out entry, buffer, (nuint)buffer.Length, out result), ToEntry, $"getpwnam_r '{name}'");
+        LookUp((Span<byte> buffer, out PasswdEntry? entry) =>
+        {
+            int error = Interop.Libc.PasswdByName(name, buffer, out var found);
+            entry = ToEntry(found);
+            return error;
+        }, $"getpwnam_r '{name}'");
 
     /// <summary>getpwuid_r: null if no user has this uid.</summary>
     internal static PasswdEntry? PasswdByUid(uint uid) =>
-        LookUp((Span<byte> buffer, out Interop.Libc.Passwd entry, out nint result) =>
-            Interop.Libc.getpwuid_r(uid, out entry, buffer, (nuint)buffer.Length, out result), ToEntry, $"getpwuid_r {uid}");
+        LookUp((Span<byte> buffer, out PasswdEntry? entry) =>
+        {
+            int error = Interop.Libc.PasswdByUid(uid, buffer, out var found);
+            entry = ToEntry(found);
+            return error;
+        }, $"getpwuid_r {uid}");
 
     internal static GroupEntry? GroupByName(string name) =>
-        LookUp((Span<byte> buffer, out Interop.Libc.Group entry, out nint result) =>
-            Interop.Libc.getgrnam_r(name, out entry, buffer, (nuint)buffer.Length, out result), ToEntry, $"getgrnam_r '{name}'");
+        LookUp((Span<byte> buffer, out GroupEntry? entry) =>
+        {
+            int error = Interop.Libc.GroupByName(name, buffer, out var found);
+            entry = ToEntry(found);
+            return error;
+        }, $"getgrnam_r '{name}'");
 
     internal static GroupEntry? GroupByGid(uint gid) =>
-        LookUp((Span<byte> buffer, out Interop.Libc.Group entry, out nint result) =>
-            Interop.Libc.getgrgid_r(gid, out entry, buffer, (nuint)buffer.Length, out result), ToEntry, $"getgrgid_r {gid}");
+        LookUp((Span<byte> buffer, out GroupEntry? entry) =>
+        {
+            int error = Interop.Libc.GroupByGid(gid, buffer, out var found);
+            entry = ToEntry(found);
+            return error;
+        }, $"getgrgid_r {gid}");
 
     /// <summary>getgrouplist: every gid <paramref name="user"/> belongs to, <paramref name="primaryGid"/> included.</summary>
     internal static uint[] GroupList(string user, uint primaryGid)
@@ -47,24 +61,19 @@ internal static class UserDatabase
         }
     }
 
-    private delegate int Lookup<T>(Span<byte> buffer, out T entry, out nint result) where T : unmanaged;
+    private delegate int Lookup<TEntry>(Span<byte> buffer, out TEntry? entry) where TEntry : class;
 
-    private static TEntry? LookUp<T, TEntry>(Lookup<T> lookup, Func<T, TEntry> convert, string operation)
-        where T : unmanaged where TEntry : class
+    // Grows the buffer on ERANGE up to a limit; treats the errno values POSIX allows for "not found" as absent.
+    private static TEntry? LookUp<TEntry>(Lookup<TEntry> lookup, string operation) where TEntry : class
     {
         for (int size = InitialBufferSize; ; size *= 2)
         {
-            // The entry's strings point into this buffer: pinned, so it stays put until they are copied out.
-            byte[] buffer = GC.AllocateUninitializedArray<byte>(size, pinned: true);
-            int error = lookup(buffer, out T entry, out nint result);
+            byte[] buffer = GC.AllocateUninitializedArray<byte>(size);
+            int error = lookup(buffer, out TEntry? entry);
             if (error == Interop.Libc.ERANGE && size < MaximumBufferSize)
                 continue;
             if (error == 0)
-            {
-                TEntry? found = result == 0 ? null : convert(entry);
-                GC.KeepAlive(buffer);
-                return found;
-            }
+                return entry;
             // POSIX lets "not found" be reported as one of these instead of 0 with a NULL result.
             if (error is Interop.Libc.ENOENT or Interop.Libc.ESRCH or Interop.Libc.EBADF or Interop.Libc.EPERM)
                 return null;
@@ -72,19 +81,9 @@ internal static class UserDatabase
         }
     }
 
-    private static PasswdEntry ToEntry(Interop.Libc.Passwd pwd) => new(
-        Text(pwd.pw_name), pwd.pw_uid, pwd.pw_gid, Text(pwd.pw_gecos), Text(pwd.pw_dir), Text(pwd.pw_shell));
+    private static PasswdEntry? ToEntry((string Name, uint Uid, uint Gid, string Gecos, string Directory, string Shell)? pwd) =>
+        pwd is { } p ? new(p.Name, p.Uid, p.Gid, p.Gecos, p.Directory, p.Shell) : null;
 
-    private static GroupEntry ToEntry(Interop.Libc.Group grp)
-    {
-        var members = new List<string>();
-        if (grp.gr_mem != 0)
-        {
-            for (int i = 0; Marshal.ReadIntPtr(grp.gr_mem, i * nint.Size) is var member && member != 0; i++)
-                members.Add(Text(member));
-        }
-        return new GroupEntry(Text(grp.gr_name), grp.gr_gid, members);
-    }
-
-    private static string Text(nint value) => Marshal.PtrToStringUTF8(value) ?? string.Empty;
+    private static GroupEntry? ToEntry((string Name, uint Gid, string[] Members)? grp) =>
+        grp is { } g ? new(g.Name, g.Gid, g.Members) : null;
 }

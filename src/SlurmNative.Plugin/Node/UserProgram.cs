@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace SlurmNative.Plugin.Node;
@@ -17,26 +16,11 @@ internal static class UserProgram
     internal static int Run(string program, uint uid, uint gid, uint[] groups, IReadOnlyList<string> environment, TimeSpan timeout,
         out int status, out string errors)
     {
-        // NULL-terminated, as execve wants it.
-        var strings = new nint[environment.Count + 1];
         byte[] output = new byte[ErrorBytes];
-        try
-        {
-            for (int i = 0; i < environment.Count; i++)
-                strings[i] = Marshal.StringToCoTaskMemUTF8(environment[i]);
-            int result = Interop.Shim.RunAsUser(program, uid, gid, groups, groups.Length, strings,
-                (int)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue), output, output.Length, out status);
-            int length = Array.IndexOf(output, (byte)0);
-            errors = Encoding.UTF8.GetString(output, 0, length < 0 ? output.Length : length);
-            return result;
-        }
-        finally
-        {
-            foreach (nint item in strings)
-            {
-                if (item != 0)
-                    Marshal.FreeCoTaskMem(item);
-            }
-        }
+        int result = Interop.Shim.RunAsUser(program, uid, gid, groups, environment,
+            (int)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue), output, out status);
+        int length = Array.IndexOf(output, (byte)0);
+        errors = Encoding.UTF8.GetString(output, 0, length < 0 ? output.Length : length);
+        return result;
     }
 }
