@@ -27,41 +27,26 @@ internal static class BlockingSocket
             ai_family = Interop.Libc.AF_UNSPEC,
             ai_socktype = Interop.Libc.SOCK_STREAM,
         };
-        int error = Interop.Libc.getaddrinfo(host, service, hints, out nint list);
+        int error = Interop.Libc.GetAddresses(host, service, hints, out var entries);
         if (error != 0)
         {
             hints.ai_flags = Interop.Libc.AI_NUMERICSERV;
-            error = Interop.Libc.getaddrinfo(host, service, hints, out list);
+            error = Interop.Libc.GetAddresses(host, service, hints, out entries);
         }
         if (error != 0)
         {
             string reason = error == Interop.Libc.EAI_SYSTEM
                 ? Interop.Libc.StrError(Interop.Libc.GetLastErrno())
-                : Marshal.PtrToStringUTF8(Interop.Libc.gai_strerror(error)) ?? $"error {error}";
+                : Interop.Libc.AddressErrorText(error);
             throw new IOException($"cannot resolve {host}: {reason}");
         }
-        try
+        var addresses = new List<ResolvedAddress>(entries.Count);
+        foreach ((int family, byte[] address) in entries)
         {
-            var addresses = new List<ResolvedAddress>();
-            byte[] entryBytes = new byte[Marshal.SizeOf<Interop.Libc.AddrInfo>()];
-            for (nint entry = list; entry != 0;)
-            {
-                Marshal.Copy(entry, entryBytes, 0, entryBytes.Length);
-                var info = MemoryMarshal.Read<Interop.Libc.AddrInfo>(entryBytes);
-                if (info.ai_family is Interop.Libc.AF_INET or Interop.Libc.AF_INET6 && info.ai_addr != 0)
-                {
-                    byte[] address = new byte[checked((int)info.ai_addrlen)];
-                    Marshal.Copy(info.ai_addr, address, 0, address.Length);
-                    addresses.Add(new ResolvedAddress(info.ai_family, address, FormatAddress(info.ai_family, address)));
-                }
-                entry = info.ai_next;
-            }
-            return addresses;
+            if (family is Interop.Libc.AF_INET or Interop.Libc.AF_INET6)
+                addresses.Add(new ResolvedAddress(family, address, FormatAddress(family, address)));
         }
-        finally
-        {
-            Interop.Libc.freeaddrinfo(list);
-        }
+        return addresses;
     }
 
     // sockaddr_in: family(2) port(2) addr(4); sockaddr_in6: family(2) port(2) flowinfo(4) addr(16). Only for messages.
@@ -97,8 +82,7 @@ internal static class BlockingSocket
     /// <summary>A blocking connection to the Unix stream socket at <paramref name="path"/>.</summary>
     internal static SafeFileHandle ConnectUnix(string path, TimeSpan timeout)
     {
-        int pathOffset = checked((int)Marshal.OffsetOf<Interop.Libc.SockAddrUn>(nameof(Interop.Libc.SockAddrUn.sun_path)));
-        int pathCapacity = Marshal.SizeOf<Interop.Libc.SockAddrUn>() - pathOffset;
+        (int pathOffset, int pathCapacity) = Interop.Libc.UnixAddressLayout();
         int length = Encoding.UTF8.GetByteCount(path);
         if (length >= pathCapacity)
             throw new IOException($"unix socket path {path} is longer than {pathCapacity - 1} bytes");
@@ -158,7 +142,7 @@ internal static class BlockingSocket
     {
         long microseconds = Math.Max(1000, (long)(timeout.TotalMilliseconds * 1000));
         var value = new Interop.Libc.TimeVal { tv_sec = microseconds / 1_000_000, tv_usec = microseconds % 1_000_000 };
-        if (Interop.Libc.setsockopt(socketHandle, Interop.Libc.SOL_SOCKET, option, value, (uint)Marshal.SizeOf<Interop.Libc.TimeVal>()) != 0)
+        if (Interop.Libc.SetTimeOption(socketHandle, Interop.Libc.SOL_SOCKET, option, value) != 0)
             throw new IOException(Interop.Libc.Describe(Interop.Libc.GetLastErrno(), "setsockopt"));
     }
 
@@ -170,7 +154,7 @@ internal static class BlockingSocket
         while (done < data.Length)
         {
             ReadOnlySpan<byte> rest = data[done..];
-            nint sent = Interop.Libc.send(socketHandle, rest, (nuint)rest.Length, Interop.Libc.MSG_NOSIGNAL);
+            long sent = Interop.Libc.Send(socketHandle, rest, Interop.Libc.MSG_NOSIGNAL);
             if (sent < 0)
             {
                 RetryOrThrow(Interop.Libc.GetLastErrno(), "send");
@@ -187,7 +171,7 @@ internal static class BlockingSocket
     {
         while (true)
         {
-            nint count = Interop.Libc.recv(socketHandle, buffer, (nuint)buffer.Length, 0);
+            long count = Interop.Libc.Receive(socketHandle, buffer, 0);
             if (count >= 0)
                 return (int)count;
             RetryOrThrow(Interop.Libc.GetLastErrno(), "recv");
