@@ -53,16 +53,16 @@ internal static partial class Interop
         internal static partial int Context();
 
         [LibraryImport(Libraries.Shim, EntryPoint = "slurmnative_get_item_u32")]
-        internal static partial int GetItemUInt32(nint spank, int item, out uint value);
+        internal static partial int GetItemUInt32(SpankHandle spank, int item, out uint value);
 
         [LibraryImport(Libraries.Shim, EntryPoint = "slurmnative_getenv", StringMarshalling = StringMarshalling.Utf8)]
-        internal static partial int GetEnv(nint spank, string name, [Out] byte[] buffer, int length);
+        internal static partial int GetEnv(SpankHandle spank, string name, [Out] byte[] buffer, int length);
 
         [LibraryImport(Libraries.Shim, EntryPoint = "slurmnative_setenv", StringMarshalling = StringMarshalling.Utf8)]
-        internal static partial int SetEnv(nint spank, string name, string value, int overwrite);
+        internal static partial int SetEnv(SpankHandle spank, string name, string value, int overwrite);
 
         [LibraryImport(Libraries.Shim, EntryPoint = "slurmnative_unsetenv", StringMarshalling = StringMarshalling.Utf8)]
-        internal static partial int UnsetEnv(nint spank, string name);
+        internal static partial int UnsetEnv(SpankHandle spank, string name);
 
         [LibraryImport(Libraries.Shim, EntryPoint = "slurmnative_log", StringMarshalling = StringMarshalling.Utf8)]
         internal static partial void Log(int level, string message);
@@ -100,8 +100,9 @@ internal static partial class Interop
         }
 
         /// <summary>Copies a hook's (argc, argv) into managed strings; the pointers never leave bindings/.</summary>
-        internal static string[] ReadArguments(int count, nint vector)
+        internal static string[] ReadArguments(int count, SpankArguments argv)
         {
+            nint vector = argv.Vector;
             if (count <= 0 || vector == 0)
                 return [];
             var arguments = new string[count];

@@ -16,7 +16,7 @@ internal static class PluginEntryPoint
     private static ForwardingPlugin? plugin;
 
     [UnmanagedCallersOnly(EntryPoint = "slurmnative_managed_hook")]
-    private static int OnHook(int hook, nint spank, int argumentCount, nint argumentVector)
+    private static int OnHook(int hook, SpankHandle spank, int argumentCount, SpankArguments argumentVector)
     {
         try
         {

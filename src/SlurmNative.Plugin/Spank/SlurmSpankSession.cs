@@ -1,7 +1,7 @@
 namespace SlurmNative.Plugin.Spank;
 
 /// <summary>The live SPANK handle of the current hook, reached through the shim.</summary>
-internal sealed class SlurmSpankSession(nint spank) : ISpankSession
+internal sealed class SlurmSpankSession(SpankHandle spank) : ISpankSession
 {
     public SpankContext Context { get; } = (SpankContext)Interop.Shim.Context();
 

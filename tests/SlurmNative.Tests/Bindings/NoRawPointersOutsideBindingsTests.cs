@@ -9,15 +9,6 @@ namespace SlurmNative.Tests.Bindings;
 /// </summary>
 public sealed partial class NoRawPointersOutsideBindingsTests
 {
-    // Files that still hold pointer code to move into bindings/. The list may only shrink: a file that is
-    // clean again fails the test until it is removed from here, so the exemption cannot outlive the code.
-    private static readonly string[] NotYetMoved =
-    [
-        "src/SlurmNative.Credentials/Client/BlockingSocket.cs",
-        "src/SlurmNative.Plugin/PluginEntryPoint.cs",
-        "src/SlurmNative.Plugin/Spank/SlurmSpankSession.cs",
-    ];
-
     // Pointer types (byte*) need an unsafe context, so catching "unsafe" covers them. "Marshal." after a non-identifier character is System.Runtime.InteropServices.Marshal (ReadIntPtr,
     // PtrToStringUTF8, Copy, SizeOf, …), all of which deal in addresses or native layout. MemoryMarshal is
     // allowed: its span APIs (AsBytes, Read, Write) work on managed memory and cannot reach a native address.
@@ -29,27 +20,20 @@ public sealed partial class NoRawPointersOutsideBindingsTests
     {
         string src = Path.Combine(Repository.Root, "src");
         var found = new List<string>();
-        var cleanButExempt = new List<string>(NotYetMoved);
         foreach (string file in Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories))
         {
             string relative = Path.GetRelativePath(Repository.Root, file).Replace('\\', '/');
             if (relative.Split('/').Any(part => part is "bin" or "obj"))
                 continue;
-            bool exempt = NotYetMoved.Contains(relative);
             string[] lines = File.ReadAllLines(file);
             for (int i = 0; i < lines.Length; i++)
             {
                 string code = StripComment(lines[i]);
-                if (!PointerUse().IsMatch(code))
-                    continue;
-                if (exempt)
-                    cleanButExempt.Remove(relative);
-                else
+                if (PointerUse().IsMatch(code))
                     found.Add($"{relative}:{i + 1}: {lines[i].Trim()}");
             }
         }
         Assert.True(found.Count == 0, "raw pointer use outside bindings/:\n" + string.Join('\n', found));
-        Assert.True(cleanButExempt.Count == 0, "no pointer use left, remove from NotYetMoved: " + string.Join(", ", cleanButExempt));
     }
 
     [Theory]
