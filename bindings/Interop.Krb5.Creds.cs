@@ -18,9 +18,6 @@ internal static partial class Interop
         [LibraryImport(Libraries.Krb5)]
         internal static partial int krb5_copy_creds(SafeKrb5ContextHandle context, in Krb5Creds incred, out nint outcred);
 
-        [LibraryImport(Libraries.Krb5)]
-        internal static partial int krb5_copy_creds(SafeKrb5ContextHandle context, SafeKrb5CredsHandle incred, out nint outcred);
-
         /// <summary>Serialises one credential in the FILE ccache v4 / KCM format; free with krb5_free_data.</summary>
         [LibraryImport(Libraries.Krb5)]
         internal static partial int krb5_marshal_credentials(SafeKrb5ContextHandle context, SafeKrb5CredsHandle in_creds, out nint data_out);

@@ -106,14 +106,6 @@ internal sealed class SafeKrb5CredsHandle : SafeHandle
         }
     }
 
-    /// <summary>An owned deep copy (krb5_copy_creds).</summary>
-    internal SafeKrb5CredsHandle Copy()
-    {
-        int error = Interop.Krb5.krb5_copy_creds(Context, this, out nint copy);
-        Krb5Exception.ThrowIfError(Context, error, "krb5_copy_creds");
-        return new SafeKrb5CredsHandle(Context, copy);
-    }
-
     /// <summary>A snapshot of the struct (value fields are safe to read; pointer fields belong to this handle).</summary>
     internal unsafe Interop.Krb5.Krb5Creds Value
     {
@@ -147,10 +139,6 @@ internal sealed class SafeKrb5CredsHandle : SafeHandle
 
     /// <summary>krb5_creds.ticket_flags, TKT_FLG_* bits.</summary>
     internal int TicketFlags => Value.ticket_flags;
-
-    internal bool IsForwardable => (TicketFlags & Interop.Krb5.TKT_FLG_FORWARDABLE) != 0;
-
-    internal bool IsRenewable => (TicketFlags & Interop.Krb5.TKT_FLG_RENEWABLE) != 0;
 
     /// <summary>True when the ticket lists no addresses (usable from any host).</summary>
     internal unsafe bool IsAddressless

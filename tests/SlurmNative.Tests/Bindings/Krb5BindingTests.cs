@@ -41,8 +41,6 @@ public sealed class Krb5BindingTests
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(Now + 604_800L), creds.RenewTill);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(Now - 50L), creds.StartTime);
         Assert.Equal(Flags, creds.TicketFlags);
-        Assert.True(creds.IsForwardable);
-        Assert.True(creds.IsRenewable);
         Assert.True(creds.IsAddressless);
         Assert.Equal(Interop.Krb5.ENCTYPE_AES256_CTS_HMAC_SHA1_96, creds.KeyEnctype);
         Assert.Equal(TicketBytes, creds.Ticket);
