@@ -14,6 +14,7 @@ namespace SlurmNative.IntegrationTests;
 public sealed class CredentialDaemon : IDisposable
 {
     private readonly Testbed testbed;
+    private readonly bool hangupIgnored;
     private Process? process;
 
     public string Directory { get; }
@@ -32,9 +33,11 @@ public sealed class CredentialDaemon : IDisposable
     public static string Cli => BuiltProgram("SlurmNative.Cli", "slurmnative");
 
     /// <param name="acl">acl.conf's text; null leaves the file out, so the daemon uses its built-in default.</param>
-    public CredentialDaemon(Testbed testbed, string name, string extraConfig = "", string? acl = null)
+    /// <param name="hangupIgnored">start it as nohup would, with SIGHUP ignored.</param>
+    public CredentialDaemon(Testbed testbed, string name, string extraConfig = "", string? acl = null, bool hangupIgnored = false)
     {
         this.testbed = testbed;
+        this.hangupIgnored = hangupIgnored;
         Directory = Path.Combine(testbed.Directory, "daemon-" + name);
         if (System.IO.Directory.Exists(Directory))
             System.IO.Directory.Delete(Directory, recursive: true);
@@ -74,7 +77,8 @@ public sealed class CredentialDaemon : IDisposable
         // The daemon's stderr goes to a file the tests can read, as journald would keep it.
         var shell = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         shell.ArgumentList.Add("-c");
-        shell.ArgumentList.Add($"exec \"$0\" \"$@\" 2>>{LogPath}");
+        // An ignored signal stays ignored across exec, which is how nohup works.
+        shell.ArgumentList.Add((hangupIgnored ? "trap '' HUP; " : "") + $"exec \"$0\" \"$@\" 2>>{LogPath}");
         shell.ArgumentList.Add(start.FileName);
         foreach (string argument in start.ArgumentList)
             shell.ArgumentList.Add(argument);

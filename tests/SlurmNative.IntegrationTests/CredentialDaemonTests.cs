@@ -60,6 +60,28 @@ public sealed class CredentialDaemonTests(Testbed testbed, ITestOutputHelper out
     }
 
     [Fact]
+    public void A_daemon_started_under_nohup_still_reloads_its_acl_on_sighup()
+    {
+        using var daemon = new CredentialDaemon(testbed, "nohup", acl: "admin uid=0\n", hangupIgnored: true);
+        testbed.Kinit("alice");
+        CommandResult refused = daemon.CliAs("alice", "add");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("may not add", refused.Stderr);
+
+        File.WriteAllText(Path.Combine(daemon.Directory, "acl.conf"), "admin uid=0\nuser *\n");
+        daemon.Reload();
+        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
+        CommandResult add;
+        while ((add = daemon.CliAs("alice", "add")).ExitCode != 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"alice is still refused 10 s after SIGHUP ({add.Stderr.Trim()}); the daemon's log:\n{daemon.Log}");
+            Thread.Sleep(200);
+        }
+        Assert.Single(ListAsRoot(daemon));
+        Assert.Contains($"loaded 2 ACL rules from {daemon.Directory}/acl.conf", daemon.Log);
+    }
+
+    [Fact]
     public void Alice_cannot_upload_a_ticket_whose_principal_is_bob()
     {
         using var daemon = new CredentialDaemon(testbed, "impersonation");

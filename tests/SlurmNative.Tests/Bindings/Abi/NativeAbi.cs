@@ -27,7 +27,7 @@ public static class NativeAbi
     /// <summary>Every header the bindings mirror; all are included in one translation unit.</summary>
     public static readonly IReadOnlyList<string> Headers =
     [
-        "errno.h", "fcntl.h", "sys/file.h", "sys/stat.h", "unistd.h", "pwd.h", "grp.h",
+        "errno.h", "fcntl.h", "signal.h", "sys/file.h", "sys/stat.h", "unistd.h", "pwd.h", "grp.h",
         "sys/socket.h", "sys/un.h", "sys/time.h", "netinet/in.h", "netinet/tcp.h", "netdb.h",
         "krb5/krb5.h",
         "munge.h",
