@@ -260,17 +260,14 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         srun -v -N1 -n1 true
         """;
 
-    [Fact]
-    public void The_steps_of_a_batch_job_share_one_ccache_fetched_once_and_nothing_is_left_after_it()
+    /// <summary>
+    /// Submits <see cref="StepsOfABatchJob"/> as alice, waits for it, and checks that the batch
+    /// script and all seven of its steps saw the job's one ticket; returns the job and its output.
+    /// </summary>
+    private (string Job, string Output) RunStepsOfABatchJob()
     {
-        using var daemon = StartDaemon("sbatch");
-        UsePlugin(daemon);
-        testbed.Kinit("alice");
         string output = OutputFile();
-        int releasedBefore = Releases(daemon);
-
         CommandResult sbatch = testbed.RunAs("alice", "sbatch", "--wait", "-n2", "-o", output, "--wrap", StepsOfABatchJob);
-
         string text = ReadAndDelete(output);
         Assert.Equal(0, sbatch.ExitCode);
         string job = SubmittedJob().Match(sbatch.Stdout).Groups[1].Value;
@@ -278,6 +275,18 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
         Assert.Contains($"batch {ccache}\n", text);
         Assert.Equal(5, Regex.Matches(text, $"step {Regex.Escape(ccache)} valid").Count);
         Assert.Equal(2, Regex.Matches(text, $"together {Regex.Escape(ccache)} valid").Count);
+        return (job, text);
+    }
+
+    [Fact]
+    public void The_steps_of_a_batch_job_share_one_ccache_fetched_once_and_nothing_is_left_after_it()
+    {
+        using var daemon = StartDaemon("sbatch");
+        UsePlugin(daemon);
+        testbed.Kinit("alice");
+        int releasedBefore = Releases(daemon);
+
+        (string job, string text) = RunStepsOfABatchJob();
         // The sruns inside the batch script did not even start the plugin's runtime (srun -v
         // would show it active in local context).
         Assert.Contains("srun: defined options", text); // srun -v's own output does reach the file
@@ -316,18 +325,9 @@ public sealed partial class TicketFollowsJobTests(Testbed testbed, ITestOutputHe
             using var daemon = StartDaemon("extern");
             UsePlugin(daemon);
             testbed.Kinit("alice");
-            string output = OutputFile();
             int releasedBefore = Releases(daemon);
 
-            CommandResult sbatch = testbed.RunAs("alice", "sbatch", "--wait", "-n2", "-o", output, "--wrap", StepsOfABatchJob);
-
-            string text = ReadAndDelete(output);
-            Assert.Equal(0, sbatch.ExitCode);
-            string job = SubmittedJob().Match(sbatch.Stdout).Groups[1].Value;
-            string ccache = $"FILE:/tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}";
-            Assert.Contains($"batch {ccache}\n", text);
-            Assert.Equal(5, Regex.Matches(text, $"step {Regex.Escape(ccache)} valid").Count);
-            Assert.Equal(2, Regex.Matches(text, $"together {Regex.Escape(ccache)} valid").Count);
+            (string job, _) = RunStepsOfABatchJob();
             Assert.Equal(1, Releases(daemon) - releasedBefore);
             // The extern step installed it; every other step's C side only pointed at it.
             testbed.WaitForSlurmdLogLine($"[{job}.extern] slurmnative: installed the ticket of alice@{Realm} in /tmp/krb5cc_{testbed.UidOf("alice")}_slurm{job}");

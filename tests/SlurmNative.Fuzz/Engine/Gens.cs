@@ -47,8 +47,16 @@ public static class Gens
         ? JsonScalar
         : Gen.Frequency(
             (6, JsonScalar),
-            (1, inner.Array[0, 4].Select(items => "[" + string.Join(",", items) + "]")),
+            (1, JsonArray(inner, 4)),
             (1, Gen.Select(Name, inner).Array[0, 4].Select(members => "{" + string.Join(",", members.Select(m => $"{Quote(m.Item1)}:{m.Item2}")) + "}"))));
+
+    /// <summary>An array of up to <paramref name="most"/> items.</summary>
+    public static Gen<string> JsonArray(Gen<string> item, int most) =>
+        item.Array[0, most].Select(items => "[" + string.Join(",", items) + "]");
+
+    /// <summary>What a listing's array member may hold: items among stray scalars, or a scalar instead of the array.</summary>
+    public static Gen<string> ListOrScalar(Gen<string> item, int most) =>
+        Gen.OneOf(JsonArray(Gen.OneOf(item, JsonScalar), most), JsonScalar);
 
     /// <summary>One member of an object: the right kind of value mostly, else any value, else left out.</summary>
     public static Gen<string?> Member(string name, Gen<string> right, int wrong = 2, int missing = 2) => Gen.Frequency(

@@ -60,6 +60,18 @@ public abstract class CredentialStoreContract(ITestOutputHelper output) : IDispo
     /// <summary>Makes the database look migrated by a newer daemon than this one.</summary>
     protected abstract void MarkSchemaNewerThanThisDaemon();
 
+    /// <summary>
+    /// Turns the database back into the store's first schema, as its first release left it,
+    /// rows intact, each last written at 1,700,000,000.
+    /// </summary>
+    protected abstract void RevertToFirstSchema();
+
+    /// <summary>The schema version the database records now.</summary>
+    protected abstract int RecordedSchemaVersion();
+
+    /// <summary>The schema version this daemon writes.</summary>
+    protected abstract int CurrentSchemaVersion { get; }
+
     public virtual void Dispose() => GC.SuppressFinalize(this);
 
     protected ICredentialStore Open(Keyring keyring, IDaemonLog? log = null, TimeProvider? clock = null) => Open(() => keyring, log, clock);
@@ -82,6 +94,26 @@ public abstract class CredentialStoreContract(ITestOutputHelper output) : IDispo
     }
 
     protected string KeyIdOf(uint uid) => (string)RawScalar("SELECT key_id FROM credentials WHERE uid = @uid", ("uid", (long)uid))!;
+
+    [Fact]
+    public async Task A_first_schema_database_is_migrated_keeping_its_rows_with_their_last_write_as_upload_time()
+    {
+        var keyring = NewKeyring();
+        using (var store = Open(keyring))
+            await store.PutAsync(Credential(1000));
+        RevertToFirstSchema();
+
+        using (var store = Open(keyring))
+        {
+            AssertSame(Credential(1000), await store.GetAsync(1000));
+            UploadRecord upload = Assert.Single(await store.ListUploadsAsync());
+            Assert.Equal((1000u, DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), false), (upload.Uid, upload.Uploaded, upload.Keep));
+            await store.PutAsync(Credential(1001) with { Keep = true });
+        }
+        using (var store = Open(keyring))
+            Assert.True((await store.GetAsync(1001))!.Keep);
+        Assert.Equal(CurrentSchemaVersion, RecordedSchemaVersion());
+    }
 
     [Fact]
     public async Task Put_get_list_remove_round_trip()

@@ -77,8 +77,8 @@ internal sealed class SlurmrestdReplyTarget : FuzzTarget
 
     private static readonly Gen<byte[]> Body = Gens.JsonObject(
         Gens.Member("job_id", Gen.OneOf(Gen.OneOf("42", "0", "-5", "18446744073709551616"), Gens.JsonScalar)),
-        Gens.Member("jobs", Gen.OneOf(Gen.OneOf(JobJson, Gens.JsonScalar).Array[0, 3].Select(items => "[" + string.Join(",", items) + "]"), Gens.JsonScalar)),
-        Gens.Member("errors", Gen.OneOf(Error.Array[0, 3].Select(items => "[" + string.Join(",", items) + "]"), Gens.JsonScalar)),
+        Gens.Member("jobs", Gens.ListOrScalar(JobJson, 3)),
+        Gens.Member("errors", Gen.OneOf(Gens.JsonArray(Error, 3), Gens.JsonScalar)),
         Gens.Member("warnings", Gens.JsonValue));
 
     public override Gen<byte[]> Structured { get; } =

@@ -6,6 +6,7 @@ using SlurmNative.Store;
 using SlurmNative.Tests.TestSupport;
 using Xunit.Abstractions;
 using SlurmNative.Store.Sqlite;
+using SlurmNative.Store.Sqlite.Schema;
 
 namespace SlurmNative.Tests.Store.Sqlite;
 
@@ -37,6 +38,23 @@ public sealed class SqliteCredentialStoreTests(ITestOutputHelper output) : Crede
     protected override byte[] EverythingStored() => Directory.GetFiles(dir.Path).SelectMany(File.ReadAllBytes).ToArray();
 
     protected override void MarkSchemaNewerThanThisDaemon() => Raw("PRAGMA user_version = 99");
+
+    protected override void RevertToFirstSchema() =>
+        Raw("""
+            CREATE TABLE old AS SELECT uid, principal, start, "end", renew_till, flags, key_id, nonce, ciphertext, version, updated FROM credentials;
+            DROP TABLE credentials;
+            CREATE TABLE credentials (uid INTEGER PRIMARY KEY, principal TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+                renew_till INTEGER NOT NULL, flags INTEGER NOT NULL, key_id TEXT NOT NULL, nonce BLOB NOT NULL, ciphertext BLOB NOT NULL,
+                version INTEGER NOT NULL, updated INTEGER NOT NULL) STRICT;
+            INSERT INTO credentials SELECT * FROM old;
+            DROP TABLE old;
+            UPDATE credentials SET updated = 1700000000;
+            PRAGMA user_version = 1;
+            """);
+
+    protected override int RecordedSchemaVersion() => Convert.ToInt32(RawScalar("PRAGMA user_version"), System.Globalization.CultureInfo.InvariantCulture);
+
+    protected override int CurrentSchemaVersion => SqliteSchema.Version;
 
     [Fact]
     public async Task Claims_walk_the_end_index_without_a_sort()
@@ -150,35 +168,5 @@ public sealed class SqliteCredentialStoreTests(ITestOutputHelper output) : Crede
             await recovered.PutAsync(Credential(51));
             Assert.Equal(51, await recovered.CountAsync());
         }
-    }
-
-    [Fact]
-    public async Task A_version_1_database_is_migrated_keeping_its_rows_with_their_last_write_as_upload_time()
-    {
-        var keyring = NewKeyring();
-        using (var store = Open(keyring))
-            await store.PutAsync(Credential(1000));
-        // What the previous schema looked like, with its rows intact.
-        Raw("""
-            CREATE TABLE old AS SELECT uid, principal, start, "end", renew_till, flags, key_id, nonce, ciphertext, version, updated FROM credentials;
-            DROP TABLE credentials;
-            CREATE TABLE credentials (uid INTEGER PRIMARY KEY, principal TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-                renew_till INTEGER NOT NULL, flags INTEGER NOT NULL, key_id TEXT NOT NULL, nonce BLOB NOT NULL, ciphertext BLOB NOT NULL,
-                version INTEGER NOT NULL, updated INTEGER NOT NULL) STRICT;
-            INSERT INTO credentials SELECT * FROM old;
-            DROP TABLE old;
-            UPDATE credentials SET updated = 1700000000;
-            PRAGMA user_version = 1;
-            """);
-
-        using (var store = Open(keyring))
-        {
-            AssertSame(Credential(1000), await store.GetAsync(1000));
-            UploadRecord upload = Assert.Single(await store.ListUploadsAsync());
-            Assert.Equal((1000u, DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), false), (upload.Uid, upload.Uploaded, upload.Keep));
-            await store.PutAsync(Credential(1001) with { Keep = true });
-        }
-        using (var store = Open(keyring))
-            Assert.True((await store.GetAsync(1001))!.Keep);
     }
 }
