@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using CsCheck;
 using SlurmNative.Credentials.Protocol;
 using SlurmNative.Fuzz.Engine;
+using SlurmNative.Tests.TestSupport;
 
 namespace SlurmNative.Fuzz.Targets.Protocol;
 
@@ -28,7 +29,7 @@ internal sealed class FrameTarget() : FuzzTarget(
         int reader = input.Length > 0 ? input[0] % 3 : 0;
         int chunk = input.Length > 1 ? input[1] : 0;
         ReadOnlyMemory<byte> connection = input.AsMemory(Math.Min(input.Length, 2));
-        var stream = new ChunkedStream(connection, chunk);
+        var stream = ChunkedStream.InPiecesOf(connection, chunk);
         (FrameKind Kind, byte[] Body)? frame = reader switch
         {
             0 => Frame.ReadSingleAsync(stream, CancellationToken.None).GetAwaiter().GetResult(),

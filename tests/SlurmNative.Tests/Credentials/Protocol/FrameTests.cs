@@ -1,4 +1,5 @@
 using SlurmNative.Credentials.Protocol;
+using SlurmNative.Tests.TestSupport;
 
 namespace SlurmNative.Tests.Credentials.Protocol;
 
@@ -8,35 +9,6 @@ namespace SlurmNative.Tests.Credentials.Protocol;
 /// </summary>
 public class FrameTests
 {
-    /// <summary>Hands out its bytes in the chunk sizes given, as a socket may.</summary>
-    private sealed class ChunkedStream(byte[] data, params int[] chunks) : Stream
-    {
-        private int position;
-        private int chunk;
-
-        public int Reads { get; private set; }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            Reads++;
-            int size = chunk < chunks.Length ? chunks[chunk++] : int.MaxValue;
-            int n = Math.Min(Math.Min(size, count), data.Length - position);
-            Array.Copy(data, position, buffer, offset, n);
-            position += n;
-            return n;
-        }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
-
     private static async Task<(FrameKind Kind, byte[] Body)?> Read(Stream stream, bool blocking) =>
         blocking ? Frame.Read(buffer => stream.Read(buffer.Span)) : await Frame.ReadSingleAsync(stream, CancellationToken.None);
 
@@ -88,7 +60,7 @@ public class FrameTests
     public async Task Bytes_after_the_frame_are_not_taken_into_it(bool blocking)
     {
         byte[] body = Body(20);
-        var stream = new ChunkedStream([.. Frame.Encode(FrameKind.Request, body), 0xde, 0xad, 0xbe, 0xef]);
+        var stream = new ChunkedStream((byte[])[.. Frame.Encode(FrameKind.Request, body), 0xde, 0xad, 0xbe, 0xef]);
 
         var frame = await Read(stream, blocking);
 
@@ -100,7 +72,7 @@ public class FrameTests
     [InlineData(true)]
     public async Task A_peer_that_closes_before_sending_anything_gives_null(bool blocking)
     {
-        Assert.Null(await Read(new ChunkedStream([]), blocking));
+        Assert.Null(await Read(new ChunkedStream(ReadOnlyMemory<byte>.Empty), blocking));
     }
 
     [Theory]

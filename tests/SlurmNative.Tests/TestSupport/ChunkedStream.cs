@@ -1,13 +1,28 @@
-namespace SlurmNative.Fuzz.Targets.Protocol;
+namespace SlurmNative.Tests.TestSupport;
 
-/// <summary>A peer's bytes as a socket hands them over: a few at a time (chunk 0 means all at once), synchronously.</summary>
-internal sealed class ChunkedStream(ReadOnlyMemory<byte> data, int chunk) : Stream
+/// <summary>
+/// A peer's bytes as a socket may hand them over: a few at a time, synchronously. Reads follow the
+/// sizes given, in order; once those are used up, the rest comes in one read.
+/// </summary>
+public sealed class ChunkedStream(ReadOnlyMemory<byte> data, Func<int, int> sizeOfRead) : Stream
 {
     private int position;
 
+    /// <param name="chunks">the size of each read in turn.</param>
+    public ChunkedStream(ReadOnlyMemory<byte> data, params int[] chunks)
+        : this(data, read => read < chunks.Length ? chunks[read] : int.MaxValue)
+    {
+    }
+
+    /// <summary>Every read at most <paramref name="size"/> bytes; 0 hands everything over at once.</summary>
+    public static ChunkedStream InPiecesOf(ReadOnlyMemory<byte> data, int size) =>
+        new(data, _ => size == 0 ? int.MaxValue : size);
+
+    public int Reads { get; private set; }
+
     public int Receive(Span<byte> buffer)
     {
-        int n = Math.Min(Math.Min(chunk == 0 ? int.MaxValue : chunk, buffer.Length), data.Length - position);
+        int n = Math.Min(Math.Min(sizeOfRead(Reads++), buffer.Length), data.Length - position);
         data.Span.Slice(position, n).CopyTo(buffer);
         position += n;
         return n;
@@ -17,7 +32,7 @@ internal sealed class ChunkedStream(ReadOnlyMemory<byte> data, int chunk) : Stre
 
     public override int Read(byte[] buffer, int offset, int count) => Receive(buffer.AsSpan(offset, count));
 
-    // Completing at once keeps the reader on this thread, so its allocations are measured.
+    // Completing at once keeps the reader on the caller's thread, so what it allocates can be measured.
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Receive(buffer.Span));
 
