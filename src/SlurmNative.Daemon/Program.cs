@@ -57,9 +57,8 @@ internal static class Program
             using var stop = new CancellationTokenSource();
             using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
             using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-            // systemctl reload must work however the daemon was started, nohup included.
-            if (!Interop.Libc.RestoreDefaultAction(Interop.Libc.SIGHUP))
-                log.Warning($"reloads may need a restart: {Interop.Libc.Describe(Interop.Libc.GetLastErrno(), "signal(SIGHUP, SIG_DFL)")}");
+            if (HangupSignal.StopIgnoring() is { } failure)
+                log.Warning($"SIGHUP stays ignored, so reloading needs a restart: {failure}");
             using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; host.Reload(); });
             host.RunAsync(stop.Token).GetAwaiter().GetResult();
             log.Info("slurmnatived stopped");
