@@ -61,9 +61,6 @@ internal static partial class Interop
         [LibraryImport(Libraries.Shim, EntryPoint = "slurmnative_setenv", StringMarshalling = StringMarshalling.Utf8)]
         internal static partial int SetEnv(SpankHandle spank, string name, string value, int overwrite);
 
-        [LibraryImport(Libraries.Shim, EntryPoint = "slurmnative_unsetenv", StringMarshalling = StringMarshalling.Utf8)]
-        internal static partial int UnsetEnv(SpankHandle spank, string name);
-
         [LibraryImport(Libraries.Shim, EntryPoint = "slurmnative_log", StringMarshalling = StringMarshalling.Utf8)]
         internal static partial void Log(int level, string message);
 

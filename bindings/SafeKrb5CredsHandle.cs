@@ -127,8 +127,6 @@ internal sealed class SafeKrb5CredsHandle : SafeHandle
 
     internal Interop.Krb5.Krb5TicketTimes Times => Value.times;
 
-    internal DateTimeOffset AuthTime => Interop.Krb5.ToDateTimeOffset(Times.authtime);
-
     /// <summary>krb5 stores 0 when the start time equals the auth time; this returns the effective start.</summary>
     internal DateTimeOffset StartTime => Interop.Krb5.ToDateTimeOffset(Times.starttime != 0 ? Times.starttime : Times.authtime);
 
@@ -167,10 +165,6 @@ internal sealed class SafeKrb5CredsHandle : SafeHandle
     /// <summary>An owned copy of the client principal.</summary>
     internal SafeKrb5PrincipalHandle GetClient() =>
         WithPointers(static (context, creds) => SafeKrb5PrincipalHandle.Copy(context, creds.client));
-
-    /// <summary>An owned copy of the server principal.</summary>
-    internal SafeKrb5PrincipalHandle GetServer() =>
-        WithPointers(static (context, creds) => SafeKrb5PrincipalHandle.Copy(context, creds.server));
 
     private T WithPointers<T>(Func<SafeKrb5ContextHandle, Interop.Krb5.Krb5Creds, T> read)
     {

@@ -22,7 +22,7 @@ internal static class SupportedArchitectures
     public static string Refusal =>
         $"this process runs on {RuntimeInformation.ProcessArchitecture} ({RuntimeInformation.RuntimeIdentifier}), and SlurmNative's native bindings " +
         "(open(2) flags, socket options, struct layouts) are checked on x86-64 and aarch64 Linux only; run it on one of those, " +
-        "or add this architecture's values to bindings/ and its ABI check to tests/SlurmNative.Tests/Abi first";
+        "or add this architecture's values to bindings/ and its ABI check to tests/SlurmNative.Tests/Bindings/Abi first";
 
     /// <exception cref="PlatformNotSupportedException">this process runs on an architecture nothing here was checked for.</exception>
     public static void ThrowUnlessThisMachine()

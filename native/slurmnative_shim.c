@@ -385,11 +385,6 @@ int slurmnative_setenv(spank_t sp, const char *name, const char *value, int over
     return spank_setenv(sp, name, value, overwrite);
 }
 
-int slurmnative_unsetenv(spank_t sp, const char *name)
-{
-    return spank_unsetenv(sp, name);
-}
-
 typedef void (*spank_log_fn)(const char *format, ...);
 
 /* slurm_spank_log is newer than some Slurm releases; look it up rather than link it. */
