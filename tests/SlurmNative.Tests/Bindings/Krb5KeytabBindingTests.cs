@@ -62,7 +62,7 @@ public sealed class Krb5KeytabBindingTests
         string path = dir.File("svc.keytab");
         TestKeytab.Create(path, Service);
         using var context = SafeKrb5ContextHandle.Create();
-        using SafeKrb5CredsHandle tgt = HandMadeTgt(context);
+        using SafeKrb5CredsHandle tgt = TestTickets.Create(context, TimeSpan.FromHours(1), client: "alice@EXAMPLE.TEST", server: "krbtgt/EXAMPLE.TEST@EXAMPLE.TEST");
         using var keytab = SafeKrb5KeytabHandle.Resolve(context, path);
         using var unknown = SafeKrb5PrincipalHandle.Parse(context, "host/elsewhere.test@EXAMPLE.TEST");
         Assert.Equal(Interop.Krb5.KRB5_KT_NOTFOUND, Assert.Throws<Krb5Exception>(() => KerberosLogin.VerifyWithKeytab(tgt, unknown, keytab)).ErrorCode);
@@ -73,19 +73,9 @@ public sealed class Krb5KeytabBindingTests
     {
         using var dir = new TempDirectory();
         using var context = SafeKrb5ContextHandle.Create();
-        using SafeKrb5CredsHandle tgt = HandMadeTgt(context);
+        using SafeKrb5CredsHandle tgt = TestTickets.Create(context, TimeSpan.FromHours(1), client: "alice@EXAMPLE.TEST", server: "krbtgt/EXAMPLE.TEST@EXAMPLE.TEST");
         using var keytab = SafeKrb5KeytabHandle.Resolve(context, dir.File("absent.keytab"));
         using var server = SafeKrb5PrincipalHandle.Parse(context, Service);
         Assert.Throws<Krb5Exception>(() => KerberosLogin.VerifyWithKeytab(tgt, server, keytab));
-    }
-
-    private static SafeKrb5CredsHandle HandMadeTgt(SafeKrb5ContextHandle context)
-    {
-        using var client = SafeKrb5PrincipalHandle.Parse(context, "alice@EXAMPLE.TEST");
-        using var tgs = SafeKrb5PrincipalHandle.Parse(context, "krbtgt/EXAMPLE.TEST@EXAMPLE.TEST");
-        int now = Interop.Krb5.ToTimestamp(DateTimeOffset.UtcNow);
-        var times = new Interop.Krb5.Krb5TicketTimes { authtime = now, starttime = now, endtime = now + 3600, renew_till = now + 3600 };
-        return SafeKrb5CredsHandle.FromParts(context, client, tgs, times, Interop.Krb5.TKT_FLG_INITIAL,
-            Interop.Krb5.ENCTYPE_AES256_CTS_HMAC_SHA1_96, new byte[32], [0x61, 0x03, 0x02, 0x01, 0x05]);
     }
 }

@@ -16,16 +16,6 @@ public sealed class UserFileCcacheTests : IDisposable
 
     public void Dispose() => scratch.Dispose();
 
-    private static SafeKrb5CredsHandle Credential(SafeKrb5ContextHandle context, string client, string server, TimeSpan life, byte ticketByte)
-    {
-        using var clientName = SafeKrb5PrincipalHandle.Parse(context, client);
-        using var serverName = SafeKrb5PrincipalHandle.Parse(context, server);
-        int now = Interop.Krb5.ToTimestamp(DateTimeOffset.UtcNow);
-        var times = new Interop.Krb5.Krb5TicketTimes { authtime = now - 60, starttime = now - 60, endtime = now + (int)life.TotalSeconds, renew_till = now + (int)life.TotalSeconds };
-        return SafeKrb5CredsHandle.FromParts(context, clientName, serverName, times, Interop.Krb5.TKT_FLG_FORWARDABLE | Interop.Krb5.TKT_FLG_INITIAL,
-            Interop.Krb5.ENCTYPE_AES256_CTS_HMAC_SHA1_96, new byte[32], [0x61, 0x03, 0x02, 0x01, ticketByte]);
-    }
-
     /// <summary>A FILE ccache written by libkrb5 with the given (server, lifetime) credentials of alice.</summary>
     private string Cache(string name, params (string Server, TimeSpan Life)[] entries)
     {
@@ -37,7 +27,7 @@ public sealed class UserFileCcacheTests : IDisposable
         byte ticketByte = 1;
         foreach (var (server, life) in entries)
         {
-            using var creds = Credential(context, $"alice@{Realm}", server, life, ticketByte++);
+            using var creds = TestTickets.Create(context, life, client: $"alice@{Realm}", server: server, startedAgo: TimeSpan.FromMinutes(1), ticketTag: ticketByte++);
             cache.Store(creds);
         }
         return path;

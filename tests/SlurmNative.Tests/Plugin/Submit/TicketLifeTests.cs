@@ -3,6 +3,7 @@ using SlurmNative.Plugin.Configuration;
 using SlurmNative.Plugin.Spank;
 using SlurmNative.Plugin.Submit;
 using SlurmNative.Tests.Plugin.Fakes;
+using SlurmNative.Tests.TestSupport;
 
 namespace SlurmNative.Tests.Plugin.Submit;
 
