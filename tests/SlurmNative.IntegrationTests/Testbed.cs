@@ -226,9 +226,3 @@ public sealed class Testbed : IDisposable
 
     public void Dispose() => Command.Run(Script, ["stop"], TimeSpan.FromMinutes(2));
 }
-
-[CollectionDefinition(Name)]
-public sealed class TestbedCollection : ICollectionFixture<Testbed>
-{
-    public const string Name = "testbed";
-}

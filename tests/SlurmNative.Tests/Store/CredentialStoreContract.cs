@@ -61,12 +61,12 @@ public abstract class CredentialStoreContract(ITestOutputHelper output) : IDispo
     protected abstract void MarkSchemaNewerThanThisDaemon();
 
     /// <summary>
-    /// Turns the database back into the store's first schema, as its first release left it,
+    /// Turns the database back into the store's version-1 schema (no keep or uploaded columns),
     /// rows intact, each last written at 1,700,000,000.
     /// </summary>
     protected abstract void RevertToFirstSchema();
 
-    /// <summary>The schema version the database records now.</summary>
+    /// <summary>The schema version recorded in the database.</summary>
     protected abstract int RecordedSchemaVersion();
 
     /// <summary>The schema version this daemon writes.</summary>

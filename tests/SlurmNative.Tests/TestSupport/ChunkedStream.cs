@@ -1,14 +1,14 @@
 namespace SlurmNative.Tests.TestSupport;
 
 /// <summary>
-/// A peer's bytes as a socket may hand them over: a few at a time, synchronously. Reads follow the
-/// sizes given, in order; once those are used up, the rest comes in one read.
+/// A peer's bytes as a socket may hand them over: a few at a time, synchronously. The n-th read
+/// (from 0) returns at most <c>sizeOfRead(n)</c> bytes.
 /// </summary>
 public sealed class ChunkedStream(ReadOnlyMemory<byte> data, Func<int, int> sizeOfRead) : Stream
 {
     private int position;
 
-    /// <param name="chunks">the size of each read in turn.</param>
+    /// <param name="chunks">the size of each read in turn; once they are used up, the rest comes in one read.</param>
     public ChunkedStream(ReadOnlyMemory<byte> data, params int[] chunks)
         : this(data, read => read < chunks.Length ? chunks[read] : int.MaxValue)
     {

@@ -7,15 +7,6 @@ using SlurmNative.Tests.TestSupport;
 
 namespace SlurmNative.Tests.Bindings.Abi;
 
-/// <summary>A managed constant to compare with the C expression of the same name.</summary>
-public sealed record ConstantSpec(string Owner, string Name, object Value, Architecture? Architecture = null);
-
-/// <summary>A managed field of a mirrored struct: its offset and size.</summary>
-public sealed record FieldSpec(string Name, long Offset, long Size);
-
-/// <summary>A managed struct mirroring the C type <paramref name="CType"/>.</summary>
-public sealed record StructSpec(string ManagedName, string CType, long Size, IReadOnlyList<FieldSpec> Fields);
-
 /// <summary>
 /// The ABI check, in the manner of Tmds.LibC's tests: read every constant and every mirrored struct from the
 /// bindings assembly, generate a C program that prints the C value of each (constants by value, structs by

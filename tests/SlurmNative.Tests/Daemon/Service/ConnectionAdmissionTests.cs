@@ -1,16 +1,11 @@
 using SlurmNative.Daemon.Service;
 using SlurmNative.Tests.Daemon.Fakes;
+using SlurmNative.Tests.TestSupport;
 
 namespace SlurmNative.Tests.Daemon.Service;
 
 public class ConnectionAdmissionTests
 {
-    private sealed class ManualClock : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = DateTimeOffset.UnixEpoch.AddDays(20000);
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     private static (ConnectionAdmission.Slot? Slot, CancellationTokenSource Evict) Admit(ConnectionAdmission admission, string host, bool hasUnread = false)
     {
         var evict = new CancellationTokenSource();
@@ -97,12 +92,12 @@ public class ConnectionAdmissionTests
     public void A_flood_is_reported_in_one_warning_per_period_not_one_per_connection()
     {
         var log = new RecordingDaemonLog();
-        var clock = new ManualClock();
+        var clock = new ManualTime(DateTimeOffset.UnixEpoch.AddDays(20000));
         var admission = new ConnectionAdmission(maxConnections: 100, maxWaitingPerHost: 1, log, clock);
 
         for (int i = 0; i < 1000; i++)
             Admit(admission, "10.0.0.9");
-        clock.Now += TimeSpan.FromSeconds(11);
+        clock.Advance(TimeSpan.FromSeconds(11));
         Admit(admission, "10.0.0.9");
 
         string[] warnings = log.Lines.Where(l => l.StartsWith("warning:", StringComparison.Ordinal)).ToArray();

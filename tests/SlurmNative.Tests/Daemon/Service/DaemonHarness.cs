@@ -22,7 +22,7 @@ internal sealed class DaemonHarness : IAsyncDisposable
         var service = new CredentialService(Store, () => AccessPolicy.Default("slurm"), new FakeInspector(), Log);
         var limits = new ListenerLimits(frameTimeout ?? TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), maxConnections, maxWaitingPerHost);
         var listener = new CredentialListener([new IPEndPoint(IPAddress.Loopback, 0)], limits,
-            new FakeAuthenticator(), new Identities(), service, Log, observer);
+            new FakeAuthenticator(), new FakeIdentities(), service, Log, observer);
         listener.Start();
         Endpoint = (IPEndPoint)listener.BoundEndpoints[0];
         running = listener.RunAsync(stop.Token);

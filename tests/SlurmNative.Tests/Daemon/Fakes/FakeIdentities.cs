@@ -4,7 +4,7 @@ using SlurmNative.Daemon.Service;
 
 namespace SlurmNative.Tests.Daemon.Fakes;
 
-internal sealed class Identities : IIdentityResolver
+internal sealed class FakeIdentities : IIdentityResolver
 {
     public static readonly Dictionary<uint, string> Names = new() { [0] = "root", [1001] = "alice", [1002] = "bob", [64030] = "slurm" };
 
