@@ -17,14 +17,17 @@
 # Targets: disabled <= +3 ms, idle <= +10 ms; a first step <= +5.5 ms, a later step
 # <= +0.5 ms; slurmstepd <= +2 MB RSS.
 #
-# usage: [BENCH_CONTAIN=1] bench/srun-latency.sh [ROUNDS]   (as root; starts and stops the testbed itself)
+# BENCH_PLUGIN names another slurmnative.so to measure on this tree's testbed and daemon
+# (an earlier build, to compare).
+#
+# usage: [BENCH_CONTAIN=1] [BENCH_PLUGIN=PATH] bench/srun-latency.sh [ROUNDS]   (as root; starts and stops the testbed itself)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench/lib/median.bash
 source "$ROOT/bench/lib/median.bash"
 ROUNDS=${1:-${BENCH_ROUNDS:-30}}
 TESTBED="$ROOT/testbed/testbed.sh"
-PLUGIN="$ROOT/artifacts/plugin/slurmnative.so"
+PLUGIN=${BENCH_PLUGIN:-"$ROOT/artifacts/plugin/slurmnative.so"}
 export TESTBED_DIR=${TESTBED_DIR:-/tmp/slurmnative-testbed}
 PLUGSTACK="$TESTBED_DIR/etc/plugstack.conf"
 USER_NAME=alice
