@@ -107,7 +107,7 @@ public static class SecretFile
             if (how.KeepGroupRead && how.Owner is null && (existing.Permissions & (uint)UnixFileMode.GroupRead) != 0)
                 mode |= UnixFileMode.GroupRead;
         }
-        string? temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}.tmp");
+        string? temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Convert.ToHexStringLower(KernelRandom.Bytes(6))}.tmp");
         try
         {
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, UnixCreateMode = mode };
